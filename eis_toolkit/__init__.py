@@ -1,0 +1,45 @@
+"""EIS Toolkit: peer benchmarking of regional support for SME internationalisation."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+#: The repository root: templates/, migrations/ and questionnaires/ live beside the package.
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: settings, extensions, blueprints and CLI commands. Nothing else."""
+    from . import cli, i18n, permissions, security
+    from .accounts.views import bp as accounts_bp
+    from .admin.views import bp as admin_bp
+    from .config import load
+    from .extensions import csrf, db, login_manager, migrate
+    from .main.views import bp as main_bp
+
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+    )
+    app.config.update(load(app.instance_path))
+    if config:
+        app.config.update(config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    security.init_app(app)
+    i18n.init_app(app)
+
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.globals.update(can_manage_people=permissions.can_manage_people,
+                                 current_language=i18n.current_language)
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(admin_bp)
+    cli.init_app(app)
+    return app

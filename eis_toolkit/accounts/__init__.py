@@ -1,0 +1,1 @@
+"""People, roles, regions and programmes; log in and the admin pages."""

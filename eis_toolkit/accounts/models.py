@@ -1,0 +1,132 @@
+"""Programmes, partner regions, people and their roles."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Column, Date, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from ..columns import str_enum, utcnow
+
+
+#: Werkzeug's hashing method; the tests swap in a fast one.
+PASSWORD_METHOD = "scrypt"
+
+
+class Role(enum.StrEnum):
+    """What a person may do (DESIGN.md, People and what they do)."""
+
+    ADMIN = "admin"
+    HOST = "host"
+    REGION = "region"  # region member
+    REVIEWER = "reviewer"
+
+    @property
+    def label(self) -> str:
+        return {"region": "region member"}.get(self.value, self.value)
+
+
+programme_region = Table(
+    "programme_region",
+    db.metadata,
+    Column("programme_id", ForeignKey("programme.id", ondelete="CASCADE"), primary_key=True),
+    Column("region_id", ForeignKey("region.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Programme(db.Model):
+    """A peer-learning project (e.g. EIS, 2017–2021) with its partner regions."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    starts: Mapped[date | None] = mapped_column(Date)
+    ends: Mapped[date | None] = mapped_column(Date)
+
+    regions: Mapped[list[Region]] = relationship(
+        secondary=programme_region, back_populates="programmes", order_by="Region.code"
+    )
+    workshops: Mapped[list["Workshop"]] = relationship(  # noqa: F821
+        back_populates="programme", order_by="Workshop.starts"
+    )
+
+
+class Region(db.Model):
+    """A partner region: NUTS code where there is one (``DK04``), name, country, language."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str] = mapped_column(String(2))
+    language: Mapped[str] = mapped_column(String(8), default="en")
+
+    programmes: Mapped[list[Programme]] = relationship(
+        secondary=programme_region, back_populates="regions"
+    )
+    members: Mapped[list[User]] = relationship(back_populates="region", order_by="User.name")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class User(UserMixin, db.Model):
+    """A person who logs in. ``region`` is the partner region they work for, if any."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id", ondelete="SET NULL"))
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    region: Mapped[Region | None] = relationship(back_populates="members")
+    role_rows: Mapped[list[UserRole]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def roles(self) -> set[Role]:
+        return {row.role for row in self.role_rows}
+
+    @roles.setter
+    def roles(self, roles) -> None:
+        wanted = {Role(r) for r in roles}
+        self.role_rows = [row for row in self.role_rows if row.role in wanted]
+        for role in sorted(wanted - self.roles):
+            self.role_rows.append(UserRole(role=role))
+
+    def has_role(self, role: Role | str) -> bool:
+        return Role(role) in self.roles
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.active
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserRole(db.Model):
+    """One role held by one person."""
+
+    __table_args__ = (UniqueConstraint("user_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    role: Mapped[Role] = mapped_column(str_enum(Role))
+
+    user: Mapped[User] = relationship(back_populates="role_rows")

@@ -1,0 +1,79 @@
+"""Creating and changing people and regions; used by the admin pages, the CLI and bundles.
+
+Services add to the session and flush; the caller (request or command) commits.
+"""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import Region, Role, User
+
+MIN_PASSWORD_LENGTH = 8
+
+
+class AccountError(ValueError):
+    """A change that cannot be made, with a message for the person who asked."""
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+
+
+def find_region(code: str) -> Region | None:
+    return db.session.scalar(select(Region).where(Region.code == code.strip().upper()))
+
+
+def check_password_strength(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+
+
+def create_user(email: str, name: str, password: str, roles=(), region: Region | None = None,
+                language: str = "en") -> User:
+    """A new person; refuses a taken e-mail address and a short password."""
+    email = normalise_email(email)
+    if find_user(email):
+        raise AccountError(f"There is already a person with the e-mail address {email}.")
+    check_password_strength(password)
+    user = User(email=email, name=name.strip(), region=region, language=language)
+    user.roles = [Role(r) for r in roles]
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def update_user(user: User, *, email: str, name: str, roles, region: Region | None,
+                language: str, active: bool, password: str = "") -> User:
+    email = normalise_email(email)
+    other = find_user(email)
+    if other is not None and other.id != user.id:
+        raise AccountError(f"There is already a person with the e-mail address {email}.")
+    if password:
+        check_password_strength(password)
+        user.set_password(password)
+    user.email, user.name, user.region, user.language, user.active = (
+        email, name.strip(), region, language, active)
+    user.roles = [Role(r) for r in roles]
+    db.session.flush()
+    return user
+
+
+def save_region(region: Region | None, *, code: str, name: str, country: str, language: str) -> Region:
+    """Create (``region=None``) or update a region; codes are unique and upper case."""
+    code = code.strip().upper()
+    other = find_region(code)
+    if other is not None and other is not region:
+        raise AccountError(f"There is already a region with the code {code}.")
+    if region is None:
+        region = Region()
+        db.session.add(region)
+    region.code, region.name = code, name.strip()
+    region.country, region.language = country.strip().upper(), language
+    db.session.flush()
+    return region

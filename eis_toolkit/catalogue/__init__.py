@@ -1,0 +1,1 @@
+"""The practice catalogue: good practices, their taxonomies, peer ratings, recommendations."""

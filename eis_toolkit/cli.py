@@ -1,0 +1,174 @@
+"""The ``eis`` command line, a Flask CLI group: ``eis X`` and ``flask --app eis_toolkit X`` agree.
+
+Each command parses its arguments, calls a service, commits once and reports. Bad input ends
+with a non-zero exit and a reason; nothing is written then.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup, with_appcontext
+
+from . import ROOT, create_app
+from .extensions import db
+
+DEMO_BUNDLE = Path(__file__).with_name("demo") / "eis-demo.yaml"
+DEFAULT_QUESTIONNAIRES = sorted((ROOT / "questionnaires").glob("*.yaml"))
+
+
+def fail(message: str) -> None:
+    """Stop with a one-line reason and exit status 1."""
+    raise click.ClickException(message)
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db() -> None:
+    """Create or upgrade the database schema (Alembic), and the catalogue's vocabularies."""
+    from flask_migrate import upgrade
+
+    from .catalogue.taxonomies import ensure_terms
+
+    upgrade()
+    ensure_terms()
+    db.session.commit()
+    click.echo("The database is up to date.")
+
+
+@click.group("questionnaire")
+def questionnaire_group() -> None:
+    """Check and register questionnaire definitions (questionnaires/*.yaml)."""
+
+
+def _parse_all(files) -> list:
+    """Parse every file; print every problem of every file and exit 1 if there is any."""
+    from .questionnaires.schema import QuestionnaireError, load_questionnaire_file
+
+    definitions, failed = [], False
+    for path in files:
+        try:
+            definitions.append(load_questionnaire_file(path))
+        except QuestionnaireError as error:
+            failed = True
+            for problem in error.problems:
+                click.echo(str(problem), err=True)
+    if failed:
+        sys.exit(1)
+    return definitions
+
+
+@questionnaire_group.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def questionnaire_validate(files) -> None:
+    """Exit 0 when every FILE is valid, else 1 with FILE:LINE: message lines."""
+    for definition, path in zip(_parse_all(files), files):
+        click.echo(f"{path}: {definition.ref} is valid "
+                   f"({len(definition.dimensions)} dimensions, {len(definition.scored_questions())} scored questions)")
+
+
+@questionnaire_group.command("load")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@with_appcontext
+def questionnaire_load(files) -> None:
+    """Register questionnaire versions; an existing key@version with other content is refused."""
+    from .questionnaires.services import QuestionnaireConflict, register
+
+    definitions = _parse_all(files)
+    try:
+        results = [register(definition) for definition in definitions]
+    except QuestionnaireConflict as error:
+        db.session.rollback()
+        fail(str(error))
+    db.session.commit()
+    for questionnaire, created in results:
+        click.echo(f"{questionnaire.ref}: {'loaded' if created else 'already loaded, unchanged'}")
+
+
+def _load_bundle_file(path) -> None:
+    from .bundles.load import load_bundle, read_bundle
+    from .bundles.validate import BundleError
+
+    try:
+        counts = load_bundle(read_bundle(path))
+    except BundleError as error:
+        db.session.rollback()
+        for problem in error.problems:
+            click.echo(f"{path}: {problem}", err=True)
+        fail(f"{path}: {len(error.problems)} problem(s); nothing was loaded")
+    db.session.commit()
+    summary = ", ".join(f"{n} {what}" for what, n in sorted(counts.items())) or "nothing changed"
+    click.echo(f"{path}: {summary}")
+
+
+@click.command("load")
+@click.argument("bundle", type=click.Path(dir_okay=False))
+@with_appcontext
+def load(bundle) -> None:
+    """Load a bundle (YAML or JSON), all or nothing; errors name the field path."""
+    _load_bundle_file(bundle)
+
+
+@click.command("demo")
+@with_appcontext
+def demo() -> None:
+    """Load the shipped questionnaires and the demo bundle built from the seed articles."""
+    from .questionnaires.services import register
+
+    for definition in _parse_all(DEFAULT_QUESTIONNAIRES):
+        register(definition)
+    _load_bundle_file(DEMO_BUNDLE)
+    click.echo(DEMO_LOGINS)
+
+
+DEMO_LOGINS = """
+Demo logins (http://127.0.0.1:5000/login):
+  admin          admin@example.org          demo-admin
+  workshop host  host@example.org           demo-host
+  region member  member.dk04@example.org    demo-region
+  reviewer       reviewer.itc4@example.org  demo-reviewer"""
+
+
+@click.group("user")
+def user_group() -> None:
+    """Manage people."""
+
+
+@user_group.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", "roles", multiple=True, type=click.Choice(["admin", "host", "region", "reviewer"]),
+              help="Repeat for several roles.")
+@click.option("--region", "region_code", help="Code of the person's region, e.g. DK04.")
+@click.option("--language", default="en", type=click.Choice(["en", "it", "da", "de"]))
+@click.password_option(help="Asked for when not given.")
+@with_appcontext
+def user_create(email, name, roles, region_code, language, password) -> None:
+    """Create a person who can log in."""
+    from .accounts.services import AccountError, create_user, find_region
+
+    region = None
+    if region_code:
+        region = find_region(region_code)
+        if region is None:
+            fail(f"unknown region {region_code!r}")
+    try:
+        user = create_user(email, name, password, roles=roles, region=region, language=language)
+    except AccountError as error:
+        db.session.rollback()
+        fail(str(error))
+    db.session.commit()
+    click.echo(f"Created {user.email} ({', '.join(sorted(r.value for r in user.roles)) or 'no roles'}).")
+
+
+COMMANDS = (init_db, questionnaire_group, load, demo, user_group)
+
+
+def init_app(app: Flask) -> None:
+    for command in COMMANDS:
+        app.cli.add_command(command)
+
+
+main = FlaskGroup(create_app=create_app, help="EIS Toolkit command line.")

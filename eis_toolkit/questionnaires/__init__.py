@@ -1,0 +1,1 @@
+"""Questionnaires: the YAML file format (``schema``), versioned as ``key@version``."""

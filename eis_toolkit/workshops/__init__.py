@@ -1,0 +1,1 @@
+"""Hot-seat workshops: review rounds, reviewer assignments, reviews and the live session."""

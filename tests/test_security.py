@@ -1,0 +1,47 @@
+"""Security by default: headers, CSRF, hashed passwords, safe redirects."""
+import pytest
+
+from eis_toolkit.models import User
+from tests.conftest import csrf_token
+
+
+def test_every_response_carries_security_headers(client):
+    response = client.get("/")
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert client.get("/nowhere").headers["X-Frame-Options"] == "DENY", "error pages too"
+
+
+@pytest.fixture
+def csrf_client(make_app, loaded):
+    return make_app(WTF_CSRF_ENABLED=True).test_client()
+
+
+def test_a_form_posted_without_its_csrf_token_is_refused(csrf_client):
+    response = csrf_client.post("/login", data={"email": "dk@example.org", "password": "region-pass"})
+    assert response.status_code == 400
+    assert "CSRF" in response.get_data(as_text=True)
+
+
+def test_a_form_posted_with_its_csrf_token_is_accepted(csrf_client):
+    token = csrf_token(csrf_client.get("/login").get_data(as_text=True))
+    response = csrf_client.post("/login", data={"email": "dk@example.org", "password": "region-pass",
+                                                "csrf_token": token})
+    assert response.status_code == 302
+
+
+def test_logout_needs_a_csrf_token_too(csrf_client):
+    token = csrf_token(csrf_client.get("/login").get_data(as_text=True))
+    csrf_client.post("/login", data={"email": "dk@example.org", "password": "region-pass", "csrf_token": token})
+    assert csrf_client.post("/logout").status_code == 400
+    assert csrf_client.get("/dashboard").status_code == 200, "still logged in"
+
+
+def test_passwords_are_stored_hashed(app, loaded):
+    user = app.extensions["sqlalchemy"].session.query(User).filter_by(email="dk@example.org").one()
+    assert "region-pass" not in user.password_hash
+    assert user.password_hash.startswith(("scrypt:", "pbkdf2:"))
+    assert user.check_password("region-pass") and not user.check_password("region-pasS")
