@@ -38,6 +38,8 @@ APT_PACKAGES = libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu
 VENV_PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 PROJECT_FILES := $(wildcard setup.cfg pyproject.toml setup.py)
+PIP := $(VENV_PY) -m pip install -q --disable-pip-version-check --no-input
+PIP_LOG := $(BUILD)/pip.log
 
 # Recreate the venv when its interpreter is gone or is not 3.11 (e.g. a venv from another machine).
 ifneq ($(shell $(VENV_PY) -c 'import sys; print(sys.version_info[:2] == (3, 11))' 2>/dev/null),True)
@@ -95,12 +97,23 @@ $(VENV)/pyvenv.cfg: $(VENV_FORCE)
 	  if "$$c" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' >/dev/null 2>&1; then py=$$c; break; fi
 	done
 	if [ -z "$$py" ]; then echo "Python 3.11 not found (set PYTHON=/path/to/python3.11)" >&2; exit 1; fi
-	echo "Creating $(VENV) with $$("$$py" -c 'import sys; print(sys.executable)')"
+	mkdir -p $(BUILD)
+	echo "Creating $(VENV) with $$("$$py" -c 'import sys; print(sys.executable)') (log: $(PIP_LOG))"
 	"$$py" -m venv --clear $(VENV)
+	# The pip that venv brings can be old and noisy: bring it up to date first.
+	if ! $(PIP) --upgrade pip >$(PIP_LOG) 2>&1; then
+	  tail -n 30 $(PIP_LOG) >&2
+	  exit 1
+	fi
 
 $(INSTALLED): $(VENV)/pyvenv.cfg $(PROJECT_FILES)
-	@echo "Installing eis_toolkit and its test dependencies into $(VENV)"
-	$(VENV_PY) -m pip install -q --disable-pip-version-check --no-input -e '.[test]'
+	@mkdir -p $(BUILD)
+	echo "Installing eis_toolkit and its test dependencies into $(VENV) (log: $(PIP_LOG))"
+	if ! $(PIP) -e '.[test]' >>$(PIP_LOG) 2>&1; then
+	  tail -n 30 $(PIP_LOG) >&2
+	  echo "pip install failed; see $(PIP_LOG)" >&2
+	  exit 1
+	fi
 	touch $@
 
 run: setup
@@ -116,7 +129,7 @@ run: setup
 test: setup
 	@reports=$(BUILD)/reports
 	mkdir -p "$$reports"
-	rm -f "$$reports"/*.xml "$$reports"/*.rc "$$reports"/*.db $(BUILD)/.coverage $(BUILD)/.coverage.*
+	rm -f "$$reports"/*.xml "$$reports"/*.rc "$$reports"/*.note $(BUILD)/.coverage $(BUILD)/.coverage.*
 	export COVERAGE_FILE="$(abspath $(BUILD))/.coverage"
 	cov=()
 	if [ "$(COVERAGE)" = yes ]; then cov=(--cov --cov-append --cov-report=); fi
@@ -145,7 +158,7 @@ test: setup
 	    postgresql)
 	      url="$${EIS_TEST_DATABASE_URL:-}"
 	      if [ -n "$$url" ]; then
-	        echo "postgresql: using EIS_TEST_DATABASE_URL from the environment" >"$$reports/postgresql.db"
+	        echo "postgresql: using EIS_TEST_DATABASE_URL from the environment" >"$$reports/postgresql.note"
 	      else
 	        cluster=$$(mktemp -d /tmp/eis-pg.XXXXXX)
 	        chmod 755 "$$cluster"
@@ -154,7 +167,7 @@ test: setup
 	          stop_cluster
 	          continue
 	        fi
-	        echo "postgresql: throw-away cluster at $$url" >"$$reports/postgresql.db"
+	        echo "postgresql: throw-away cluster at $$url" >"$$reports/postgresql.note"
 	      fi
 	      EIS_TEST_DATABASE_URL="$$url" run_pytest postgresql -m "not browser"
 	      stop_cluster ;;
@@ -226,7 +239,7 @@ for db in dbs:
     if not have_report:
         detail += ", no JUnit report"
     try:
-        with open(os.path.join(reports, db + ".db")) as f:
+        with open(os.path.join(reports, db + ".note")) as f:
             detail += "; " + f.read().strip().split(": ", 1)[1]
     except (OSError, IndexError):
         pass

@@ -87,12 +87,14 @@ def questionnaire_load(files) -> None:
         click.echo(f"{questionnaire.ref}: {'loaded' if created else 'already loaded, unchanged'}")
 
 
-def _load_bundle_file(path) -> None:
+def _load_bundle_file(path) -> dict:
+    """Load a bundle file and commit; returns the parsed bundle."""
     from .bundles.load import load_bundle, read_bundle
     from .bundles.validate import BundleError
 
     try:
-        counts = load_bundle(read_bundle(path))
+        data = read_bundle(path)
+        counts = load_bundle(data)
     except BundleError as error:
         db.session.rollback()
         for problem in error.problems:
@@ -101,6 +103,7 @@ def _load_bundle_file(path) -> None:
     db.session.commit()
     summary = ", ".join(f"{n} {what}" for what, n in sorted(counts.items())) or "nothing changed"
     click.echo(f"{path}: {summary}")
+    return data
 
 
 @click.command("load")
@@ -119,16 +122,11 @@ def demo() -> None:
 
     for definition in _parse_all(DEFAULT_QUESTIONNAIRES):
         register(definition)
-    _load_bundle_file(DEMO_BUNDLE)
-    click.echo(DEMO_LOGINS)
-
-
-DEMO_LOGINS = """
-Demo logins (http://127.0.0.1:5000/login):
-  admin          admin@example.org          demo-admin
-  workshop host  host@example.org           demo-host
-  region member  member.dk04@example.org    demo-region
-  reviewer       reviewer.itc4@example.org  demo-reviewer"""
+    bundle = _load_bundle_file(DEMO_BUNDLE)
+    click.echo("\nDemo logins (http://127.0.0.1:5000/login):")
+    for person in bundle["people"]:
+        roles = ", ".join(person["roles"])
+        click.echo(f"  {person['email']:<30} {person['password']:<15} {roles} {person.get('region') or ''}")
 
 
 @click.group("user")
