@@ -14,9 +14,12 @@ def create_app(config: dict | None = None) -> Flask:
     from . import cli, i18n, permissions, security
     from .accounts.views import bp as accounts_bp
     from .admin.views import bp as admin_bp
+    from .assessments.views import bp as assessments_bp
+    from .benchmark.views import bp as benchmark_bp
     from .config import load
     from .extensions import csrf, db, login_manager, migrate
     from .main.views import bp as main_bp
+    from .workshops.views import bp as workshops_bp
 
     app = Flask(
         __name__,
@@ -35,11 +38,14 @@ def create_app(config: dict | None = None) -> Flask:
     i18n.init_app(app)
 
     app.jinja_env.add_extension("jinja2.ext.do")
-    app.jinja_env.globals.update(can_manage_people=permissions.can_manage_people,
+    app.jinja_env.globals.update(permissions=permissions, can_manage_people=permissions.can_manage_people,
                                  current_language=i18n.current_language)
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(assessments_bp)
+    app.register_blueprint(workshops_bp)
+    app.register_blueprint(benchmark_bp)
     cli.init_app(app)
     return app

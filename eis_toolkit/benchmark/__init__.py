@@ -1,0 +1,1 @@
+"""Benchmarks: the numbers of DESIGN.md computed from submitted reviews, charts and exports."""

@@ -1,0 +1,4 @@
+"""Routes of the workshops blueprint."""
+from flask import Blueprint
+
+bp = Blueprint("workshops", __name__)
