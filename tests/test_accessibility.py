@@ -1,0 +1,32 @@
+"""axe-core finds no accessibility violations on the foundation's pages (desktop and phone)."""
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+pytestmark = pytest.mark.browser
+
+PAGES = [
+    (None, ["/", "/login"]),
+    ("dk@example.org", ["/dashboard"]),
+    ("admin@example.org", ["/admin/people", "/admin/people/new", "/admin/regions", "/admin/regions/new"]),
+]
+
+
+def log_in(page, base, email):
+    page.goto(f"{base}/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password", exact=True).fill({"dk@example.org": "region-pass"}.get(email, "admin-pass"))
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base}/dashboard")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+@pytest.mark.parametrize("email, paths", PAGES)
+def test_pages_have_no_axe_violations(loaded, live_server, page, email, paths, width):
+    page.set_viewport_size({"width": width, "height": 800})
+    if email:
+        log_in(page, live_server, email)
+    axe = Axe()
+    for path in paths:
+        page.goto(f"{live_server}{path}")
+        results = axe.run(page)
+        assert results.violations_count == 0, f"{path}: {results.generate_report()}"
