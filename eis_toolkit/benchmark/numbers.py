@@ -3,9 +3,13 @@
 No Flask and no database here: the loader (``queries.py``) turns stored scores into these inputs.
 N/A scores are ``None`` and are excluded everywhere; only submitted reviews may be passed in.
 
-The flow: :func:`question_stats` per (region, question) → :func:`assemble` rolls question values
-up into dimension and overall rows, with group figures across regions → :class:`Row` per
-(region, level, key). :func:`benchmark` does all of it from raw scores.
+The flow: the peer values of one (region, question) are reduced to a :class:`Summary` (n, exact
+Σv and Σv², min, max, median) → :func:`stats_from_summary` gives the question figures and
+:func:`alpha_from_summaries` the agreement → :func:`assemble` rolls question values up into
+dimension and overall rows, with group figures across regions → :class:`Row` per
+(region, level, key). :func:`benchmark` does all of it from raw scores; the SQL loader computes
+the summaries in the database and calls :func:`benchmark_from_summaries`, so both paths share
+every step after the sums and give identical rows.
 """
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ import math
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 #: Columns of the benchmark export, in order (DESIGN.md).
 COLUMNS = ("region", "level", "key", "self", "peer_n", "peer_mean", "peer_median", "peer_sd",
@@ -57,6 +62,22 @@ class RegionScores:
 
 
 @dataclass(frozen=True)
+class Summary:
+    """What every figure needs from one non-empty set of peer values.
+
+    ``total`` (Σv) and ``total_sq`` (Σv²) are exact: ``int`` for integer scores (as stored),
+    :class:`~fractions.Fraction` otherwise, so that sums from SQL and from Python agree bit for bit.
+    """
+
+    n: int
+    total: int | Fraction
+    total_sq: int | Fraction
+    min: float
+    max: float
+    median: float
+
+
+@dataclass(frozen=True)
 class QuestionStats:
     """Self score and peer statistics of one region on one question."""
 
@@ -67,6 +88,9 @@ class QuestionStats:
     sd: float | None = None
     min: float | None = None
     max: float | None = None
+
+
+EMPTY = QuestionStats()
 
 
 @dataclass(frozen=True)
@@ -91,21 +115,60 @@ class Row:
         return {column: getattr(self, column) for column in COLUMNS}
 
 
+def summarise(values: Iterable[Score]) -> Summary | None:
+    """The :class:`Summary` of the values that are not N/A; ``None`` when there are none."""
+    present = [v for v in values if v is not None]
+    if not present:
+        return None
+    exact = [v if isinstance(v, int) else Fraction(v) for v in present]
+    return Summary(n=len(present), total=sum(exact), total_sq=sum(v * v for v in exact),
+                   min=float(min(present)), max=float(max(present)),
+                   median=float(statistics.median(present)))
+
+
+def sample_sd(n: int, total: int | Fraction, total_sq: int | Fraction) -> float | None:
+    """Sample standard deviation (n − 1) from exact sums, correctly rounded; empty when n < 2.
+
+    The variance (nΣv² − (Σv)²) / (n(n − 1)) is exact; its square root is rounded once, so the
+    result equals :func:`statistics.stdev` of the same values.
+    """
+    if n < 2:
+        return None
+    numerator, denominator = n * total_sq - total * total, n * (n - 1)
+    if not isinstance(numerator, int):
+        ratio = Fraction(numerator) / denominator
+        numerator, denominator = ratio.numerator, ratio.denominator
+    return _sqrt_of_ratio(numerator, denominator)
+
+
+def _sqrt_of_ratio(n: int, m: int) -> float:
+    """√(n/m) for integers n ≥ 0, m > 0, correctly rounded (the method of CPython's statistics)."""
+    q = (n.bit_length() - m.bit_length() - 109) // 2  # 109 = 2 × 53 mantissa bits + 3
+    if q >= 0:
+        return float(_isqrt_of_ratio_rto(n, m << 2 * q) << q)
+    return _isqrt_of_ratio_rto(n << -2 * q, m) / (1 << -q)
+
+
+def _isqrt_of_ratio_rto(n: int, m: int) -> int:
+    """√(n/m) rounded to an integer, to odd (so that the final rounding to a float is exact)."""
+    a = math.isqrt(n // m)
+    return a | (a * a * m != n)
+
+
+def stats_from_summary(self_score: Score, summary: Summary | None) -> QuestionStats:
+    """Peer n, mean, median, sample sd (empty when n < 2), min and max from a summary."""
+    own = None if self_score is None else float(self_score)
+    if summary is None:
+        return QuestionStats(self=own) if own is not None else EMPTY
+    n = summary.n
+    return QuestionStats(self=own, n=n, mean=float(summary.total) / n, median=summary.median,
+                         sd=sample_sd(n, summary.total, summary.total_sq),
+                         min=summary.min, max=summary.max)
+
+
 def question_stats(self_score: Score, peer_scores: Iterable[Score]) -> QuestionStats:
     """Peer n, mean, median, sample sd (empty when n < 2), min and max; N/A left out."""
-    values = [float(v) for v in peer_scores if v is not None]
-    own = None if self_score is None else float(self_score)
-    if not values:
-        return QuestionStats(self=own)
-    return QuestionStats(
-        self=own,
-        n=len(values),
-        mean=math.fsum(values) / len(values),
-        median=float(statistics.median(values)),
-        sd=statistics.stdev(values) if len(values) >= 2 else None,
-        min=min(values),
-        max=max(values),
-    )
+    return stats_from_summary(self_score, summarise(peer_scores))
 
 
 def weighted_mean(pairs: Iterable[tuple[float | None, float]]) -> float | None:
@@ -117,6 +180,30 @@ def weighted_mean(pairs: Iterable[tuple[float | None, float]]) -> float | None:
     return math.fsum(value * weight for value, weight in present) / total
 
 
+def alpha_from_summaries(units: Iterable[Summary | None]) -> float | None:
+    """Krippendorff's alpha (interval metric) from one summary per unit (``None``: no values).
+
+    The interval metric needs only each unit's m, Σv and Σv²: a unit's observed disagreement is
+    Σ over ordered pairs i≠j of (v_i − v_j)² / (m − 1) = 2(mΣv² − (Σv)²) / (m − 1), and the expected
+    one is the same over all pairable values. Units with fewer than two values are not pairable.
+    Returns ``None`` when no unit is pairable (fewer than two coders gave values together) or the
+    values do not vary at all (expected disagreement 0: alpha is undefined).
+    """
+    terms: list[float] = []
+    n, total, total_sq = 0, 0, 0
+    for unit in units:
+        if unit is None or unit.n < 2:
+            continue
+        terms.append(float(2 * (unit.n * unit.total_sq - unit.total * unit.total) / (unit.n - 1)))
+        n, total, total_sq = n + unit.n, total + unit.total, total_sq + unit.total_sq
+    if n < 2:
+        return None
+    expected = float(2 * (n * total_sq - total * total) / (n * (n - 1)))
+    if expected == 0:
+        return None
+    return 1 - (math.fsum(terms) / n) / expected
+
+
 def krippendorff_alpha_interval(units: Sequence[Sequence[Score]]) -> float | None:
     """Krippendorff's alpha with the interval metric.
 
@@ -124,26 +211,7 @@ def krippendorff_alpha_interval(units: Sequence[Sequence[Score]]) -> float | Non
     two values are not pairable and left out. Returns ``None`` when fewer than two coders gave a
     value, or when the values do not vary at all (expected disagreement 0: alpha is undefined).
     """
-    coders_with_values = {c for unit in units for c, v in enumerate(unit) if v is not None}
-    if len(coders_with_values) < 2:
-        return None
-    observed = 0.0
-    pairable: list[float] = []
-    for unit in units:
-        values = [float(v) for v in unit if v is not None]
-        m = len(values)
-        if m < 2:
-            continue
-        # Σ over ordered pairs i≠j of (v_i − v_j)² = 2(m·Σv² − (Σv)²)
-        observed += 2 * (m * math.fsum(v * v for v in values) - math.fsum(values) ** 2) / (m - 1)
-        pairable.extend(values)
-    n = len(pairable)
-    if n < 2:
-        return None
-    expected = 2 * (n * math.fsum(v * v for v in pairable) - math.fsum(pairable) ** 2) / (n * (n - 1))
-    if expected == 0:
-        return None
-    return 1 - (observed / n) / expected
+    return alpha_from_summaries(summarise(unit) for unit in units)
 
 
 def index(value: float | None, scale_min: int, scale_max: int) -> float | None:
@@ -172,54 +240,71 @@ def assemble(structure: Structure, stats: Mapping[str, Mapping[str, QuestionStat
     dimension rows, then the overall row. Group figures compare the same level and key across
     the regions given.
     """
-    rows: list[Row] = []
+    lo, hi = structure.scale_min, structure.scale_max
+    # First every region's values, then the group figures, then the rows (each built once).
+    regions = []
     for region, by_question in stats.items():
         dimension_values = []
         for dimension in structure.dimensions:
-            for question in dimension.questions:
-                s = by_question.get(question.key, QuestionStats())
-                rows.append(Row(region, "question", question.key, self=s.self, peer_n=s.n, peer_mean=s.mean,
-                                peer_median=s.median, peer_sd=s.sd, peer_min=s.min, peer_max=s.max,
-                                gap=_gap(s.self, s.mean)))
-            own = weighted_mean((by_question.get(q.key, QuestionStats()).self, q.weight) for q in dimension.questions)
-            peers = weighted_mean((by_question.get(q.key, QuestionStats()).mean, q.weight) for q in dimension.questions)
-            dimension_values.append((dimension, own, peers))
-        for dimension, own, peers in dimension_values:
+            question_stats_ = [(q, by_question.get(q.key, EMPTY)) for q in dimension.questions]
+            own = weighted_mean((s.self, q.weight) for q, s in question_stats_)
+            peers = weighted_mean((s.mean, q.weight) for q, s in question_stats_)
+            dimension_values.append((dimension, question_stats_, own, peers))
+        own = weighted_mean((value, d.weight) for d, _, value, _ in dimension_values)
+        peers = weighted_mean((value, d.weight) for d, _, _, value in dimension_values)
+        regions.append((region, dimension_values, own, peers))
+    groups = _group_figures(regions)
+
+    rows: list[Row] = []
+    for region, dimension_values, overall_self, overall_peers in regions:
+        for _, question_stats_, _, _ in dimension_values:
+            for q, s in question_stats_:
+                group_mean, group_best = groups.get(("question", q.key), (None, None))
+                rows.append(Row(region, "question", q.key, s.self, s.n, s.mean, s.median, s.sd, s.min, s.max,
+                                _gap(s.self, s.mean), group_mean, group_best))
+        for dimension, _, own, peers in dimension_values:
+            group_mean, group_best = groups.get(("dimension", dimension.key), (None, None))
             rows.append(Row(region, "dimension", dimension.key, self=own, peer_mean=peers, gap=_gap(own, peers),
-                            index=index(peers, structure.scale_min, structure.scale_max)))
-        own = weighted_mean((value, d.weight) for d, value, _ in dimension_values)
-        peers = weighted_mean((value, d.weight) for d, _, value in dimension_values)
-        rows.append(Row(region, "overall", "overall", self=own, peer_mean=peers, gap=_gap(own, peers),
-                        index=index(peers, structure.scale_min, structure.scale_max), alpha=alphas.get(region)))
-    return _with_group_figures(rows)
+                            group_mean=group_mean, group_best=group_best, index=index(peers, lo, hi)))
+        group_mean, group_best = groups.get(("overall", "overall"), (None, None))
+        rows.append(Row(region, "overall", "overall", self=overall_self, peer_mean=overall_peers,
+                        gap=_gap(overall_self, overall_peers), group_mean=group_mean, group_best=group_best,
+                        index=index(overall_peers, lo, hi), alpha=alphas.get(region)))
+    return rows
 
 
-def _with_group_figures(rows: list[Row]) -> list[Row]:
-    """Set group_mean and group_best: mean and maximum of peer_mean per (level, key)."""
-    groups: dict[tuple[str, str], list[float]] = {}
-    for row in rows:
-        if row.peer_mean is not None:
-            groups.setdefault((row.level, row.key), []).append(row.peer_mean)
-    result = []
-    for row in rows:
-        values = groups.get((row.level, row.key))
-        if values:
-            row = _replace(row, group_mean=math.fsum(values) / len(values), group_best=max(values))
-        result.append(row)
-    return result
+def _group_figures(regions) -> dict[tuple[str, str], tuple[float, float]]:
+    """group_mean and group_best: mean and maximum of peer_mean per (level, key) across regions."""
+    values: dict[tuple[str, str], list[float]] = {}
+    for _, dimension_values, _, overall_peers in regions:
+        for dimension, question_stats_, _, peers in dimension_values:
+            for q, s in question_stats_:
+                if s.mean is not None:
+                    values.setdefault(("question", q.key), []).append(s.mean)
+            if peers is not None:
+                values.setdefault(("dimension", dimension.key), []).append(peers)
+        if overall_peers is not None:
+            values.setdefault(("overall", "overall"), []).append(overall_peers)
+    return {key: (math.fsum(v) / len(v), max(v)) for key, v in values.items()}
 
 
-def _replace(row: Row, **changes) -> Row:
-    return Row(**{**row.as_dict(), **changes})
+def benchmark_from_summaries(structure: Structure,
+                             regions: Mapping[str, tuple[Mapping[str, Score], Mapping[str, Summary]]]
+                             ) -> list[Row]:
+    """Every row from ``{region: (self scores by key, peer summaries by key)}``, in that order."""
+    keys = structure.question_keys()
+    stats, alphas = {}, {}
+    for region, (self_scores, summaries) in regions.items():
+        stats[region] = {key: stats_from_summary(self_scores.get(key), summaries.get(key)) for key in keys}
+        alphas[region] = alpha_from_summaries(summaries.get(key) for key in keys)
+    return assemble(structure, stats, alphas)
 
 
 def benchmark(structure: Structure, regions: Sequence[RegionScores]) -> list[Row]:
     """Every benchmark row for the given hot-seat regions, from raw scores."""
-    stats, alphas = {}, {}
-    for region in regions:
-        stats[region.region] = {
-            key: question_stats(region.self_scores.get(key), (s.get(key) for s in region.peer_scores.values()))
-            for key in structure.question_keys()
-        }
-        alphas[region.region] = region_alpha(structure, region)
-    return assemble(structure, stats, alphas)
+    keys = structure.question_keys()
+    return benchmark_from_summaries(structure, {
+        region.region: (region.self_scores,
+                        {key: summarise(s.get(key) for s in region.peer_scores.values()) for key in keys})
+        for region in regions
+    })

@@ -1,0 +1,193 @@
+"""Loading benchmarks from the database in a constant number of SQL queries.
+
+Whatever the number of regions, reviewers and questions, a workshop's benchmark takes four
+queries: the questionnaire (if not loaded yet), the hot-seat regions, the self scores and the
+peer summaries. The database does the heavy part: per (workshop, region, question) it counts the
+submitted, non-N/A peer scores and returns n, Σv, Σv², min, max and the median (a window
+function), so a few thousand summary rows travel instead of every score. The pure module
+(``numbers.py``) turns those summaries into rows exactly as it does from raw values.
+
+What counts (docs/benchmark.md): peer scores of *submitted* reviews only; self scores of the
+region's *submitted* self-assessment for that workshop only; N/A and empty scores never.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, case, func, select
+
+from ..extensions import db
+from ..models import (Answer, Assessment, AssessmentStatus, Programme, Question, Questionnaire,
+                      Region, Review, ReviewerAssignment, ReviewScore, ReviewStatus, Workshop,
+                      WorkshopStatus, workshop_hot_seat)
+from ..questionnaires.schema import QuestionnaireDef
+from .numbers import DimensionSpec, QuestionSpec, Row, Structure, Summary, benchmark_from_summaries
+
+#: Parsed definitions by checksum: a questionnaire version never changes once answered.
+_DEFINITIONS: dict[str, QuestionnaireDef] = {}
+_STRUCTURES: dict[str, Structure] = {}
+
+
+def definition_for(questionnaire: Questionnaire) -> QuestionnaireDef:
+    """The questionnaire's definition (titles, texts), parsed once per version and content."""
+    definition = _DEFINITIONS.get(questionnaire.checksum)
+    if definition is None:
+        definition = _DEFINITIONS[questionnaire.checksum] = QuestionnaireDef.from_dict(questionnaire.definition)
+    return definition
+
+
+def structure_for(questionnaire: Questionnaire) -> Structure:
+    """The scored part of a questionnaire: scale, dimensions and scale questions with weights.
+
+    Dimensions without a scored question have no figures and are left out. No SQL: it is read
+    from the stored definition (the same one the dimension and question rows were made from).
+    """
+    structure = _STRUCTURES.get(questionnaire.checksum)
+    if structure is None:
+        definition = definition_for(questionnaire)
+        dimensions = tuple(
+            DimensionSpec(d.key, d.weight, tuple(QuestionSpec(q.key, q.weight) for q in d.questions if q.scored))
+            for d in definition.dimensions)
+        structure = _STRUCTURES[questionnaire.checksum] = Structure(
+            definition.scale.min, definition.scale.max, tuple(d for d in dimensions if d.questions))
+    return structure
+
+
+def workshop_benchmark(workshop: Workshop) -> list[Row]:
+    """Every row of the workshop's benchmark (DESIGN.md, Numbers), hot-seat regions by code."""
+    regions = db.session.execute(
+        select(Region.id, Region.code)
+        .join(workshop_hot_seat, workshop_hot_seat.c.region_id == Region.id)
+        .where(workshop_hot_seat.c.workshop_id == workshop.id)
+        .order_by(Region.code)
+    ).all()
+    pairs = [(workshop.id, region_id, code) for region_id, code in regions]
+    return _rows(structure_for(workshop.questionnaire), workshop.questionnaire_id, pairs)
+
+
+@dataclass(frozen=True)
+class Source:
+    """The workshop a region's figures on the programme page come from."""
+
+    workshop_id: int
+    slug: str
+    title: str
+    starts: date
+    status: WorkshopStatus
+
+
+@dataclass(frozen=True)
+class ProgrammeBenchmark:
+    """Rows of every region assessed with one questionnaire version, and where each comes from."""
+
+    rows: list[Row]
+    sources: dict[str, Source]  # region code → workshop
+
+
+def programme_benchmark(programme: Programme, questionnaire: Questionnaire,
+                        workshop_ids: Iterable[int] | None = None) -> ProgrammeBenchmark:
+    """Every region that sat in the hot seat of a programme's workshop with this questionnaire
+    version, from its latest such workshop; group figures span all those regions.
+
+    ``workshop_ids`` limits the workshops that count (the ones the viewer may see); by default
+    only published workshops count. Regions come in code order.
+    """
+    stmt = (
+        select(Region.id, Region.code, Workshop.id, Workshop.slug, Workshop.title, Workshop.starts,
+               Workshop.status)
+        .select_from(workshop_hot_seat)
+        .join(Workshop, Workshop.id == workshop_hot_seat.c.workshop_id)
+        .join(Region, Region.id == workshop_hot_seat.c.region_id)
+        .where(Workshop.programme_id == programme.id, Workshop.questionnaire_id == questionnaire.id)
+        .order_by(Region.code, Workshop.starts.desc(), Workshop.id.desc())
+    )
+    if workshop_ids is None:
+        stmt = stmt.where(Workshop.status == WorkshopStatus.PUBLISHED)
+    else:
+        stmt = stmt.where(Workshop.id.in_(list(workshop_ids)))
+    pairs, sources = [], {}
+    for region_id, code, workshop_id, slug, title, starts, status in db.session.execute(stmt):
+        if code not in sources:  # the latest workshop of each region
+            sources[code] = Source(workshop_id, slug, title, starts, WorkshopStatus(status))
+            pairs.append((workshop_id, region_id, code))
+    return ProgrammeBenchmark(_rows(structure_for(questionnaire), questionnaire.id, pairs), sources)
+
+
+def _rows(structure: Structure, questionnaire_id: int, pairs: Sequence[tuple[int, int, str]]) -> list[Row]:
+    """Rows for (workshop id, region id, label) pairs, labels in the order given: two queries."""
+    if not pairs:
+        return []
+    workshop_ids = sorted({w for w, _, _ in pairs})
+    self_scores = _self_scores(questionnaire_id, workshop_ids)
+    summaries = _peer_summaries(questionnaire_id, workshop_ids)
+    return benchmark_from_summaries(structure, {
+        label: (self_scores.get((w, r), {}), summaries.get((w, r), {})) for w, r, label in pairs
+    })
+
+
+def _scored_question(questionnaire_id: int):
+    return and_(Question.questionnaire_id == questionnaire_id, Question.type == "scale")
+
+
+def _self_scores(questionnaire_id: int, workshop_ids: list[int]) -> dict[tuple[int, int], dict[str, int]]:
+    """{(workshop, region): {question key: score}} from submitted self-assessments, N/A left out."""
+    result: dict[tuple[int, int], dict[str, int]] = {}
+    rows = db.session.execute(
+        select(Assessment.workshop_id, Assessment.region_id, Question.key, Answer.score)
+        .select_from(Answer)
+        .join(Assessment, Assessment.id == Answer.assessment_id)
+        .join(Question, Question.id == Answer.question_id)
+        .where(Assessment.workshop_id.in_(workshop_ids), Assessment.status == AssessmentStatus.SUBMITTED,
+               _scored_question(questionnaire_id), Answer.score.is_not(None), Answer.not_applicable.is_(False))
+    )
+    for workshop_id, region_id, key, score in rows:
+        result.setdefault((workshop_id, region_id), {})[key] = score
+    return result
+
+
+def submitted_peer_scores(questionnaire_id: int, workshop_ids: list[int]):
+    """The peer scores that count: submitted reviews, scored questions, N/A and empty left out.
+
+    Columns ``workshop_id, region_id, reviewer_id, key, score``; a select to use as a subquery.
+    """
+    return (
+        select(ReviewerAssignment.workshop_id.label("workshop_id"),
+               ReviewerAssignment.region_id.label("region_id"),
+               ReviewerAssignment.reviewer_id.label("reviewer_id"),
+               Question.key.label("key"), ReviewScore.score.label("score"))
+        .select_from(ReviewScore)
+        .join(Review, Review.id == ReviewScore.review_id)
+        .join(ReviewerAssignment, ReviewerAssignment.id == Review.assignment_id)
+        .join(Question, Question.id == ReviewScore.question_id)
+        .where(ReviewerAssignment.workshop_id.in_(workshop_ids), Review.status == ReviewStatus.SUBMITTED,
+               _scored_question(questionnaire_id), ReviewScore.score.is_not(None),
+               ReviewScore.not_applicable.is_(False))
+    )
+
+
+def _peer_summaries(questionnaire_id: int, workshop_ids: list[int]) -> dict[tuple[int, int], dict[str, Summary]]:
+    """{(workshop, region): {question key: Summary}} aggregated in SQL, in one query.
+
+    The median is the mean of the value(s) ranked ⌊(n+1)/2⌋ and ⌊(n+2)/2⌋ within the group.
+    """
+    scores = submitted_peer_scores(questionnaire_id, workshop_ids).subquery()
+    group = (scores.c.workshop_id, scores.c.region_id, scores.c.key)
+    ranked = select(
+        *group, scores.c.score,
+        func.row_number().over(partition_by=group, order_by=scores.c.score).label("rank"),
+        func.count().over(partition_by=group).label("n"),
+    ).subquery()
+    middle = ranked.c.rank.in_([(ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2])
+    rows = db.session.execute(
+        select(ranked.c.workshop_id, ranked.c.region_id, ranked.c.key, func.count(), func.sum(ranked.c.score),
+               func.sum(ranked.c.score * ranked.c.score), func.min(ranked.c.score), func.max(ranked.c.score),
+               func.sum(case((middle, ranked.c.score))), func.count(case((middle, 1))))
+        .group_by(ranked.c.workshop_id, ranked.c.region_id, ranked.c.key)
+    )
+    result: dict[tuple[int, int], dict[str, Summary]] = {}
+    for workshop_id, region_id, key, n, total, total_sq, low, high, middle_sum, middle_n in rows:
+        result.setdefault((workshop_id, region_id), {})[key] = Summary(
+            n, int(total), int(total_sq), float(low), float(high), int(middle_sum) / middle_n)
+    return result
