@@ -57,3 +57,62 @@ def is_assigned_reviewer(user, workshop: Workshop, region_id: int) -> bool:
 def can_read_own_reviews(user, workshop: Workshop, region_id: int) -> bool:
     """A reviewed region reads its peer reviews once the workshop is published."""
     return workshop.status == WorkshopStatus.PUBLISHED and is_region_member(user, region_id)
+
+
+# --- workshops: reviewing, blind scoring and publication (docs/workshops.md) ------------------
+
+
+def is_reviewer(user) -> bool:
+    return _logged_in(user) and user.has_role(Role.REVIEWER)
+
+
+def can_see_workshops(user) -> bool:
+    """The workshops page: anyone logged in sees what concerns them there."""
+    return _logged_in(user)
+
+
+def is_own_assignment(user, assignment) -> bool:
+    """The assignment is this reviewer's (and, as ever, not of their own region)."""
+    return (is_reviewer(user) and assignment.reviewer_id == user.id
+            and user.region_id != assignment.region_id)
+
+
+def can_view_review_page(user, assignment) -> bool:
+    """The review page of an assignment: its reviewer, and the workshop's hosts."""
+    return is_own_assignment(user, assignment) or can_host(user, assignment.workshop)
+
+
+def can_edit_review(user, assignment) -> bool:
+    """Score, comment and nominate: the assigned reviewer, while the round is open and the
+    review not submitted."""
+    review = assignment.review
+    return (is_own_assignment(user, assignment) and assignment.workshop.status == WorkshopStatus.OPEN
+            and (review is None or review.status == "draft"))
+
+
+def has_submitted_review(user, workshop: Workshop, region_id: int) -> bool:
+    """This reviewer has submitted their review of ``region_id`` at ``workshop``."""
+    return is_reviewer(user) and user.region_id != region_id and any(
+        a.reviewer_id == user.id and a.region_id == region_id and a.review is not None
+        and a.review.status == "submitted" for a in workshop.assignments)
+
+
+def can_see_peer_scores(user, workshop: Workshop, region_id: int) -> bool:
+    """Other people's submitted reviews of a hot-seat region (the blind rule): the workshop's
+    hosts; the region's reviewers once they submitted their own; the region once published."""
+    return (can_host(user, workshop) or has_submitted_review(user, workshop, region_id)
+            or can_read_own_reviews(user, workshop, region_id))
+
+
+def can_see_reviewer_names(user, workshop: Workshop, region_id: int) -> bool:
+    """Who wrote each review: hosts and fellow reviewers who submitted; the reviewed region only
+    when the host chose to show names."""
+    if can_host(user, workshop) or has_submitted_review(user, workshop, region_id):
+        return True
+    return workshop.show_reviewer_names and can_read_own_reviews(user, workshop, region_id)
+
+
+def can_rate_practices(user, workshop: Workshop) -> bool:
+    """Rate the practices nominated at a workshop: its reviewers, while the round is open."""
+    return (workshop.status == WorkshopStatus.OPEN and is_reviewer(user)
+            and any(a.reviewer_id == user.id for a in workshop.assignments))
