@@ -1,4 +1,641 @@
-"""Routes of the workshops blueprint."""
-from flask import Blueprint
+"""Routes of the workshops blueprint: hosts set workshops up and run them, reviewers review.
+
+Every route loads, asks a predicate of ``permissions``, validates, calls a service, commits once.
+
+| URL | who | what |
+| --- | --- | --- |
+| ``/workshops`` | anyone logged in | hosted workshops, review inbox link, own region's results |
+| ``/workshops/new``, ``/workshops/<slug>/edit`` | hosts | create and edit |
+| ``/workshops/<slug>`` | hosts | hot seat, assignments, site visits, status |
+| ``/workshops/<slug>/site-visits/...`` | hosts | add, edit, delete site visits |
+| ``/workshops/<slug>/assignments...``, ``/suggest`` | hosts | assign reviewers by hand or by suggestion |
+| ``/workshops/<slug>/status/<action>`` | hosts | open, close, publish (with confirmation) |
+| ``/workshops/<slug>/nominations...`` | hosts | turn nominations into practices |
+| ``/workshops/<slug>/import`` | hosts | scores of a paper session |
+| ``/workshops/<slug>/live``, ``live.json``, ``live/reveal`` | hosts | the live session screen |
+| ``/workshops/<slug>/results/<code>[.csv/.json]`` | hosts; reviewers after submitting; the region once published | a region's peer reviews |
+| ``/reviews``, ``/reviews/<id>...`` | reviewers | inbox, review page, autosave, nominations, ratings |
+"""
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Blueprint, Response, current_app, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+from wtforms.fields.choices import SelectChoice
+
+from .. import audit, permissions
+from ..access import ensure
+from ..benchmark.numbers import RegionScores, benchmark
+from ..benchmark.queries import definition_for, structure_for, workshop_benchmark
+from ..catalogue.models import Practice
+from ..extensions import db
+from ..i18n import current_language
+from ..questionnaires.types import AnswerData, show_answer
+from ..models import AssessmentStatus, Programme, Questionnaire, Region, ReviewerAssignment, SiteVisit, User, Workshop
+from . import lifecycle, live, queries
+from .forms import (AssignmentForm, ImportForm, NominationForm, SiteVisitForm, TransitionForm,
+                    WorkshopForm)
+from .importing import ImportRefused, import_scores
+from .models import Nomination
+from .reviews import (RATING_CRITERIA, ReviewConflict, ReviewIncomplete, ReviewInputError, add_nomination,
+                      delete_nomination, missing_scores, parse_review_input, rate_practice, save_review,
+                      submit_review)
+from .services import (WorkshopError, accept_nomination, assign_pairs, assign_reviewer, create_workshop,
+                       delete_site_visit, ensure_review, link_nomination, remove_assignment,
+                       reviewer_candidates, save_site_visit, suggest, unlink_nomination, update_workshop)
 
 bp = Blueprint("workshops", __name__)
+
+
+def _hosted(slug: str) -> Workshop:
+    workshop = queries.workshop_or_404(slug)
+    ensure(permissions.can_host(current_user, workshop))
+    return workshop
+
+
+def _refused(error: WorkshopError) -> None:
+    db.session.rollback()
+    flash(str(error), "error")
+
+
+# --- the workshops page -----------------------------------------------------------------------
+
+
+@bp.get("/workshops")
+def index():
+    ensure(permissions.can_see_workshops(current_user))
+    return render_template("workshops/index.html", workshops=queries.hosted_workshops(current_user),
+                           results=queries.region_results(current_user),
+                           can_create=permissions.can_host(current_user))
+
+
+# --- creating and editing ---------------------------------------------------------------------
+
+
+def _workshop_form(workshop: Workshop | None) -> WorkshopForm:
+    form = WorkshopForm(obj=workshop)
+    regions = list(db.session.scalars(select(Region).order_by(Region.code)))
+    form.hot_seat.choices = [SelectChoice(r.id, f"{r.code} – {r.name}") for r in regions]
+    form.questionnaire_id.choices = [
+        SelectChoice(q.id, f"{q.ref} – {q.title.get('en', q.key)}")
+        for q in db.session.scalars(select(Questionnaire).order_by(Questionnaire.key, Questionnaire.version.desc()))]
+    if workshop is None:
+        form.programme_id.choices = [SelectChoice(p.id, p.title) for p in
+                                     db.session.scalars(select(Programme).order_by(Programme.title))]
+        hosts = regions if permissions.is_admin(current_user) else [r for r in regions if r.id == current_user.region_id]
+        form.host_region_id.choices = [SelectChoice(r.id, f"{r.code} – {r.name}") for r in hosts]
+    else:
+        del form.programme_id, form.host_region_id, form.slug
+        if request.method == "GET":
+            form.hot_seat.data = [r.id for r in workshop.hot_seat]
+        if workshop.status != "planned":
+            del form.hot_seat, form.questionnaire_id
+    return form
+
+
+@bp.route("/workshops/new", methods=["GET", "POST"])
+def new():
+    ensure(permissions.can_host(current_user))
+    form = _workshop_form(None)
+    if form.validate_on_submit():
+        regions = {r.id: r for r in db.session.scalars(select(Region))}
+        try:
+            workshop = create_workshop(
+                programme=db.session.get(Programme, form.programme_id.data), title=form.title.data,
+                slug=form.slug.data or "", host_region=regions[form.host_region_id.data],
+                starts=form.starts.data, ends=form.ends.data, place=form.place.data,
+                questionnaire=db.session.get(Questionnaire, form.questionnaire_id.data),
+                hot_seat=[regions[i] for i in form.hot_seat.data], description=form.description.data,
+                show_reviewer_names=form.show_reviewer_names.data, user=current_user)
+        except WorkshopError as error:
+            _refused(error)
+        else:
+            db.session.commit()
+            flash(f"Created {workshop.title}. Assign reviewers next.", "success")
+            return redirect(url_for("workshops.detail", slug=workshop.slug))
+    return render_template("workshops/form.html", form=form, workshop=None)
+
+
+@bp.route("/workshops/<slug>/edit", methods=["GET", "POST"])
+def edit(slug: str):
+    workshop = _hosted(slug)
+    form = _workshop_form(workshop)
+    if form.validate_on_submit():
+        setup = "hot_seat" in form
+        regions = {r.id: r for r in db.session.scalars(select(Region))}
+        try:
+            update_workshop(
+                workshop, title=form.title.data, starts=form.starts.data, ends=form.ends.data,
+                place=form.place.data, description=form.description.data,
+                show_reviewer_names=form.show_reviewer_names.data,
+                questionnaire=db.session.get(Questionnaire, form.questionnaire_id.data) if setup else None,
+                hot_seat=[regions[i] for i in form.hot_seat.data] if setup else None, user=current_user)
+        except WorkshopError as error:
+            _refused(error)
+        else:
+            db.session.commit()
+            flash("Saved.", "success")
+            return redirect(url_for("workshops.detail", slug=workshop.slug))
+    return render_template("workshops/form.html", form=form, workshop=workshop)
+
+
+# --- the host's workshop page -----------------------------------------------------------------
+
+
+@bp.get("/workshops/<slug>")
+def detail(slug: str):
+    workshop = _hosted(slug)
+    form = AssignmentForm()
+    candidates = reviewer_candidates(workshop)
+    form.reviewer_id.choices = [SelectChoice(p.id, f"{p.name} ({p.region.code})") for p in candidates]
+    form.region_id.choices = [SelectChoice(r.id, r.code) for r in workshop.hot_seat]
+    history = db.session.scalars(
+        select(audit.AuditEvent).options(joinedload(audit.AuditEvent.user)).where(audit.AuditEvent.object_type == "workshop", audit.AuditEvent.object_id == workshop.id)
+        .order_by(audit.AuditEvent.at.desc(), audit.AuditEvent.id.desc()).limit(20))
+    action = lifecycle.next_action(workshop)
+    by_region = {r.id: [] for r in workshop.hot_seat}
+    for assignment in sorted(workshop.assignments, key=lambda a: a.reviewer.name):
+        by_region.setdefault(assignment.region_id, []).append(assignment)
+    return render_template(
+        "workshops/detail.html", workshop=workshop, form=form, by_region=by_region,
+        progress={p.region.id: p for p in queries.progress(workshop)},
+        assessments={a.region_id: a for a in workshop.assessments}, history=list(history),
+        action=action, check=lifecycle.check(workshop, action) if action else None)
+
+
+# --- site visits ------------------------------------------------------------------------------
+
+
+@bp.route("/workshops/<slug>/site-visits/new", methods=["GET", "POST"], endpoint="site_visit_new")
+@bp.route("/workshops/<slug>/site-visits/<int:visit_id>", methods=["GET", "POST"], endpoint="site_visit_edit")
+def site_visit(slug: str, visit_id: int | None = None):
+    workshop = _hosted(slug)
+    visit = _visit_of(workshop, visit_id) if visit_id else None
+    form = SiteVisitForm(obj=visit)
+    if form.validate_on_submit():
+        try:
+            save_site_visit(workshop, visit, firm=form.firm.data, what=form.what.data, story=form.story.data)
+        except WorkshopError as error:
+            _refused(error)
+        else:
+            db.session.commit()
+            flash(f"Saved the visit to {form.firm.data}.", "success")
+            return redirect(url_for("workshops.detail", slug=slug, _anchor="site-visits"))
+    return render_template("workshops/site_visit.html", form=form, workshop=workshop, visit=visit)
+
+
+def _visit_of(workshop: Workshop, visit_id: int) -> SiteVisit:
+    visit = next((v for v in workshop.site_visits if v.id == visit_id), None)
+    if visit is None:
+        abort(404)
+    return visit
+
+
+@bp.post("/workshops/<slug>/site-visits/<int:visit_id>/delete")
+def site_visit_delete(slug: str, visit_id: int):
+    workshop = _hosted(slug)
+    visit = _visit_of(workshop, visit_id)
+    delete_site_visit(visit)
+    db.session.commit()
+    flash(f"Removed the visit to {visit.firm}.", "success")
+    return redirect(url_for("workshops.detail", slug=slug, _anchor="site-visits"))
+
+
+# --- assignments ------------------------------------------------------------------------------
+
+
+@bp.post("/workshops/<slug>/assignments")
+def assignment_add(slug: str):
+    workshop = _hosted(slug)
+    reviewer = db.session.get(User, request.form.get("reviewer_id", type=int) or 0)
+    region = db.session.get(Region, request.form.get("region_id", type=int) or 0)
+    if reviewer is None or region is None:
+        flash("Choose a reviewer and a hot-seat region.", "error")
+    else:
+        try:
+            assign_reviewer(workshop, reviewer, region, current_user)
+        except WorkshopError as error:
+            _refused(error)
+        else:
+            db.session.commit()
+            flash(f"{reviewer.name} reviews {region.code}.", "success")
+    return redirect(url_for("workshops.detail", slug=slug, _anchor="hot-seat"))
+
+
+@bp.post("/workshops/<slug>/assignments/<int:assignment_id>/delete")
+def assignment_remove(slug: str, assignment_id: int):
+    workshop = _hosted(slug)
+    assignment = next((a for a in workshop.assignments if a.id == assignment_id), None)
+    if assignment is None:
+        abort(404)
+    name, code = assignment.reviewer.name, assignment.region.code
+    try:
+        remove_assignment(assignment, current_user)
+    except WorkshopError as error:
+        _refused(error)
+    else:
+        db.session.commit()
+        flash(f"{name} no longer reviews {code}.", "success")
+    return redirect(url_for("workshops.detail", slug=slug, _anchor="hot-seat"))
+
+
+@bp.route("/workshops/<slug>/suggest", methods=["GET", "POST"])
+def suggest_reviewers(slug: str):
+    workshop = _hosted(slug)
+    if request.method == "POST":
+        pairs = []
+        for value in request.form.getlist("pair"):
+            reviewer_id, _, region_id = value.partition(":")
+            if not (reviewer_id.isdigit() and region_id.isdigit()):
+                abort(400)
+            pairs.append((int(reviewer_id), int(region_id)))
+        try:
+            count = assign_pairs(workshop, pairs, current_user)
+        except WorkshopError as error:
+            _refused(error)
+        else:
+            db.session.commit()
+            flash(f"Assigned {count} reviewer{'s' if count != 1 else ''}.", "success")
+            return redirect(url_for("workshops.detail", slug=slug, _anchor="hot-seat"))
+    per_region = min(max(request.args.get("per_region", 3, type=int), 1), 10)
+    return render_template("workshops/suggest.html", workshop=workshop, per_region=per_region,
+                           suggestion=suggest(workshop, per_region))
+
+
+# --- the life cycle ---------------------------------------------------------------------------
+
+
+@bp.route("/workshops/<slug>/status/<action>", methods=["GET", "POST"])
+def transition(slug: str, action: str):
+    workshop = _hosted(slug)
+    if action not in lifecycle.ACTIONS:
+        abort(404)
+    form = TransitionForm()
+    if form.validate_on_submit():
+        try:
+            lifecycle.apply(workshop, action, current_user, confirmed=form.confirmed.data)
+        except WorkshopError as error:
+            _refused(error)
+        else:
+            db.session.commit()
+            flash(f"The workshop is now {workshop.status}.", "success")
+            return redirect(url_for("workshops.detail", slug=slug))
+    return render_template("workshops/transition.html", workshop=workshop, form=form,
+                           check=lifecycle.check(workshop, action))
+
+
+# --- nominations ------------------------------------------------------------------------------
+
+
+@bp.get("/workshops/<slug>/nominations")
+def nominations(slug: str):
+    workshop = _hosted(slug)
+    items = queries.workshop_nominations(workshop)
+    practices = queries.practices_of_regions(sorted({n.review.assignment.region_id for n in items}))
+    return render_template("workshops/nominations.html", workshop=workshop, nominations=items,
+                           practices=practices)
+
+
+def _nomination_of(workshop: Workshop, nomination_id: int) -> Nomination:
+    nomination = db.get_or_404(Nomination, nomination_id)
+    if nomination.review.assignment.workshop_id != workshop.id:
+        abort(404)
+    return nomination
+
+
+@bp.post("/workshops/<slug>/nominations/<int:nomination_id>/<any(accept, link, unlink):action>")
+def nomination_moderate(slug: str, nomination_id: int, action: str):
+    workshop = _hosted(slug)
+    nomination = _nomination_of(workshop, nomination_id)
+    try:
+        if action == "accept":
+            practice = accept_nomination(nomination, current_user)
+            message = f"“{practice.title}” is in the catalogue, in review; the reviewers can now rate it."
+        elif action == "link":
+            practice = db.session.get(Practice, request.form.get("practice_id", type=int) or 0)
+            if practice is None:
+                raise WorkshopError("Choose the practice to link the nomination to.")
+            link_nomination(nomination, practice, current_user)
+            message = f"“{nomination.title}” is linked to “{practice.title}”."
+        else:
+            unlink_nomination(nomination, current_user)
+            message = f"“{nomination.title}” is no longer linked to a practice."
+    except WorkshopError as error:
+        _refused(error)
+    else:
+        db.session.commit()
+        flash(message, "success")
+    return redirect(url_for("workshops.nominations", slug=slug))
+
+
+# --- importing a paper session ----------------------------------------------------------------
+
+
+@bp.route("/workshops/<slug>/import", methods=["GET", "POST"], endpoint="import_scores")
+def import_view(slug: str):
+    workshop = _hosted(slug)
+    form = ImportForm()
+    problems = []
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            counts = import_scores(workshop, upload.filename or "", upload.read(), current_user)
+        except ImportRefused as error:
+            db.session.rollback()
+            problems = error.problems
+            flash(f"Nothing was imported: the file has {len(problems)} "
+                  f"problem{'s' if len(problems) != 1 else ''}.", "error")
+        else:
+            db.session.commit()
+            flash(f"Imported {counts['scores']} scores in {counts['reviews']} submitted reviews "
+                  f"({counts['assignments']} new assignments).", "success")
+            return redirect(url_for("workshops.detail", slug=slug))
+    return render_template("workshops/import.html", workshop=workshop, form=form, problems=problems)
+
+
+@bp.get("/workshops/<slug>/import/template.csv")
+def import_template(slug: str):
+    """A CSV to fill in: one row per assignment and scored question, score and comment empty."""
+    workshop = _hosted(slug)
+    keys = list(queries.scored_question_ids(workshop.questionnaire_id))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["reviewer", "region", "question", "score", "comment"])
+    for assignment in sorted(workshop.assignments, key=lambda a: (a.region.code, a.reviewer.email)):
+        for key in keys:
+            writer.writerow([assignment.reviewer.email, assignment.region.code, key, "", ""])
+    return _download(out.getvalue(), "text/csv", f"{workshop.slug}-scores.csv")
+
+
+def _download(text: str, mimetype: str, filename: str) -> Response:
+    return Response(text, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+# --- the live session -------------------------------------------------------------------------
+
+
+@bp.get("/workshops/<slug>/live")
+def live_screen(slug: str):
+    workshop = _hosted(slug)
+    return render_template("workshops/live.html", workshop=workshop)
+
+
+@bp.get("/workshops/<slug>/live.json")
+def live_data(slug: str):
+    workshop = _hosted(slug)
+    revealed = workshop.live_revealed
+    data = live.payload(
+        slug=workshop.slug, status=workshop.status.value, revealed=revealed,
+        progress=[(p.region.code, p.region.name, p.submitted, p.assigned) for p in queries.progress(workshop)],
+        rows=workshop_benchmark(workshop) if revealed else None,
+        definition=definition_for(workshop.questionnaire), language=current_language())
+    response = jsonify(data)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/workshops/<slug>/live/reveal")
+def live_reveal(slug: str):
+    workshop = _hosted(slug)
+    workshop.live_revealed = request.form.get("revealed") == "1"
+    audit.record("workshop.reveal" if workshop.live_revealed else "workshop.hide", workshop, current_user)
+    db.session.commit()
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(revealed=workshop.live_revealed)
+    return redirect(url_for("workshops.live_screen", slug=slug))
+
+
+# --- a region's results -----------------------------------------------------------------------
+
+
+def _results(slug: str, code: str):
+    workshop = queries.workshop_or_404(slug)
+    region = next((r for r in workshop.hot_seat if r.code == code), None)
+    if region is None:
+        abort(404)
+    ensure(permissions.can_see_peer_scores(current_user, workshop, region.id))
+    question_ids = queries.scored_question_ids(workshop.questionnaire_id)
+    keys_by_id = {i: k for k, i in question_ids.items()}
+    reviews = queries.visible_reviews(current_user, workshop, region.id, keys_by_id)
+    return workshop, region, reviews, question_ids
+
+
+@bp.get("/workshops/<slug>/results/<code>")
+def results(slug: str, code: str):
+    workshop, region, reviews, question_ids = _results(slug, code)
+    definition = definition_for(workshop.questionnaire)
+    assessment = queries.region_assessment(workshop, region.id)
+    answers = {a.question_id: a for a in assessment.answers} if assessment else {}
+    counted = assessment is not None and assessment.status == AssessmentStatus.SUBMITTED
+    self_scores = {key: answers[i].score for key, i in question_ids.items() if i in answers and counted}
+    peer_scores = {n: {key: s.score for key, s in r.scores.items()} for n, r in enumerate(reviews)}
+    rows = benchmark(structure_for(workshop.questionnaire), [RegionScores(region.code, self_scores, peer_scores)])
+    return render_template("workshops/results.html", workshop=workshop, region=region, reviews=reviews,
+                           definition=definition, answers=answers, question_ids=question_ids,
+                           rows={(r.level, r.key): r for r in rows})
+
+
+@bp.get("/workshops/<slug>/results/<code>.<any(csv, json):fmt>")
+def results_export(slug: str, code: str, fmt: str):
+    workshop, region, reviews, question_ids = _results(slug, code)
+    filename = f"{workshop.slug}-{region.code}-reviews.{fmt}"
+    if fmt == "json":
+        data = {"workshop": workshop.slug, "region": region.code, "reviews": [
+            {"reviewer": r.label, "submitted_at": r.submitted_at.isoformat() if r.submitted_at else None,
+             "scores": {key: {"score": s.score, "not_applicable": s.not_applicable, "comment": s.comment}
+                        for key, s in r.scores.items()},
+             "strengths": r.strengths, "weaknesses": r.weaknesses, "recommendations": r.recommendations}
+            for r in reviews]}
+        response = jsonify(data)
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["reviewer", "question", "score", "comment"])
+    for review in reviews:
+        for key in question_ids:
+            score = review.scores.get(key)
+            if score is not None:
+                writer.writerow([review.label, key, "N/A" if score.not_applicable else score.score, score.comment])
+        for name in ("strengths", "weaknesses", "recommendations"):
+            writer.writerow([review.label, name, "", getattr(review, name)])
+    return _download(out.getvalue(), "text/csv", filename)
+
+
+# --- the reviewer ------------------------------------------------------------------------------
+
+
+@bp.get("/reviews")
+def inbox():
+    ensure(permissions.is_reviewer(current_user))
+    return render_template("workshops/inbox.html", items=queries.inbox(current_user))
+
+
+def _assignment(assignment_id: int) -> ReviewerAssignment:
+    assignment = queries.assignment_or_404(assignment_id)
+    ensure(permissions.can_view_review_page(current_user, assignment))
+    return assignment
+
+
+def _form_values() -> dict[str, str]:
+    return {key: request.form.get(key, "") for key in request.form}
+
+
+@bp.route("/reviews/<int:assignment_id>", methods=["GET", "POST"])
+def review(assignment_id: int):
+    assignment = _assignment(assignment_id)
+    workshop = assignment.workshop
+    editable = permissions.can_edit_review(current_user, assignment)
+    if editable and assignment.review is None:  # assigned by a bundle while open: start the draft
+        ensure_review(assignment)
+        db.session.commit()
+    definition = definition_for(workshop.questionnaire)
+    question_ids = queries.scored_question_ids(workshop.questionnaire_id)
+    values, errors = None, {}
+    if request.method == "POST":
+        ensure(editable)
+        values = _form_values()
+        submitting = request.form.get("action") == "submit"
+        try:
+            parsed = parse_review_input(values, definition)
+            save_review(assignment.review, parsed, request.form.get("version", type=int) or 0, question_ids)
+            if submitting:
+                submit_review(assignment.review, question_ids, current_user)
+        except ReviewIncomplete as error:
+            db.session.commit()  # the draft is saved; only the submission waits
+            flash(f"Your review is saved as a draft. {error}", "error")
+            return redirect(url_for("workshops.review", assignment_id=assignment_id))
+        except ReviewInputError as error:
+            db.session.rollback()
+            errors = error.errors
+            flash("Some answers need correcting; nothing was saved.", "error")
+        except WorkshopError as error:
+            _refused(error)
+        else:
+            db.session.commit()
+            flash("Your review is submitted: you can now see the other reviewers' scores." if submitting
+                  else "Your draft is saved.", "success")
+            return redirect(url_for("workshops.review", assignment_id=assignment_id))
+        assignment = _assignment(assignment_id)
+        editable = permissions.can_edit_review(current_user, assignment)
+    return _review_page(assignment, definition, question_ids, editable, values, errors)
+
+
+def _review_page(assignment, definition, question_ids, editable, values, errors):
+    workshop = assignment.workshop
+    keys_by_id = {i: k for k, i in question_ids.items()}
+    assessment = queries.region_assessment(workshop, assignment.region_id)
+    all_ids = queries.question_ids(workshop.questionnaire_id)
+    answers = {}
+    if assessment is not None:
+        by_id = {a.question_id: a for a in assessment.answers}
+        answers = {key: by_id[i] for key, i in all_ids.items() if i in by_id}
+    review = assignment.review
+    own = {keys_by_id[s.question_id]: s for s in review.scores} if review else {}
+    peers = queries.visible_reviews(current_user, workshop, assignment.region_id, keys_by_id,
+                                    exclude_reviewer_id=assignment.reviewer_id)
+    practices = queries.nominated_practices(workshop)
+    can_rate = permissions.can_rate_practices(current_user, workshop) and assignment.reviewer_id == current_user.id
+    nomination_form = NominationForm()
+    nomination_form.dimension_key.choices = [SelectChoice(d.key, d.title.get("en", d.key)) for d in definition.dimensions]
+    language = current_language()
+    return render_template(
+        "workshops/review.html", assignment=assignment,
+        show_answer=lambda question, answer: show_answer(question, definition.scale, AnswerData.of(answer), language),
+        evidence_endpoint="assessments.evidence" if "assessments.evidence" in current_app.view_functions else None, workshop=workshop, definition=definition,
+        assessment=assessment, answers=answers, review=review, own=own, peers=peers, editable=editable,
+        values=values, errors=errors, practices=practices, ratings=queries.ratings_by(current_user, practices),
+        can_rate=can_rate, nomination_form=nomination_form, criteria=RATING_CRITERIA,
+        missing=missing_scores(review, question_ids) if review else list(question_ids))
+
+
+@bp.post("/reviews/<int:assignment_id>/autosave")
+def autosave(assignment_id: int):
+    """Save a draft from the page's script: ``{"version": n, "fields": {name: value}}`` →
+    ``{"version": n + 1, "missing": k}``; 409 when the review changed meanwhile."""
+    assignment = _assignment(assignment_id)
+    ensure(permissions.can_edit_review(current_user, assignment))
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("fields"), dict) or not isinstance(body.get("version"), int):
+        return jsonify(error="Expected {\"version\": number, \"fields\": {...}}."), 400
+    definition = definition_for(assignment.workshop.questionnaire)
+    question_ids = queries.scored_question_ids(assignment.workshop.questionnaire_id)
+    review = ensure_review(assignment)
+    try:
+        save_review(review, parse_review_input(body["fields"], definition), body["version"], question_ids)
+    except ReviewConflict as error:
+        db.session.rollback()
+        return jsonify(error=str(error)), 409
+    except ReviewInputError as error:
+        db.session.rollback()
+        return jsonify(error=str(error), fields=error.errors), 400
+    except WorkshopError as error:
+        db.session.rollback()
+        return jsonify(error=str(error)), 409
+    db.session.commit()
+    return jsonify(version=review.version, missing=len(missing_scores(review, question_ids)),
+                   saved_at=review.updated_at.isoformat() + "Z")
+
+
+@bp.post("/reviews/<int:assignment_id>/nominations")
+def nomination_add(assignment_id: int):
+    assignment = _assignment(assignment_id)
+    ensure(permissions.can_edit_review(current_user, assignment))
+    form = NominationForm()
+    definition = definition_for(assignment.workshop.questionnaire)
+    form.dimension_key.choices = [SelectChoice(d.key, d.key) for d in definition.dimensions]
+    if form.validate_on_submit():
+        try:
+            add_nomination(ensure_review(assignment), definition, title=form.title.data,
+                           dimension_key=form.dimension_key.data, description=form.description.data,
+                           why=form.why.data)
+        except WorkshopError as error:
+            _refused(error)
+        else:
+            db.session.commit()
+            flash(f"Nominated “{form.title.data}”.", "success")
+    else:
+        flash(" ".join(e for errors in form.errors.values() for e in errors) or "Check the nomination.", "error")
+    return redirect(url_for("workshops.review", assignment_id=assignment_id, _anchor="nominations"))
+
+
+@bp.post("/reviews/<int:assignment_id>/nominations/<int:nomination_id>/delete")
+def nomination_delete(assignment_id: int, nomination_id: int):
+    assignment = _assignment(assignment_id)
+    ensure(permissions.can_edit_review(current_user, assignment))
+    nomination = next((n for n in assignment.review.nominations if n.id == nomination_id), None) if assignment.review else None
+    if nomination is None:
+        abort(404)
+    try:
+        delete_nomination(nomination)
+    except WorkshopError as error:
+        _refused(error)
+    else:
+        db.session.commit()
+        flash(f"Withdrew “{nomination.title}”.", "success")
+    return redirect(url_for("workshops.review", assignment_id=assignment_id, _anchor="nominations"))
+
+
+@bp.post("/reviews/<int:assignment_id>/ratings")
+def ratings(assignment_id: int):
+    assignment = _assignment(assignment_id)
+    workshop = assignment.workshop
+    ensure(assignment.reviewer_id == current_user.id and permissions.can_rate_practices(current_user, workshop))
+    saved = 0
+    try:
+        for practice in queries.nominated_practices(workshop):
+            given = {c: request.form.get(f"rating.{practice.id}.{c}", type=int) for c in RATING_CRITERIA}
+            if all(v is None for v in given.values()) or practice.region_id == current_user.region_id:
+                continue
+            rate_practice(practice, current_user, workshop, **given)
+            saved += 1
+    except WorkshopError as error:
+        _refused(error)
+    else:
+        db.session.commit()
+        flash(f"Saved {saved} rating{'s' if saved != 1 else ''}.", "success")
+    return redirect(url_for("workshops.review", assignment_id=assignment_id, _anchor="ratings"))

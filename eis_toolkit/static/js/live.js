@@ -1,0 +1,200 @@
+// The live session screen: polls the workshop's live JSON every few seconds and redraws
+// progress, the dimension figures and the questions to discuss, without reloading the page.
+// Everything is built with DOM methods and textContent: no HTML from data, no inline styles
+// (the bars are SVG rectangles whose widths are attributes).
+(function () {
+  "use strict";
+  var root = document.getElementById("live");
+  if (!root) return;
+  var url = root.dataset.url;
+  var INTERVAL = 4000;
+  var QUESTIONS_SHOWN = 8;
+  var SVG = "http://www.w3.org/2000/svg";
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = text;
+    return node;
+  }
+
+  function fmt(value, digits) {
+    if (value === null || value === undefined) return "—";
+    return value.toFixed(digits === undefined ? 1 : digits);
+  }
+
+  function signed(value) {
+    if (value === null || value === undefined) return "—";
+    return (value > 0 ? "+" : value < 0 ? "−" : "±") + Math.abs(value).toFixed(1);
+  }
+
+  function replace(container, children) {
+    while (container.firstChild) container.removeChild(container.firstChild);
+    children.forEach(function (child) { container.appendChild(child); });
+  }
+
+  function renderProgress(rows) {
+    var container = document.getElementById("live-progress");
+    if (!rows.length) {
+      replace(container, [el("p", "muted", "No hot-seat region.")]);
+      return;
+    }
+    replace(container, rows.map(function (row) {
+      var item = el("div", "live-progress-row");
+      var label = el("span", "live-region", row.region);
+      label.title = row.name;
+      var bar = el("progress");
+      bar.max = Math.max(row.assigned, 1);
+      bar.value = row.submitted;
+      bar.setAttribute("aria-label", row.region + ": " + row.submitted + " of " + row.assigned + " reviews submitted");
+      item.appendChild(label);
+      item.appendChild(bar);
+      item.appendChild(el("span", "live-count", row.submitted + " of " + row.assigned));
+      return item;
+    }));
+  }
+
+  function bar(value, scale, className, y) {
+    var rect = document.createElementNS(SVG, "rect");
+    var share = value === null ? 0 : (value - scale.min) / (scale.max - scale.min);
+    rect.setAttribute("x", "0");
+    rect.setAttribute("y", String(y));
+    rect.setAttribute("height", "10");
+    rect.setAttribute("width", String(Math.max(0, Math.min(1, share)) * 100));
+    rect.setAttribute("class", className);
+    return rect;
+  }
+
+  function renderDimensions(data) {
+    var byRegion = {};
+    var order = [];
+    data.dimensions.forEach(function (row) {
+      if (!byRegion[row.region]) { byRegion[row.region] = []; order.push(row.region); }
+      byRegion[row.region].push(row);
+    });
+    var overall = {};
+    data.overall.forEach(function (row) { overall[row.region] = row; });
+    replace(document.getElementById("live-dimensions"), order.map(function (region) {
+      var block = el("div", "live-region-block");
+      var head = el("h3", null, region);
+      var total = overall[region];
+      if (total) head.appendChild(el("span", "live-overall", "overall: self " + fmt(total.self) + " · peers " + fmt(total.peer_mean)));
+      block.appendChild(head);
+      var table = el("table", "live-table");
+      var body = el("tbody");
+      byRegion[region].forEach(function (row) {
+        var tr = el("tr");
+        tr.appendChild(el("th", null, row.title)).setAttribute("scope", "row");
+        var chart = el("td", "live-chart");
+        var svg = document.createElementNS(SVG, "svg");
+        svg.setAttribute("viewBox", "0 0 100 24");
+        svg.setAttribute("preserveAspectRatio", "none");
+        svg.setAttribute("aria-hidden", "true");
+        svg.appendChild(bar(row.self, data.scale, "bar-self", 1));
+        svg.appendChild(bar(row.peer_mean, data.scale, "bar-peer", 13));
+        chart.appendChild(svg);
+        tr.appendChild(chart);
+        tr.appendChild(el("td", "num", fmt(row.self)));
+        tr.appendChild(el("td", "num strong", fmt(row.peer_mean)));
+        tr.appendChild(el("td", "num gap", signed(row.gap)));
+        body.appendChild(tr);
+      });
+      var headRow = el("tr");
+      ["Dimension", "", "Self", "Peers", "Gap"].forEach(function (text, i) {
+        var th = el("th", i > 1 ? "num" : null, text);
+        th.setAttribute("scope", "col");
+        headRow.appendChild(th);
+      });
+      var thead = el("thead");
+      thead.appendChild(headRow);
+      table.appendChild(thead);
+      table.appendChild(body);
+      block.appendChild(table);
+      return block;
+    }));
+  }
+
+  function renderQuestions(rows) {
+    var list = document.getElementById("live-questions");
+    if (!rows.length) {
+      replace(list, [el("li", "muted", "No submitted peer score yet.")]);
+      return;
+    }
+    replace(list, rows.slice(0, QUESTIONS_SHOWN).map(function (row) {
+      var item = el("li", "live-question");
+      var title = el("p", "live-question-text");
+      title.appendChild(el("span", "live-region", row.region));
+      title.appendChild(document.createTextNode(" " + row.text));
+      item.appendChild(title);
+      var figures = el("p", "live-figures");
+      [["self", row.self === null ? "—" : fmt(row.self, 0)],
+       ["peers", fmt(row.peer_mean) + " (" + fmt(row.peer_min, 0) + "–" + fmt(row.peer_max, 0) + ", n " + row.peer_n + ")"],
+       ["spread", fmt(row.peer_sd)],
+       ["gap", signed(row.gap)]].forEach(function (pair) {
+        var span = el("span", "figure");
+        span.appendChild(el("span", "figure-label", pair[0]));
+        span.appendChild(el("strong", null, pair[1]));
+        figures.appendChild(span);
+      });
+      item.appendChild(figures);
+      return item;
+    }));
+  }
+
+  function render(data) {
+    document.getElementById("live-workshop-status").textContent = data.status;
+    renderProgress(data.progress);
+    document.getElementById("live-hidden").hidden = data.revealed;
+    document.getElementById("live-dimensions-section").hidden = !data.revealed;
+    document.getElementById("live-questions-section").hidden = !data.revealed;
+    if (data.revealed) {
+      renderDimensions(data);
+      renderQuestions(data.questions);
+    } else {
+      replace(document.getElementById("live-dimensions"), []);
+      replace(document.getElementById("live-questions"), []);
+    }
+    var form = document.getElementById("reveal-form");
+    if (form) {
+      form.elements.revealed.value = data.revealed ? "0" : "1";
+      var button = document.getElementById("reveal-button");
+      button.textContent = data.revealed ? "Hide the scores" : "Reveal the scores";
+      button.classList.toggle("primary", !data.revealed);
+    }
+    var now = new Date();
+    document.getElementById("live-updated").textContent =
+      "Updated " + now.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  }
+
+  var timer = null;
+  function refresh() {
+    clearTimeout(timer);
+    return fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin", cache: "no-store" })
+      .then(function (response) {
+        if (!response.ok) throw new Error(response.status === 403 ? "not allowed" : "status " + response.status);
+        return response.json();
+      })
+      .then(render)
+      .catch(function (error) {
+        document.getElementById("live-updated").textContent = "Cannot reach the server (" + error.message + "); retrying…";
+      })
+      .then(function () { timer = setTimeout(refresh, INTERVAL); });
+  }
+
+  var form = document.getElementById("reveal-form");
+  if (form) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      fetch(form.action, {
+        method: "POST", body: new FormData(form), credentials: "same-origin",
+        headers: { Accept: "application/json" }
+      }).then(function (response) {
+        if (!response.ok) throw new Error("status " + response.status);
+        return refresh();
+      }).catch(function (error) {
+        document.getElementById("live-updated").textContent = "The switch did not work (" + error.message + ").";
+      });
+    });
+  }
+  refresh();
+})();

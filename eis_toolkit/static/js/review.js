@@ -1,0 +1,95 @@
+// The review page: saves the draft a moment after each change (autosave JSON endpoint, with the
+// review's version for optimistic locking), and saves pending changes before the page's other
+// forms (nominations, ratings) leave the page. Without JavaScript the "Save draft" button works.
+(function () {
+  "use strict";
+  var form = document.getElementById("review-form");
+  if (!form) return;
+  var url = form.dataset.autosaveUrl;
+  var status = form.querySelector(".autosave-status");
+  var DELAY = 1500;
+  var timer = null;
+  var saving = null;
+  var dirty = false;
+  var stopped = false;
+
+  function say(text, kind) {
+    status.textContent = text;
+    status.classList.toggle("is-error", kind === "error");
+  }
+
+  function fields() {
+    var data = {};
+    new FormData(form).forEach(function (value, name) {
+      if (name !== "csrf_token" && name !== "version" && name !== "action") data[name] = value;
+    });
+    return data;
+  }
+
+  function save() {
+    clearTimeout(timer);
+    if (stopped || !dirty) return saving || Promise.resolve();
+    if (saving) return saving.then(save);
+    dirty = false;
+    say("Saving…");
+    saving = fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {
+        "Content-Type": "application/json",
+        "Accept": "application/json",
+        "X-CSRFToken": form.elements.csrf_token.value
+      },
+      body: JSON.stringify({ version: parseInt(form.elements.version.value, 10), fields: fields() })
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (body) {
+        if (response.ok) {
+          form.elements.version.value = body.version;
+          var time = new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+          say("Draft saved at " + time + ". " + (body.missing ? body.missing + " question" +
+              (body.missing === 1 ? "" : "s") + " still to score." : "Every question is scored."));
+        } else if (response.status === 409) {
+          stopped = true;
+          say(body.error || "This review changed elsewhere; reload the page.", "error");
+        } else {
+          dirty = true;
+          say((body.error || "Not saved (" + response.status + ").") + " Use “Save draft”.", "error");
+        }
+      });
+    }).catch(function () {
+      dirty = true;
+      say("Not saved: no connection. It will be tried again after your next change.", "error");
+    }).then(function () { saving = null; });
+    return saving;
+  }
+
+  function changed() {
+    dirty = true;
+    clearTimeout(timer);
+    timer = setTimeout(save, DELAY);
+  }
+
+  form.addEventListener("input", changed);
+  form.addEventListener("change", changed);
+  form.addEventListener("submit", function () {
+    clearTimeout(timer);
+    stopped = true;  // the form post itself saves
+  });
+
+  // The page's other forms redirect back here: save pending changes first.
+  Array.prototype.forEach.call(document.querySelectorAll("form.flush-autosave"), function (other) {
+    other.addEventListener("submit", function (event) {
+      if (!dirty && !saving) return;
+      event.preventDefault();
+      save().then(function () { other.submit(); });
+    });
+  });
+
+  window.addEventListener("beforeunload", function (event) {
+    if (dirty && !stopped) {
+      save();
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+})();

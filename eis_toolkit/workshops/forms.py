@@ -1,0 +1,54 @@
+"""Forms of the workshop pages. The review form itself is built from the questionnaire in the
+template and read by :func:`.reviews.parse_review_input`."""
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional, Regexp
+
+from ..accounts.forms import CheckboxesField, strip
+
+
+class WorkshopForm(FlaskForm):
+    title = StringField("Title", filters=[strip], validators=[InputRequired(), Length(max=200)])
+    slug = StringField("Address name", filters=[strip], validators=[
+        Optional(), Length(max=64), Regexp(r"^[a-z0-9][a-z0-9-]*$", message="Use lower-case letters, digits and '-'.")],
+        description="Used in the workshop's web address, e.g. aarhus-2017. Left empty, it is made from the title.")
+    programme_id = SelectField("Programme", coerce=int)
+    host_region_id = SelectField("Host region", coerce=int)
+    place = StringField("Place", filters=[strip], validators=[Length(max=200)])
+    starts = DateField("Starts", validators=[InputRequired()])
+    ends = DateField("Ends", validators=[InputRequired()])
+    questionnaire_id = SelectField("Questionnaire version", coerce=int,
+                                   description="Fixed once the review round opens.")
+    hot_seat = CheckboxesField("Hot-seat regions", coerce=int,
+                               description="The regions reviewed at this workshop. Each gets a self-assessment to fill in.")
+    description = TextAreaField("Description", filters=[strip], validators=[Length(max=5000)])
+    show_reviewer_names = BooleanField("Show the reviewers' names to the reviewed regions once published")
+
+
+class SiteVisitForm(FlaskForm):
+    firm = StringField("Firm", filters=[strip], validators=[InputRequired(), Length(max=200)])
+    what = TextAreaField("What it does", filters=[strip], validators=[Length(max=5000)])
+    story = TextAreaField("What it told the group", filters=[strip], validators=[Length(max=10000)])
+
+
+class AssignmentForm(FlaskForm):
+    reviewer_id = SelectField("Reviewer", coerce=int)
+    region_id = SelectField("Reviews", coerce=int)
+
+
+class NominationForm(FlaskForm):
+    title = StringField("Practice", filters=[strip], validators=[InputRequired(), Length(max=200)])
+    description = TextAreaField("What it is", filters=[strip], validators=[Length(max=5000)])
+    dimension_key = SelectField("Dimension it strengthens")
+    why = TextAreaField("Why other regions should copy it", filters=[strip], validators=[Length(max=5000)])
+
+
+class TransitionForm(FlaskForm):
+    confirmed = BooleanField("I understand that the reviews not submitted will be left out")
+
+
+class ImportForm(FlaskForm):
+    file = FileField("Spreadsheet", validators=[
+        FileRequired("Choose a file."), FileAllowed(["xlsx", "csv"], "Upload an .xlsx or a .csv file.")],
+        description="Columns: reviewer (e-mail), region (code), question (key), score (a number or N/A), comment.")

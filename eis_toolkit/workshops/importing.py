@@ -1,0 +1,295 @@
+"""Importing the scores of a paper session from a spreadsheet (.xlsx or .csv).
+
+One row per score with the columns ``reviewer`` (e-mail), ``region`` (code), ``question`` (key),
+``score`` (a point of the scale, or N/A) and ``comment``, in any order, under a header row.
+As in the bundle loader, the whole file is checked first and every problem reported with its
+row and column (:class:`ImportRefused`); nothing is written unless all of it is valid. Each
+(reviewer, region) in the file becomes a submitted review, so it must score every scored
+question. Reading and checking are pure; :func:`import_scores` writes.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from .. import audit
+from ..extensions import db
+from ..models import ReviewStatus, Role, User, Workshop, WorkshopStatus
+from ..benchmark.queries import definition_for
+from .queries import scored_question_ids
+from .reviews import ReviewInput, ScoreInput, save_review, submit_review
+from .services import WorkshopError, assign_reviewer, ensure_review
+
+REQUIRED_COLUMNS = ("reviewer", "region", "question", "score")
+COLUMNS = (*REQUIRED_COLUMNS, "comment")
+NOT_APPLICABLE = {"n/a", "na", "n.a."}
+MAX_ROWS = 20_000
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What is wrong, and where: a spreadsheet row number (1 = the first line) and a column."""
+
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = ", ".join(part for part in (f"row {self.row}" if self.row else "",
+                                             f"column {self.column}" if self.column else "") if part)
+        return f"{where}: {self.message}" if where else self.message
+
+
+class ImportRefused(WorkshopError):
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass(frozen=True)
+class Person:
+    region: str | None
+    reviewer: bool
+
+
+@dataclass
+class Context:
+    """What the rows are checked against: plain values gathered from the database."""
+
+    people: dict[str, Person]          # by lower-case e-mail
+    hot_seat: set[str]                 # region codes
+    questions: list[str]               # scored question keys, in questionnaire order
+    questionnaire: str                 # key@version, for messages
+    scale_min: int
+    scale_max: int
+    not_applicable: bool
+    submitted: set[tuple[str, str]] = field(default_factory=set)  # (e-mail, region) already submitted
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    row: int
+    reviewer: str
+    region: str
+    question: str
+    score: int | None
+    not_applicable: bool
+    comment: str
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def read_table(filename: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
+    """The rows under the header as ``(row number, {column: text})``, blank rows left out."""
+    if filename.lower().endswith(".xlsx"):
+        lines = _xlsx_lines(data)
+    elif filename.lower().endswith(".csv"):
+        lines = _csv_lines(data)
+    else:
+        raise ImportRefused([Problem(None, None, "Upload an .xlsx or a .csv file.")])
+    header_row, header = next(((n, cells) for n, cells in lines if any(cells)), (None, None))
+    if header is None:
+        raise ImportRefused([Problem(None, None, "The file is empty.")])
+    names = [cell.strip().lower() for cell in header]
+    missing = [c for c in REQUIRED_COLUMNS if c not in names]
+    if missing:
+        raise ImportRefused([Problem(header_row, None, f"the header row has no column {', '.join(missing)} "
+                                                       f"(expected {', '.join(COLUMNS)})")])
+    duplicated = sorted({n for n in names if n in COLUMNS and names.count(n) > 1})
+    if duplicated:
+        raise ImportRefused([Problem(header_row, None, f"the column {', '.join(duplicated)} appears twice")])
+    index = {name: names.index(name) for name in COLUMNS if name in names}
+    rows = []
+    for number, cells in lines:
+        if number <= header_row or not any(c.strip() for c in cells):
+            continue
+        rows.append((number, {name: (cells[i] if i < len(cells) else "").strip() for name, i in index.items()}))
+        if len(rows) > MAX_ROWS:
+            raise ImportRefused([Problem(number, None, f"more than {MAX_ROWS} rows")])
+    return rows
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _xlsx_lines(data: bytes) -> list[tuple[int, list[str]]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a damaged or foreign file
+        raise ImportRefused([Problem(None, None, f"This is not a readable .xlsx file ({error}).")]) from None
+    try:
+        sheet = workbook.worksheets[0]
+        return [(n, [_cell_text(v) for v in row]) for n, row in enumerate(sheet.iter_rows(values_only=True), 1)]
+    finally:
+        workbook.close()
+
+
+def _csv_lines(data: bytes) -> list[tuple[int, list[str]]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportRefused([Problem(None, None, "The .csv file is not UTF-8 text; save it as “CSV UTF-8”.")]) from None
+    try:
+        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    try:
+        return [(reader.line_num, row) for row in reader]
+    except csv.Error as error:
+        raise ImportRefused([Problem(reader.line_num, None, f"not valid CSV: {error}")]) from None
+
+
+# --- checking ---------------------------------------------------------------------------------
+
+
+def check_rows(rows: Iterable[tuple[int, dict[str, str]]], context: Context) -> tuple[list[ScoreRow], list[Problem]]:
+    """Every row checked, then every (reviewer, region) checked for completeness; pure."""
+    problems: list[Problem] = []
+    good: list[ScoreRow] = []
+    seen: dict[tuple[str, str, str], int] = {}
+    first_row: dict[tuple[str, str], int] = {}
+    for number, cells in rows:
+        before = len(problems)
+        reviewer = cells.get("reviewer", "").lower()
+        region = cells.get("region", "").upper()
+        question = cells.get("question", "")
+        person = _check_reviewer(number, reviewer, problems, context)
+        _check_region(number, region, person, reviewer, problems, context)
+        if not question:
+            problems.append(Problem(number, "question", "is empty"))
+        elif question not in context.questions:
+            problems.append(Problem(number, "question", f"{question!r} is not a scored question of {context.questionnaire}"))
+        score, not_applicable = _check_score(number, cells.get("score", ""), problems, context)
+        if len(problems) > before:
+            continue
+        key = (reviewer, region, question)
+        if key in seen:
+            problems.append(Problem(number, "question", f"{reviewer} scores {question} of {region} again "
+                                                        f"(first on row {seen[key]})"))
+            continue
+        seen[key] = number
+        first_row.setdefault((reviewer, region), number)
+        good.append(ScoreRow(number, reviewer, region, question, score, not_applicable, cells.get("comment", "")))
+    for (reviewer, region), number in first_row.items():
+        if (reviewer, region) in context.submitted:
+            problems.append(Problem(number, "reviewer", f"{reviewer} has already submitted a review of "
+                                                        f"{region} in the toolkit"))
+        done = {row.question for row in good if (row.reviewer, row.region) == (reviewer, region)}
+        missing = [q for q in context.questions if q not in done]
+        if missing:
+            problems.append(Problem(number, "question", f"{reviewer} has no score for {region} on "
+                                                        f"{', '.join(missing)} (use N/A where it does not apply)"))
+    problems.sort(key=lambda p: (p.row or 0, COLUMNS.index(p.column) if p.column in COLUMNS else 0))
+    return good, problems
+
+
+def _check_reviewer(number: int, email: str, problems: list[Problem], context: Context) -> Person | None:
+    if not email:
+        problems.append(Problem(number, "reviewer", "is empty"))
+        return None
+    person = context.people.get(email)
+    if person is None:
+        problems.append(Problem(number, "reviewer", f"nobody has the e-mail address {email!r}"))
+    elif not person.reviewer:
+        problems.append(Problem(number, "reviewer", f"{email} does not have the reviewer role"))
+    return person
+
+
+def _check_region(number: int, region: str, person: Person | None, email: str, problems: list[Problem],
+                  context: Context) -> None:
+    if not region:
+        problems.append(Problem(number, "region", "is empty"))
+    elif region not in context.hot_seat:
+        problems.append(Problem(number, "region", f"{region!r} is not in the hot seat of this workshop "
+                                                  f"({', '.join(sorted(context.hot_seat))})"))
+    elif person is not None and person.region == region:
+        problems.append(Problem(number, "region", f"{email} works for {region} and cannot review their own region"))
+
+
+def _check_score(number: int, raw: str, problems: list[Problem], context: Context) -> tuple[int | None, bool]:
+    allowed = f"a whole number from {context.scale_min} to {context.scale_max}" + (
+        " or N/A" if context.not_applicable else "")
+    if raw.lower() in NOT_APPLICABLE:
+        if context.not_applicable:
+            return None, True
+        problems.append(Problem(number, "score", f"{context.questionnaire} does not allow N/A"))
+        return None, False
+    try:
+        value = float(raw.replace(",", "."))
+    except ValueError:
+        value = None
+    if not raw or value is None or not value.is_integer() or not context.scale_min <= value <= context.scale_max:
+        problems.append(Problem(number, "score", f"{raw!r} is not {allowed}" if raw else f"is empty: give {allowed}"))
+        return None, False
+    return int(value), False
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+def context_for(workshop: Workshop, emails: Iterable[str]) -> Context:
+    """The rows' context from the database: the workshop, and the people the rows name."""
+    definition = definition_for(workshop.questionnaire)
+    people = {}
+    wanted = {email.lower() for email in emails if email}
+    for user in db.session.scalars(select(User).where(func.lower(User.email).in_(wanted))
+                                   .options(joinedload(User.region))):
+        people[user.email.lower()] = Person(user.region.code if user.region else None,
+                                            user.active and user.has_role(Role.REVIEWER))
+    submitted = {(a.reviewer.email.lower(), a.region.code) for a in workshop.assignments
+                 if a.review is not None and a.review.status == ReviewStatus.SUBMITTED}
+    return Context(people=people, hot_seat={r.code for r in workshop.hot_seat},
+                   questions=[q.key for q in definition.scored_questions()], questionnaire=definition.ref,
+                   scale_min=definition.scale.min, scale_max=definition.scale.max,
+                   not_applicable=definition.scale.not_applicable, submitted=submitted)
+
+
+def import_scores(workshop: Workshop, filename: str, data: bytes, user: User | None = None) -> dict[str, int]:
+    """Check the whole file, then write one submitted review per (reviewer, region); the caller commits."""
+    if workshop.status != WorkshopStatus.OPEN:
+        raise ImportRefused([Problem(None, None, f"Scores can be imported only while the review round is open "
+                                                 f"(the workshop is {workshop.status}).")])
+    table = read_table(filename, data)
+    rows, problems = check_rows(table, context_for(workshop, (cells.get("reviewer", "") for _, cells in table)))
+    if problems:
+        raise ImportRefused(problems)
+    groups: dict[tuple[str, str], list[ScoreRow]] = {}
+    for row in rows:
+        groups.setdefault((row.reviewer, row.region), []).append(row)
+    people = {u.email.lower(): u for u in db.session.scalars(
+        select(User).where(func.lower(User.email).in_({email for email, _ in groups})))}
+    regions = {r.code: r for r in workshop.hot_seat}
+    question_ids = scored_question_ids(workshop.questionnaire_id)
+    counts = {"reviews": 0, "scores": 0, "assignments": 0}
+    for (email, code), group in groups.items():
+        reviewer, region = people[email], regions[code]
+        assignment = next((a for a in workshop.assignments
+                           if a.reviewer_id == reviewer.id and a.region_id == region.id), None)
+        if assignment is None:
+            assignment = assign_reviewer(workshop, reviewer, region, user)
+            counts["assignments"] += 1
+        review = ensure_review(assignment)
+        db.session.flush()
+        values = ReviewInput(
+            scores={r.question: ScoreInput(r.score, r.not_applicable, r.comment) for r in group},
+            strengths=review.strengths, weaknesses=review.weaknesses, recommendations=review.recommendations)
+        save_review(review, values, review.version, question_ids)
+        submit_review(review, question_ids, user)
+        counts["reviews"] += 1
+        counts["scores"] += len(group)
+    audit.record("workshop.import", workshop, user, file=filename, **counts)
+    return counts

@@ -1,0 +1,230 @@
+"""A reviewer's work: scoring a hot-seat region, nominating practices, rating nominated practices.
+
+Saving names the review ``version`` the reviewer started from (optimistic locking): a save from
+an out-of-date page, or one that loses a race with another save of the same review, raises
+:class:`ReviewConflict` and changes nothing. Services flush and never commit.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm.exc import StaleDataError
+
+from .. import audit
+from ..catalogue.models import Practice, PracticeRating
+from ..columns import utcnow
+from ..extensions import db
+from ..models import Review, ReviewScore, ReviewStatus, User, Workshop
+from ..questionnaires.schema import QuestionnaireDef
+from .models import Nomination
+from .services import OwnRegionError, WorkshopError
+
+TEXT_FIELDS = ("strengths", "weaknesses", "recommendations")
+RATING_CRITERIA = ("evidence", "transferability", "usefulness")
+NOT_APPLICABLE = "na"
+MAX_TEXT = 20_000
+
+
+class ReviewConflict(WorkshopError):
+    """The review changed since the reviewer's page loaded it."""
+
+    def __init__(self, message: str = "This review was saved from another window or device in the "
+                                      "meantime. Reload the page to see the latest version; "
+                                      "copy any text you want to keep first."):
+        super().__init__(message)
+
+
+class ReviewInputError(WorkshopError):
+    """Values that are not valid; ``errors`` maps each form field name to a message."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        super().__init__(" ".join(errors.values()))
+
+
+class ReviewIncomplete(WorkshopError):
+    """A review cannot be submitted before every scored question is scored or N/A."""
+
+    def __init__(self, missing: list[str]):
+        self.missing = missing
+        super().__init__(f"Score every question (or mark it N/A) before submitting; "
+                         f"{len(missing)} still to do: {', '.join(missing)}.")
+
+
+@dataclass
+class ScoreInput:
+    score: int | None = None
+    not_applicable: bool = False
+    comment: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return self.score is None and not self.not_applicable and not self.comment
+
+
+@dataclass
+class ReviewInput:
+    """Clean values of a review form: ``scores`` by question key, and the overall texts."""
+
+    scores: dict[str, ScoreInput] = field(default_factory=dict)
+    strengths: str = ""
+    weaknesses: str = ""
+    recommendations: str = ""
+
+
+def score_field(key: str) -> str:
+    return f"score.{key}"
+
+
+def comment_field(key: str) -> str:
+    return f"comment.{key}"
+
+
+def parse_review_input(data: Mapping[str, str], definition: QuestionnaireDef) -> ReviewInput:
+    """Read a review form (HTML form or the autosave JSON: the same flat field names).
+
+    ``score.<question>`` is a point of the scale, ``na`` (when the scale allows N/A) or empty;
+    ``comment.<question>``, ``strengths``, ``weaknesses`` and ``recommendations`` are text.
+    """
+    scale = definition.scale
+    errors: dict[str, str] = {}
+    result = ReviewInput()
+    for question in definition.scored_questions():
+        raw = str(data.get(score_field(question.key)) or "").strip()
+        given = ScoreInput(comment=_text(data, comment_field(question.key), errors))
+        if raw == NOT_APPLICABLE and scale.not_applicable:
+            given.not_applicable = True
+        elif raw:
+            try:
+                given.score = int(raw)
+            except ValueError:
+                given.score = None
+            if given.score is None or not scale.min <= given.score <= scale.max:
+                allowed = f"{scale.min} to {scale.max}" + (" or N/A" if scale.not_applicable else "")
+                errors[score_field(question.key)] = f"{question.key}: choose a score from {allowed}."
+                given.score = None
+        result.scores[question.key] = given
+    for name in TEXT_FIELDS:
+        setattr(result, name, _text(data, name, errors))
+    if errors:
+        raise ReviewInputError(errors)
+    return result
+
+
+def _text(data: Mapping[str, str], name: str, errors: dict[str, str]) -> str:
+    value = data.get(name) or ""
+    if not isinstance(value, str):
+        errors[name] = f"{name} must be text."
+        return ""
+    if len(value) > MAX_TEXT:
+        errors[name] = f"{name} is longer than {MAX_TEXT} characters."
+    return value.strip()
+
+
+def save_review(review: Review, values: ReviewInput, version: int, question_ids: Mapping[str, int]) -> Review:
+    """Store a draft review's scores and texts; ``version`` is the one the reviewer started from.
+
+    ``question_ids`` maps each scored question key to its ``Question.id``. Raises
+    :class:`ReviewConflict` when the review has changed since (the caller rolls back).
+    """
+    if review.status != ReviewStatus.DRAFT:
+        raise WorkshopError("This review is submitted and can no longer change.")
+    if version != review.version:
+        raise ReviewConflict()
+    existing = {row.question_id: row for row in review.scores}
+    for key, question_id in question_ids.items():
+        given = values.scores.get(key) or ScoreInput()
+        row = existing.get(question_id)
+        if given.empty:
+            if row is not None:
+                review.scores.remove(row)
+            continue
+        if row is None:
+            row = ReviewScore(question_id=question_id)
+            review.scores.append(row)
+        row.score, row.not_applicable, row.comment = given.score, given.not_applicable, given.comment
+    for name in TEXT_FIELDS:
+        setattr(review, name, getattr(values, name))
+    review.updated_at = utcnow()  # always write the review row, so that its version moves on
+    _flush()
+    return review
+
+
+def _flush() -> None:
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise ReviewConflict() from None
+
+
+def missing_scores(review: Review, question_ids: Mapping[str, int]) -> list[str]:
+    """Keys of the scored questions that have neither a score nor N/A, in questionnaire order."""
+    done = {row.question_id for row in review.scores if row.score is not None or row.not_applicable}
+    return [key for key, question_id in question_ids.items() if question_id not in done]
+
+
+def submit_review(review: Review, question_ids: Mapping[str, int], user: User | None = None) -> Review:
+    """Submit a saved draft; refused (:class:`ReviewIncomplete`) while a scored question is open."""
+    if review.status != ReviewStatus.DRAFT:
+        raise WorkshopError("This review is already submitted.")
+    missing = missing_scores(review, question_ids)
+    if missing:
+        raise ReviewIncomplete(missing)
+    review.status = ReviewStatus.SUBMITTED
+    review.submitted_at = review.updated_at = utcnow()
+    _flush()
+    audit.record("review.submit", review, user)
+    return review
+
+
+# --- nominations ------------------------------------------------------------------------------
+
+
+def add_nomination(review: Review, definition: QuestionnaireDef, *, title: str, dimension_key: str,
+                   description: str = "", why: str = "") -> Nomination:
+    """A practice the reviewer nominates: what it is, the dimension it strengthens, why copy it."""
+    title = title.strip()
+    if not title:
+        raise WorkshopError("A nomination needs a title.")
+    if len(title) > 200:
+        raise WorkshopError("The title is longer than 200 characters.")
+    if dimension_key not in {d.key for d in definition.dimensions}:
+        raise WorkshopError("Choose the dimension the practice strengthens.")
+    nomination = Nomination(title=title, dimension_key=dimension_key, description=description.strip(),
+                            why=why.strip())
+    review.nominations.append(nomination)
+    db.session.flush()
+    return nomination
+
+
+def delete_nomination(nomination: Nomination) -> None:
+    if nomination.practice_id is not None:
+        raise WorkshopError(f"The host has already taken “{nomination.title}” into the catalogue; "
+                            f"it can no longer be withdrawn here.")
+    nomination.review.nominations.remove(nomination)
+    db.session.flush()
+
+
+# --- practice ratings -------------------------------------------------------------------------
+
+
+def rate_practice(practice: Practice, rater: User, workshop: Workshop, **criteria: int) -> PracticeRating:
+    """Store (or change) one person's rating of a practice, each criterion a whole number 1–5."""
+    if practice.region_id is not None and practice.region_id == rater.region_id:
+        raise OwnRegionError(f"“{practice.title}” is a practice of your own region; rate other regions' practices.")
+    values = {}
+    for name in RATING_CRITERIA:
+        value = criteria.get(name)
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
+            raise WorkshopError(f"Rate “{practice.title}” on every criterion from 1 to 5.")
+        values[name] = value
+    rating = next((r for r in practice.ratings if r.rater_id == rater.id), None)
+    if rating is None:
+        rating = PracticeRating(practice=practice, rater=rater)
+        db.session.add(rating)
+    for name, value in values.items():
+        setattr(rating, name, value)
+    rating.workshop_id, rating.rated_at = workshop.id, utcnow()
+    db.session.flush()
+    return rating
