@@ -1,10 +1,10 @@
 """Loading benchmarks from the database in a constant number of SQL queries.
 
-Whatever the number of regions, reviewers and questions, a workshop's benchmark takes four
-queries: the questionnaire (if not loaded yet), the hot-seat regions, the self scores and the
-peer summaries. The database does the heavy part: per (workshop, region, question) it counts the
-submitted, non-N/A peer scores and returns n, Σv, Σv², min, max and the median (a window
-function), so a few thousand summary rows travel instead of every score. The pure module
+Whatever the number of regions, reviewers and questions, a workshop's benchmark takes five
+queries: the questionnaire (if not loaded yet), the hot-seat regions, the scored questions' ids,
+the self scores and the peer summaries. The database does the heavy part: per (workshop, region, question) it counts the
+submitted, non-N/A peer scores at each point of the scale, so a few thousand short rows travel
+instead of every score, and n, Σv, Σv², min, max and the median follow exactly from the counts. The pure module
 (``numbers.py``) turns those summaries into rows exactly as it does from raw values.
 
 What counts (docs/benchmark.md): peer scores of *submitted* reviews only; self scores of the
@@ -16,14 +16,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import case, func, select
 
 from ..extensions import db
 from ..models import (Answer, Assessment, AssessmentStatus, Programme, Question, Questionnaire,
                       Region, Review, ReviewerAssignment, ReviewScore, ReviewStatus, Workshop,
                       WorkshopStatus, workshop_hot_seat)
 from ..questionnaires.schema import QuestionnaireDef
-from .numbers import DimensionSpec, QuestionSpec, Row, Structure, Summary, benchmark_from_summaries
+from .numbers import (DimensionSpec, QuestionSpec, Row, Structure, Summary, benchmark_from_summaries, summarise,
+                      summary_from_counts)
 
 #: Parsed definitions by checksum: a questionnaire version never changes once answered.
 _DEFINITIONS: dict[str, QuestionnaireDef] = {}
@@ -116,78 +117,102 @@ def programme_benchmark(programme: Programme, questionnaire: Questionnaire,
 
 
 def _rows(structure: Structure, questionnaire_id: int, pairs: Sequence[tuple[int, int, str]]) -> list[Row]:
-    """Rows for (workshop id, region id, label) pairs, labels in the order given: two queries."""
+    """Rows for (workshop id, region id, label) pairs, labels in the order given: three queries."""
     if not pairs:
         return []
     workshop_ids = sorted({w for w, _, _ in pairs})
-    self_scores = _self_scores(questionnaire_id, workshop_ids)
-    summaries = _peer_summaries(questionnaire_id, workshop_ids)
+    keys = scored_question_keys(questionnaire_id)
+    self_scores = _self_scores(keys, workshop_ids)
+    summaries = _peer_summaries(structure, keys, workshop_ids)
     return benchmark_from_summaries(structure, {
         label: (self_scores.get((w, r), {}), summaries.get((w, r), {})) for w, r, label in pairs
     })
 
 
-def _scored_question(questionnaire_id: int):
-    return and_(Question.questionnaire_id == questionnaire_id, Question.type == "scale")
+def scored_question_keys(questionnaire_id: int) -> dict[int, str]:
+    """{question id: key} of the questionnaire's scale questions.
+
+    The score queries below filter on workshops only and keep the scores of these questions in
+    Python: with a filter on the question table in the same query, SQLite (which has no table
+    statistics) may start from the question index and read every score ever given to those
+    questions, in every workshop, instead of the few workshops asked for.
+    """
+    rows = db.session.connection().execute(
+        select(Question.id, Question.key).where(Question.questionnaire_id == questionnaire_id, Question.type == "scale"))
+    return {question_id: key for question_id, key in rows}
 
 
-def _self_scores(questionnaire_id: int, workshop_ids: list[int]) -> dict[tuple[int, int], dict[str, int]]:
+def _self_scores(keys: dict[int, str], workshop_ids: list[int]) -> dict[tuple[int, int], dict[str, int]]:
     """{(workshop, region): {question key: score}} from submitted self-assessments, N/A left out."""
     result: dict[tuple[int, int], dict[str, int]] = {}
-    rows = db.session.execute(
-        select(Assessment.workshop_id, Assessment.region_id, Question.key, Answer.score)
+    rows = db.session.connection().execute(  # Core rows: no ORM overhead per row
+        select(Assessment.workshop_id, Assessment.region_id, Answer.question_id, Answer.score)
         .select_from(Answer)
         .join(Assessment, Assessment.id == Answer.assessment_id)
-        .join(Question, Question.id == Answer.question_id)
         .where(Assessment.workshop_id.in_(workshop_ids), Assessment.status == AssessmentStatus.SUBMITTED,
-               _scored_question(questionnaire_id), Answer.score.is_not(None), Answer.not_applicable.is_(False))
+               Answer.score.is_not(None), Answer.not_applicable.is_(False))
     )
-    for workshop_id, region_id, key, score in rows:
-        result.setdefault((workshop_id, region_id), {})[key] = score
+    for workshop_id, region_id, question_id, score in rows:
+        key = keys.get(question_id)
+        if key is not None:
+            result.setdefault((workshop_id, region_id), {})[key] = score
     return result
 
 
-def submitted_peer_scores(questionnaire_id: int, workshop_ids: list[int]):
-    """The peer scores that count: submitted reviews, scored questions, N/A and empty left out.
+def submitted_peer_scores(workshop_ids: list[int]):
+    """The peer scores that count: submitted reviews, N/A and empty scores left out.
 
-    Columns ``workshop_id, region_id, reviewer_id, key, score``; a select to use as a subquery.
+    Columns ``workshop_id, region_id, reviewer_id, question_id, score``: a select to run or to use
+    as a subquery (keep the scored questions with :func:`scored_question_keys`).
     """
     return (
         select(ReviewerAssignment.workshop_id.label("workshop_id"),
                ReviewerAssignment.region_id.label("region_id"),
                ReviewerAssignment.reviewer_id.label("reviewer_id"),
-               Question.key.label("key"), ReviewScore.score.label("score"))
+               ReviewScore.question_id.label("question_id"),
+               ReviewScore.score.label("score"))
         .select_from(ReviewScore)
         .join(Review, Review.id == ReviewScore.review_id)
         .join(ReviewerAssignment, ReviewerAssignment.id == Review.assignment_id)
-        .join(Question, Question.id == ReviewScore.question_id)
         .where(ReviewerAssignment.workshop_id.in_(workshop_ids), Review.status == ReviewStatus.SUBMITTED,
-               _scored_question(questionnaire_id), ReviewScore.score.is_not(None),
-               ReviewScore.not_applicable.is_(False))
+               ReviewScore.score.is_not(None), ReviewScore.not_applicable.is_(False))
     )
 
 
-def _peer_summaries(questionnaire_id: int, workshop_ids: list[int]) -> dict[tuple[int, int], dict[str, Summary]]:
+def _peer_summaries(structure: Structure, keys: dict[int, str],
+                    workshop_ids: list[int]) -> dict[tuple[int, int], dict[str, Summary]]:
     """{(workshop, region): {question key: Summary}} aggregated in SQL, in one query.
 
-    The median is the mean of the value(s) ranked ⌊(n+1)/2⌋ and ⌊(n+2)/2⌋ within the group.
+    Per (workshop, region, question) the database counts the peer scores at each point of the
+    scale; n, Σv, Σv², min, max and the median follow exactly from those counts (a GROUP BY with a
+    few counters is far cheaper than sending every score, or than a window function for the
+    median). A score off the scale would escape the counters: such groups are summarised from
+    their values (one more query, only then).
     """
-    scores = submitted_peer_scores(questionnaire_id, workshop_ids).subquery()
-    group = (scores.c.workshop_id, scores.c.region_id, scores.c.key)
-    ranked = select(
-        *group, scores.c.score,
-        func.row_number().over(partition_by=group, order_by=scores.c.score).label("rank"),
-        func.count().over(partition_by=group).label("n"),
-    ).subquery()
-    middle = ranked.c.rank.in_([(ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2])
-    rows = db.session.execute(
-        select(ranked.c.workshop_id, ranked.c.region_id, ranked.c.key, func.count(), func.sum(ranked.c.score),
-               func.sum(ranked.c.score * ranked.c.score), func.min(ranked.c.score), func.max(ranked.c.score),
-               func.sum(case((middle, ranked.c.score))), func.count(case((middle, 1))))
-        .group_by(ranked.c.workshop_id, ranked.c.region_id, ranked.c.key)
+    points = range(structure.scale_min, structure.scale_max + 1)
+    scores = submitted_peer_scores(workshop_ids).subquery()
+    group = (scores.c.workshop_id, scores.c.region_id, scores.c.question_id)
+    connection = db.session.connection()
+    rows = connection.execute(
+        select(*group, func.count(scores.c.score),
+               *(func.count(case((scores.c.score == point, 1))) for point in points))
+        .group_by(*group)
     )
     result: dict[tuple[int, int], dict[str, Summary]] = {}
-    for workshop_id, region_id, key, n, total, total_sq, low, high, middle_sum, middle_n in rows:
-        result.setdefault((workshop_id, region_id), {})[key] = Summary(
-            n, int(total), int(total_sq), float(low), float(high), int(middle_sum) / middle_n)
+    off_scale = set()
+    for workshop_id, region_id, question_id, n, *histogram in rows:
+        key = keys.get(question_id)
+        if key is None:
+            continue
+        if sum(histogram) != n:
+            off_scale.add((workshop_id, region_id, question_id))
+            continue
+        result.setdefault((workshop_id, region_id), {})[key] = summary_from_counts(zip(points, histogram))
+    if off_scale:
+        values: dict[tuple[int, int, int], list[int]] = {}
+        for workshop_id, region_id, _, question_id, score in connection.execute(submitted_peer_scores(workshop_ids)):
+            if (workshop_id, region_id, question_id) in off_scale:
+                values.setdefault((workshop_id, region_id, question_id), []).append(score)
+        for (workshop_id, region_id, question_id), group_values in values.items():
+            result.setdefault((workshop_id, region_id), {})[keys[question_id]] = summarise(group_values)
     return result
