@@ -29,6 +29,8 @@ REQUIRED_COLUMNS = ("reviewer", "region", "question", "score")
 COLUMNS = (*REQUIRED_COLUMNS, "comment")
 NOT_APPLICABLE = {"n/a", "na", "n.a."}
 MAX_ROWS = 20_000
+#: How many non-empty rows at the top may come before the header row.
+HEADER_SEARCH = 10
 
 
 @dataclass(frozen=True)
@@ -86,17 +88,22 @@ class ScoreRow:
 
 
 def read_table(filename: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
-    """The rows under the header as ``(row number, {column: text})``, blank rows left out."""
+    """The rows under the header as ``(row number, {column: text})``, blank rows left out.
+
+    Column names are matched without regard to case; other columns are ignored.
+    """
     if filename.lower().endswith(".xlsx"):
         lines = _xlsx_lines(data)
     elif filename.lower().endswith(".csv"):
         lines = _csv_lines(data)
     else:
         raise ImportRefused([Problem(None, None, "Upload an .xlsx or a .csv file.")])
-    header_row, header = next(((n, cells) for n, cells in lines if any(cells)), (None, None))
-    if header is None:
+    filled = [(n, [cell.strip().lower() for cell in cells]) for n, cells in lines if any(c.strip() for c in cells)]
+    if not filled:
         raise ImportRefused([Problem(None, None, "The file is empty.")])
-    names = [cell.strip().lower() for cell in header]
+    # The header is the first row naming the columns: titles or notes may stand above it.
+    header_row, names = next(((n, names) for n, names in filled[:HEADER_SEARCH]
+                              if set(REQUIRED_COLUMNS) <= set(names)), filled[0])
     missing = [c for c in REQUIRED_COLUMNS if c not in names]
     if missing:
         raise ImportRefused([Problem(header_row, None, f"the header row has no column {', '.join(missing)} "

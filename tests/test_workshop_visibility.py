@@ -1,0 +1,170 @@
+"""The blind and publication rules on every route and export that shows scores, as a matrix of
+people × workshop states.
+
+Scenario (DK04 in the hot seat): Ida (it@, ITC4) and Dora (de@, DE21) submitted their reviews of
+DK04, Ian (ie@, IE04) has a draft. Dora also submitted IE04; Ida's IE04 review is a draft. Every
+review's comments carry a marker, so a leak shows up as text.
+"""
+import pytest
+
+from eis_toolkit.extensions import db
+from eis_toolkit.models import WorkshopStatus
+from eis_toolkit.workshops import reviews as services
+from eis_toolkit.workshops.queries import scored_question_ids
+from tests.workshop_support import (assignment_of, definition, login_as, open_workshop, score_fields,  # noqa: F401
+                                    submit_as, workshop, workshop_bundle)
+
+STATES = ["planned", "open", "closed", "published"]
+PEOPLE = ["admin@example.org", "host@example.org", "dk@example.org", "ie@example.org", "it@example.org",
+          "de@example.org", "it2@example.org", None]
+SUBMITTED_DK = {"MARK-IT-DK": "Ida Reviewer", "MARK-DE-DK": "Dora Reviewer"}
+
+
+@pytest.fixture
+def scenario(open_workshop):
+    def scored(email, code, marker, submit):
+        a = assignment_of(email, code)
+        fields = {**score_fields(3, comment=marker), "strengths": marker}
+        values = services.parse_review_input(fields, definition())
+        ids = scored_question_ids(a.workshop.questionnaire_id)
+        services.save_review(a.review, values, a.review.version, ids)
+        if submit:
+            services.submit_review(a.review, ids)
+
+    scored("it@example.org", "DK04", "MARK-IT-DK", True)
+    scored("de@example.org", "DK04", "MARK-DE-DK", True)
+    scored("ie@example.org", "DK04", "MARK-IE-DRAFT", False)
+    scored("de@example.org", "IE04", "MARK-DE-IE", True)
+    scored("it@example.org", "IE04", "MARK-IT-IE-DRAFT", False)
+    db.session.commit()
+    return open_workshop
+
+
+def set_state(status, show_names=False):
+    w = workshop()
+    w.status, w.show_reviewer_names = WorkshopStatus(status), show_names
+    db.session.commit()
+
+
+def sees_dk04_reviews(email, status):
+    """Who may read DK04's submitted reviews (DESIGN.md, People; docs/workshops.md)."""
+    if email in ("admin@example.org", "host@example.org"):
+        return True
+    if email in ("it@example.org", "de@example.org"):
+        return True  # they submitted their own review of DK04
+    if email == "dk@example.org":
+        return status == "published"
+    return False  # ie@ has only a draft; it2@ is not assigned; anonymous
+
+
+def sees_names(email, show_names):
+    return email != "dk@example.org" or show_names
+
+
+@pytest.mark.parametrize("status", STATES)
+@pytest.mark.parametrize("email", PEOPLE)
+def test_dk04_results_and_exports(scenario, client, login_as, email, status):
+    set_state(status)
+    if email:
+        login_as(email)
+    allowed = sees_dk04_reviews(email, status)
+    for suffix in ("", ".csv", ".json"):
+        response = client.get(f"/workshops/aarhus-2017/results/DK04{suffix}")
+        if not allowed:
+            assert response.status_code == (403 if email else 302), suffix
+            continue
+        assert response.status_code == 200, suffix
+        text = response.get_data(as_text=True)
+        for marker, name in SUBMITTED_DK.items():
+            assert marker in text, (suffix, marker)
+            assert (name in text) == sees_names(email, False), (suffix, name)
+        assert "MARK-IE-DRAFT" not in text, "a draft is shown to nobody but its author"
+        assert "MARK-DE-IE" not in text, "another region's reviews"
+
+
+@pytest.mark.parametrize("show_names", [False, True])
+def test_the_reviewed_region_reads_its_reviews_once_published_names_as_the_host_chose(scenario, client, login_as,
+                                                                                       show_names):
+    set_state("published", show_names)
+    login_as("dk@example.org")
+    page = client.get("/workshops/aarhus-2017/results/DK04").text
+    assert ("Ida Reviewer" in page) is show_names and ("Dora Reviewer" in page) is show_names
+    assert ("Reviewer A" in page) is not show_names
+    exported = client.get("/workshops/aarhus-2017/results/DK04.json").json
+    labels = [r["reviewer"] for r in exported["reviews"]]
+    assert labels == (["Ida Reviewer", "Dora Reviewer"] if show_names else ["Reviewer A", "Reviewer B"])
+    assert "Ida Reviewer" not in client.get("/workshops/aarhus-2017/results/DK04.csv").text or show_names
+    assert client.get("/workshops/aarhus-2017/results/IE04").status_code == 403, "not another region's"
+
+
+@pytest.mark.parametrize("status", ["open", "closed", "published"])
+def test_a_reviewer_sees_other_scores_on_the_review_page_only_after_submitting(scenario, client, login_as, status):
+    set_state(status)
+    login_as("ie@example.org")
+    page = client.get(f"/reviews/{assignment_of('ie@example.org', 'DK04').id}").text
+    assert "MARK-IE-DRAFT" in page, "one's own draft"
+    assert "MARK-IT-DK" not in page and "MARK-DE-DK" not in page
+    login_as("it@example.org")
+    submitted = client.get(f"/reviews/{assignment_of('it@example.org', 'DK04').id}").text
+    assert "MARK-DE-DK" in submitted and "Dora Reviewer" in submitted
+    assert "MARK-IE-DRAFT" not in submitted
+    draft = client.get(f"/reviews/{assignment_of('it@example.org', 'IE04').id}").text
+    assert "MARK-IT-IE-DRAFT" in draft and "MARK-DE-IE" not in draft, "submitting one region opens only that one"
+
+
+def test_submitting_opens_the_other_scores(scenario, client, login_as):
+    login_as("ie@example.org")
+    a = assignment_of("ie@example.org", "DK04")
+    client.post(f"/reviews/{a.id}", data={"version": a.review.version, "action": "submit", **score_fields(2)})
+    page = client.get(f"/reviews/{a.id}").text
+    assert "MARK-IT-DK" in page and "MARK-DE-DK" in page
+
+
+@pytest.mark.parametrize("email, status", [
+    ("admin@example.org", 200), ("host@example.org", 200), ("ie@example.org", 200), ("it@example.org", 403),
+    ("de@example.org", 403), ("dk@example.org", 403), ("it2@example.org", 403), (None, 302)])
+def test_review_pages_are_their_reviewers_and_the_hosts(scenario, client, login_as, email, status):
+    if email:
+        login_as(email)
+    response = client.get(f"/reviews/{assignment_of('ie@example.org', 'DK04').id}")
+    assert response.status_code == status
+    if status == 200:
+        assert "MARK-IE-DRAFT" in response.text  # its author, and the host, read the draft
+
+
+HOST_ONLY = ["", "/edit", "/suggest", "/nominations", "/import", "/import/template.csv", "/live", "/live.json",
+             "/status/close", "/site-visits/new"]
+
+
+@pytest.mark.parametrize("status", STATES)
+@pytest.mark.parametrize("email, code", [("admin@example.org", 200), ("host@example.org", 200),
+                                         ("dk@example.org", 403), ("it@example.org", 403), ("de@example.org", 403),
+                                         ("ie@example.org", 403), (None, 302)])
+def test_host_pages_and_the_live_json(scenario, client, login_as, email, code, status):
+    set_state(status)
+    if email:
+        login_as(email)
+    for path in HOST_ONLY:
+        assert client.get(f"/workshops/aarhus-2017{path}").status_code == code, path
+    assert client.post("/workshops/aarhus-2017/live/reveal", data={"revealed": "1"}).status_code == (
+        302 if code == 200 else code)
+
+
+@pytest.mark.parametrize("email, status", [("it@example.org", 200), ("ie@example.org", 200), ("de@example.org", 200),
+                                           ("dk@example.org", 403), ("host@example.org", 403), (None, 302)])
+def test_the_inbox_lists_ones_own_assignments_only(scenario, client, login_as, email, status):
+    if email:
+        login_as(email)
+    response = client.get("/reviews")
+    assert response.status_code == status
+    if status == 200:
+        assert "MARK" not in response.text
+        rows = response.text.count('<th scope="row">')
+        assert rows == {"it@example.org": 2, "ie@example.org": 1, "de@example.org": 2}[email]
+
+
+def test_autosave_answers_with_the_version_only(scenario, client, login_as):
+    login_as("ie@example.org")
+    a = assignment_of("ie@example.org", "DK04")
+    body = client.post(f"/reviews/{a.id}/autosave", json={"version": a.review.version, "fields": {}}).json
+    assert set(body) == {"version", "missing", "saved_at"}
