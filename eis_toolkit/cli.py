@@ -161,7 +161,42 @@ def user_create(email, name, roles, region_code, language, password) -> None:
     click.echo(f"Created {user.email} ({', '.join(sorted(r.value for r in user.roles)) or 'no roles'}).")
 
 
-COMMANDS = (init_db, questionnaire_group, load, demo, user_group)
+@click.group("export")
+def export_group() -> None:
+    """Write computed tables (DESIGN.md, Numbers)."""
+
+
+@export_group.command("benchmark")
+@click.argument("workshop")
+@click.option("--format", "format_", required=True, type=click.Choice(["csv", "json"]),
+              help="csv (empty cells empty) or json (null for empty).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+              help="Write to FILE instead of standard output.")
+@with_appcontext
+def export_benchmark(workshop, format_, output) -> None:
+    """The benchmark table of WORKSHOP (its slug): one row per region, level and key."""
+    from sqlalchemy import select
+
+    from .benchmark.export import render
+    from .benchmark.queries import workshop_benchmark
+    from .models import Workshop
+
+    found = db.session.scalar(select(Workshop).where(Workshop.slug == workshop))
+    if found is None:
+        fail(f"unknown workshop {workshop!r}")
+    rows = workshop_benchmark(found)
+    text = render(rows, format_)
+    if not output:
+        click.echo(text, nl=False)
+        return
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as error:
+        fail(f"cannot write {output}: {error.strerror or error}")
+    click.echo(f"{output}: {len(rows)} rows of {found.slug} ({len({r.region for r in rows})} regions)", err=True)
+
+
+COMMANDS = (init_db, questionnaire_group, load, demo, user_group, export_group)
 
 
 def init_app(app: Flask) -> None:

@@ -116,3 +116,43 @@ def can_rate_practices(user, workshop: Workshop) -> bool:
     """Rate the practices nominated at a workshop: its reviewers, while the round is open."""
     return (workshop.status == WorkshopStatus.OPEN and is_reviewer(user)
             and any(a.reviewer_id == user.id for a in workshop.assignments))
+
+
+# --- benchmarks (docs/benchmark.md) -----------------------------------------------------------
+
+
+def is_programme_partner(user, programme_id: int) -> bool:
+    """The person works for one of the programme's partner regions."""
+    return (_logged_in(user) and user.region is not None
+            and any(p.id == programme_id for p in user.region.programmes))
+
+
+def can_view_benchmark(user, workshop: Workshop) -> bool:
+    """A workshop's benchmark page, its charts and its exports: the workshop's hosts and admins at
+    any time; once published, anyone of a partner region of the programme. Before publication
+    nobody else, so a reviewer never sees peer numbers before submitting (the blind rule)."""
+    if can_host(user, workshop):
+        return True
+    return workshop.status == WorkshopStatus.PUBLISHED and is_programme_partner(user, workshop.programme_id)
+
+
+def can_view_scorecard(user, workshop: Workshop, region_id: int) -> bool:
+    """One hot-seat region's scorecard: whoever sees the workshop's benchmark, and the region's
+    own members once the workshop is published."""
+    return can_view_benchmark(user, workshop) or can_read_own_reviews(user, workshop, region_id)
+
+
+def can_see_calibration(user, workshop: Workshop) -> bool:
+    """The reviewer calibration table (each reviewer's offset from the others): hosts only."""
+    return can_host(user, workshop)
+
+
+def can_view_programme_benchmark(user) -> bool:
+    """The programme page: anyone logged in (each workshop's numbers as below)."""
+    return _logged_in(user)
+
+
+def counts_in_programme_benchmark(user, workshop: Workshop) -> bool:
+    """Whether a workshop's numbers show on the programme page for this person: published ones
+    for everyone logged in, the others for the workshop's hosts and admins."""
+    return _logged_in(user) and (workshop.status == WorkshopStatus.PUBLISHED or can_host(user, workshop))

@@ -346,3 +346,38 @@ def benchmark(structure: Structure, regions: Sequence[RegionScores]) -> list[Row
                         {key: summarise(s.get(key) for s in region.peer_scores.values()) for key in keys})
         for region in regions
     })
+
+
+@dataclass(frozen=True)
+class Offset:
+    """How one reviewer scores against the other reviewers of the same regions (calibration)."""
+
+    n: int  # (region, question) pairs scored by this reviewer and at least one other
+    mean: float | None  # mean of (own score − mean of the others' scores); None when n = 0
+    regions: tuple[str, ...]  # the regions this reviewer scored
+
+
+def reviewer_offsets(scores: Iterable[tuple[str, object, str, Score]]) -> dict[object, Offset]:
+    """Each reviewer's mean offset from the other reviewers of the same region.
+
+    ``scores`` holds (region, reviewer, question key, score) of submitted reviews; N/A (``None``)
+    is left out. For every (region, question) with at least two scores, each reviewer's offset is
+    their score minus the mean of the others' scores there; a reviewer's figure is the mean of
+    their offsets over all such pairs (positive: scores higher than fellow reviewers).
+    """
+    groups: dict[tuple[str, str], list[tuple[object, float]]] = {}
+    regions: dict[object, set[str]] = {}
+    for region, reviewer, key, score in scores:
+        regions.setdefault(reviewer, set()).add(region)
+        if score is not None:
+            groups.setdefault((region, key), []).append((reviewer, float(score)))
+    offsets: dict[object, list[float]] = {reviewer: [] for reviewer in regions}
+    for values in groups.values():
+        if len(values) < 2:
+            continue
+        total = math.fsum(v for _, v in values)
+        for reviewer, value in values:
+            offsets[reviewer].append(value - (total - value) / (len(values) - 1))
+    return {reviewer: Offset(len(found), math.fsum(found) / len(found) if found else None,
+                             tuple(sorted(regions[reviewer])))
+            for reviewer, found in offsets.items()}

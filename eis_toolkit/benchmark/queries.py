@@ -17,14 +17,15 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import case, func, select
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..models import (Answer, Assessment, AssessmentStatus, Programme, Question, Questionnaire,
-                      Region, Review, ReviewerAssignment, ReviewScore, ReviewStatus, Workshop,
-                      WorkshopStatus, workshop_hot_seat)
+from ..models import (Answer, Assessment, AssessmentStatus, Practice, PracticeStatus, Programme, Question,
+                      Questionnaire, Region, Review, ReviewerAssignment, ReviewScore, ReviewStatus, Term, User,
+                      Vocabulary, Workshop, WorkshopStatus, practice_term, workshop_hot_seat)
 from ..questionnaires.schema import QuestionnaireDef
-from .numbers import (DimensionSpec, QuestionSpec, Row, Structure, Summary, benchmark_from_summaries, summarise,
-                      summary_from_counts)
+from .numbers import (DimensionSpec, Offset, QuestionSpec, Row, Structure, Summary, benchmark_from_summaries,
+                      reviewer_offsets, summarise, summary_from_counts)
 
 #: Parsed definitions by checksum: a questionnaire version never changes once answered.
 _DEFINITIONS: dict[str, QuestionnaireDef] = {}
@@ -215,4 +216,61 @@ def _peer_summaries(structure: Structure, keys: dict[int, str],
                 values.setdefault((workshop_id, region_id, question_id), []).append(score)
         for (workshop_id, region_id, question_id), group_values in values.items():
             result.setdefault((workshop_id, region_id), {})[keys[question_id]] = summarise(group_values)
+    return result
+
+
+@dataclass(frozen=True)
+class ReviewerCalibration:
+    """One reviewer's mean offset from the other reviewers of the same regions (host only)."""
+
+    name: str
+    region: str | None  # the reviewer's own region code
+    offset: Offset
+
+
+def reviewer_calibration(workshop: Workshop) -> list[ReviewerCalibration]:
+    """Every reviewer with a submitted review, by name: two queries (scores, then names)."""
+    keys = scored_question_keys(workshop.questionnaire_id)
+    codes = dict(db.session.connection().execute(
+        select(Region.id, Region.code).join(workshop_hot_seat, workshop_hot_seat.c.region_id == Region.id)
+        .where(workshop_hot_seat.c.workshop_id == workshop.id)).tuples().all())
+    offsets = reviewer_offsets(
+        (codes.get(region_id, str(region_id)), reviewer_id, keys[question_id], score)
+        for _, region_id, reviewer_id, question_id, score
+        in db.session.connection().execute(submitted_peer_scores([workshop.id]))
+        if question_id in keys)
+    if not offsets:
+        return []
+    people = db.session.execute(
+        select(User.id, User.name, Region.code).outerjoin(Region, Region.id == User.region_id)
+        .where(User.id.in_(list(offsets))))
+    names = {user_id: (name, code) for user_id, name, code in people}
+    return sorted((ReviewerCalibration(*names[user_id], offset) for user_id, offset in offsets.items()),
+                  key=lambda c: (-abs(c.offset.mean or 0), c.name))
+
+
+def programme_workshops(programme_id: int, questionnaire_id: int | None = None) -> list[Workshop]:
+    """A programme's workshops (with one questionnaire version), newest first."""
+    stmt = select(Workshop).where(Workshop.programme_id == programme_id)
+    if questionnaire_id is not None:
+        stmt = stmt.where(Workshop.questionnaire_id == questionnaire_id)
+    return list(db.session.scalars(stmt.order_by(Workshop.starts.desc(), Workshop.id.desc())))
+
+
+def published_practices(dimension_keys: Iterable[str]) -> dict[str, list[Practice]]:
+    """{dimension key: published practices classified under it}, with their regions: one query."""
+    keys = list(dimension_keys)
+    result: dict[str, list[Practice]] = {key: [] for key in keys}
+    if not keys:
+        return result
+    rows = db.session.execute(
+        select(Practice, Term.key)
+        .join(practice_term, practice_term.c.practice_id == Practice.id)
+        .join(Term, Term.id == practice_term.c.term_id)
+        .where(Term.vocabulary == Vocabulary.DIMENSION, Term.key.in_(keys),
+               Practice.status == PracticeStatus.PUBLISHED)
+        .options(joinedload(Practice.region))
+        .order_by(Practice.title))
+    for practice, key in rows:
+        result[key].append(practice)
     return result

@@ -1,0 +1,192 @@
+"""Charts of the benchmark pages, as SVG text.
+
+matplotlib's ``Figure`` API only (never ``pyplot``: it keeps global figures that leak and are
+not thread-safe), the SVG backend, and the Okabe–Ito palette, which stays distinguishable with
+every common colour-vision deficiency; series differ by hatching or line style as well as by
+colour. Each SVG carries a ``<title>`` and a ``<desc>`` giving the numbers in words, and
+``role="img"``; the pages show the same numbers as a table beside each chart.
+
+Every chart function takes plain, hashable values (tuples of labels and numbers) and is cached
+by them, so a repeated view of the same numbers renders nothing: :data:`renders` counts what
+matplotlib actually drew.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import math
+import threading
+from functools import lru_cache
+from xml.sax.saxutils import escape
+
+import matplotlib
+from matplotlib.figure import Figure
+
+#: Okabe & Ito (2008), "Color Universal Design".
+OKABE_ITO = {"orange": "#E69F00", "sky_blue": "#56B4E9", "bluish_green": "#009E73", "yellow": "#F0E442",
+             "blue": "#0072B2", "vermillion": "#D55E00", "reddish_purple": "#CC79A7", "black": "#000000"}
+#: The four series of the dimension bars: colour and hatching (so that colour is not the only cue).
+SERIES_STYLE = {
+    "Self-assessment": (OKABE_ITO["orange"], ""),
+    "Peer mean": (OKABE_ITO["blue"], ""),
+    "Group mean": (OKABE_ITO["sky_blue"], "///"),
+    "Group best": (OKABE_ITO["bluish_green"], "..."),
+}
+INK, GRID = "#1d2430", "#d9dee5"
+RC = {"svg.fonttype": "none", "svg.hashsalt": "eis-toolkit", "font.family": "DejaVu Sans", "font.size": 10,
+      "axes.edgecolor": "#5a6472", "axes.labelcolor": INK, "xtick.color": INK, "ytick.color": INK,
+      "hatch.linewidth": 0.8}
+CACHE_SIZE = 256
+
+_lock = threading.Lock()  # rcParams are global while a figure is drawn
+renders = 0  # charts matplotlib actually drew since start (the cache's tests read it)
+
+Value = float | None
+
+
+def chart_key(*args) -> str:
+    """A short stable digest of a chart's arguments: for URLs and ETags."""
+    return hashlib.sha256(repr(args).encode("utf-8")).hexdigest()[:20]
+
+
+def _number(value: Value, digits: int = 2) -> str:
+    return "no value" if value is None else f"{value:.{digits}f}"
+
+
+def _svg(figure: Figure, title: str, description: str) -> str:
+    """The figure as SVG text with <title>, <desc> and role="img" on the root element."""
+    global renders
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    renders += 1
+    text = buffer.getvalue()
+    start = text.index("<svg")
+    end = text.index(">", start)
+    accessible = (f'<svg role="img" aria-labelledby="chart-title chart-desc"{text[start + 4:end]}>'
+                  f'<title id="chart-title">{escape(title)}</title>'
+                  f'<desc id="chart-desc">{escape(description)}</desc>')
+    return text[:start] + accessible + text[end + 1:]
+
+
+def _figure(width: float, height: float) -> Figure:
+    figure = Figure(figsize=(width, height), layout="constrained")
+    figure.patch.set_alpha(0)
+    return figure
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def dimension_bars(labels: tuple[str, ...], series: tuple[tuple[str, tuple[Value, ...]], ...],
+                   scale: tuple[int, int], title: str) -> str:
+    """Grouped horizontal bars: one group per dimension, one bar per series (self, peer mean,
+    group mean, group best), on the questionnaire's scale. A missing value has no bar."""
+    lo, hi = scale
+    description = "; ".join(
+        f"{label}: " + ", ".join(f"{name.lower()} {_number(values[i])}" for name, values in series)
+        for i, label in enumerate(labels))
+    with _lock, matplotlib.rc_context(RC):
+        figure = _figure(5.2, 1.0 + 0.62 * len(labels))
+        axes = figure.add_subplot()
+        height = 0.8 / max(len(series), 1)
+        for s, (name, values) in enumerate(series):
+            colour, hatch = SERIES_STYLE.get(name, (OKABE_ITO["black"], ""))
+            positions = [i + (s - (len(series) - 1) / 2) * height for i in range(len(labels))]
+            present = [(p, v) for p, v in zip(positions, values) if v is not None]
+            axes.barh([p for p, _ in present], [v - lo for _, v in present], left=lo, height=height * 0.92,
+                      color=colour, hatch=hatch, edgecolor="white" if not hatch else INK, linewidth=0.4,
+                      label=name)
+        axes.set_yticks(range(len(labels)), labels=[_wrap(label, 22) for label in labels])
+        axes.invert_yaxis()
+        axes.set_xlim(lo, hi)
+        axes.set_xticks(range(lo, hi + 1))
+        axes.xaxis.grid(True, color=GRID, linewidth=0.8)
+        axes.set_axisbelow(True)
+        axes.spines[["top", "right"]].set_visible(False)
+        axes.set_xlabel(f"Score ({lo}–{hi})")
+        figure.legend(loc="outside lower center", ncols=2, frameon=False)
+        return _svg(figure, title, description)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def radar(labels: tuple[str, ...], self_values: tuple[Value, ...], peer_values: tuple[Value, ...],
+          scale: tuple[int, int], title: str) -> str:
+    """Self-assessment against peer mean per dimension on a radar (at least three dimensions).
+    A missing value breaks the line there."""
+    lo, hi = scale
+    description = "; ".join(f"{label}: self-assessment {_number(s)}, peer mean {_number(p)}"
+                            for label, s, p in zip(labels, self_values, peer_values))
+    count = len(labels)
+    angles = [2 * math.pi * i / count for i in range(count)]
+    with _lock, matplotlib.rc_context(RC):
+        figure = _figure(5.0, 4.8)
+        axes = figure.add_subplot(projection="polar")
+        axes.set_theta_offset(math.pi / 2)  # the first dimension at the top, then clockwise
+        axes.set_theta_direction(-1)
+        for values, name, colour, style, marker in (
+                (peer_values, "Peer mean", OKABE_ITO["blue"], "-", "o"),
+                (self_values, "Self-assessment", OKABE_ITO["orange"], "--", "s")):
+            points = [math.nan if v is None else v for v in values]
+            axes.plot(angles + angles[:1], points + points[:1], linestyle=style, marker=marker, color=colour,
+                      linewidth=2, markersize=5, label=name)
+            if name == "Peer mean" and all(v is not None for v in values):
+                axes.fill(angles, points, color=colour, alpha=0.12)
+        axes.set_xticks(angles, labels=[_wrap(label, 16) for label in labels])
+        axes.set_ylim(lo, hi)
+        axes.set_yticks(range(lo, hi + 1))
+        axes.set_rlabel_position(180 / count)
+        axes.tick_params(axis="x", pad=8)
+        axes.grid(color=GRID)
+        figure.legend(loc="outside lower center", ncols=2, frameon=False)
+        return _svg(figure, title, description)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def heatmap(row_labels: tuple[str, ...], column_labels: tuple[str, ...], values: tuple[tuple[Value, ...], ...],
+            scale: tuple[int, int], title: str) -> str:
+    """Regions × dimensions, each cell the peer mean written in it and coloured on the scale
+    (cividis: readable with colour-vision deficiencies and in greyscale)."""
+    lo, hi = scale
+    description = "; ".join(
+        f"{row}: " + ", ".join(f"{column} {_number(v)}" for column, v in zip(column_labels, cells))
+        for row, cells in zip(row_labels, values))
+    with _lock, matplotlib.rc_context(RC):
+        figure = _figure(1.4 + 0.8 * len(column_labels), 2.6 + 0.42 * len(row_labels))
+        axes = figure.add_subplot()
+        grid = [[math.nan if v is None else v for v in cells] for cells in values]
+        image = axes.imshow(grid, cmap="cividis", vmin=lo, vmax=hi, aspect="auto")
+        colours = matplotlib.colormaps["cividis"]
+        for r, cells in enumerate(values):
+            for c, v in enumerate(cells):
+                if v is None:
+                    axes.text(c, r, "–", ha="center", va="center", color=INK)
+                    continue
+                red, green, blue, _ = colours((v - lo) / (hi - lo))
+                light = 0.2126 * red + 0.7152 * green + 0.0722 * blue > 0.45
+                axes.text(c, r, f"{v:.2f}", ha="center", va="center", color=INK if light else "white")
+        axes.set_xticks(range(len(column_labels)), labels=[_wrap(label, 24) for label in column_labels],
+                        rotation=35, ha="left", rotation_mode="anchor")
+        axes.set_yticks(range(len(row_labels)), labels=row_labels)
+        axes.xaxis.tick_top()
+        axes.tick_params(length=0)
+        axes.spines[:].set_visible(False)
+        figure.colorbar(image, ax=axes, location="bottom", shrink=0.6, aspect=40,
+                        label=f"Peer mean ({lo}–{hi})")
+        return _svg(figure, title, description)
+
+
+def _wrap(text: str, width: int) -> str:
+    """Break a label into lines of about ``width`` characters at spaces."""
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    return "\n".join(lines)
+
+
+def cache_clear() -> None:
+    for chart in (dimension_bars, radar, heatmap):
+        chart.cache_clear()
+
