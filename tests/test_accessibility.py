@@ -8,6 +8,8 @@ PAGES = [
     (None, ["/", "/login"]),
     ("dk@example.org", ["/dashboard"]),
     ("admin@example.org", ["/admin/people", "/admin/people/new", "/admin/regions", "/admin/regions/new"]),
+    ("admin@example.org", ["/benchmark/", "/benchmark/workshops/aarhus-2017", "/benchmark/workshops/aarhus-2017/regions/DK04",
+                           "/benchmark/workshops/aarhus-2017/regions/IE04", "/benchmark/programmes/eis/eis-core@1"]),
 ]
 
 

@@ -1,0 +1,256 @@
+"""Benchmark pages, charts and downloads through the client: who sees what, when, in how many queries."""
+import xml.etree.ElementTree as ET
+
+import pytest
+from matplotlib.figure import Figure
+from sqlalchemy import select
+
+from eis_toolkit.benchmark import charts
+from eis_toolkit.extensions import db
+from eis_toolkit.models import Region, Role, User, Workshop
+from tests.conftest import SMALL_BUNDLE
+
+SLUG = "aarhus-2017"
+PASSWORDS = {p["email"]: p["password"] for p in SMALL_BUNDLE["people"]} | {
+    "out@example.org": "out-pass", "blind@example.org": "review-pass"}
+
+WORKSHOP_ROUTES = [
+    f"/benchmark/workshops/{SLUG}",
+    f"/benchmark/workshops/{SLUG}/benchmark.csv",
+    f"/benchmark/workshops/{SLUG}/benchmark.json",
+    f"/benchmark/workshops/{SLUG}/heatmap.svg",
+]
+SCORECARD_ROUTES = [  # of DK04
+    f"/benchmark/workshops/{SLUG}/regions/DK04",
+    f"/benchmark/workshops/{SLUG}/regions/DK04/benchmark.csv",
+    f"/benchmark/workshops/{SLUG}/regions/DK04/benchmark.json",
+    f"/benchmark/workshops/{SLUG}/regions/DK04/bars.svg",
+    f"/benchmark/workshops/{SLUG}/regions/DK04/radar.svg",
+]
+OTHER_SCORECARD = f"/benchmark/workshops/{SLUG}/regions/IE04"
+PROGRAMME_ROUTES = ["/benchmark/", "/benchmark/programmes/eis/eis-core@1"]
+
+
+@pytest.fixture
+def data(load, bundle):
+    """The small bundle, plus a reviewer of DK04 whose review is still a draft (blind), and a
+    logged-in person of a region outside the programme."""
+    bundle["people"].append({"email": "blind@example.org", "name": "Bea Blind", "region": "ITC4",
+                             "roles": ["reviewer"], "password": "review-pass"})
+    bundle["workshops"][0]["reviews"].append(
+        {"reviewer": "blind@example.org", "region": "DK04", "status": "draft",
+         "scores": {"strategy.vision": {"score": 1}}})
+    load(bundle)
+    outside = Region(code="XX99", name="Elsewhere", country="XX")
+    person = User(email="out@example.org", name="Otto Outside", region=outside)
+    person.set_password("out-pass")
+    person.roles = [Role.REGION]
+    db.session.add_all([outside, person])
+    db.session.commit()
+    return bundle
+
+
+def set_status(status: str) -> None:
+    db.session.scalar(select(Workshop).where(Workshop.slug == SLUG)).status = status
+    db.session.commit()
+
+
+@pytest.fixture
+def as_person(client):
+    def log_in(email):
+        if email is not None:
+            response = client.post("/login", data={"email": email, "password": PASSWORDS[email]})
+            assert response.status_code == 302
+        return client
+    return log_in
+
+
+# (who, published?) → what they may open: "all", "scorecards" (all hot-seat regions' scorecards
+# and the workshop page), "own" (own region's scorecard only), or nothing.
+MATRIX = [
+    ("admin@example.org", True, "all"), ("admin@example.org", False, "all"),
+    ("host@example.org", True, "all"), ("host@example.org", False, "all"),
+    ("dk@example.org", True, "all"), ("dk@example.org", False, "none"),
+    ("it@example.org", True, "all"), ("it@example.org", False, "none"),  # submitted: still host-only before
+    ("blind@example.org", True, "all"), ("blind@example.org", False, "none"),  # the blind rule
+    ("ie@example.org", True, "all"), ("ie@example.org", False, "none"),
+    ("out@example.org", True, "none"), ("out@example.org", False, "none"),
+]
+
+
+@pytest.mark.parametrize("email, published, sees", MATRIX)
+def test_who_opens_each_benchmark_route(data, as_person, email, published, sees):
+    if not published:
+        set_status("closed")
+    client = as_person(email)
+    for route in WORKSHOP_ROUTES + SCORECARD_ROUTES + [OTHER_SCORECARD]:
+        status = client.get(route).status_code
+        assert status == (200 if sees == "all" else 403), f"{email} {route}: {status}"
+    for route in PROGRAMME_ROUTES:
+        assert client.get(route).status_code == 200, "the programme page is for anyone logged in"
+
+
+@pytest.mark.parametrize("route", WORKSHOP_ROUTES + SCORECARD_ROUTES + PROGRAMME_ROUTES)
+def test_anonymous_visitors_are_sent_to_log_in(data, client, route):
+    response = client.get(route)
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_region_member_outside_the_programme_sees_only_their_own_published_scorecard(data, as_person):
+    """A member of a hot-seat region whose region is not a partner: own scorecard, once published."""
+    person = db.session.scalar(select(User).where(User.email == "out@example.org"))
+    workshop = db.session.scalar(select(Workshop).where(Workshop.slug == SLUG))
+    workshop.hot_seat.append(person.region)
+    db.session.commit()
+    client = as_person("out@example.org")
+    own = f"/benchmark/workshops/{SLUG}/regions/XX99"
+    assert client.get(own).status_code == 200
+    assert client.get(own + "/benchmark.csv").status_code == 200
+    assert client.get(f"/benchmark/workshops/{SLUG}").status_code == 403
+    assert client.get(f"/benchmark/workshops/{SLUG}/regions/DK04").status_code == 403
+    set_status("closed")
+    assert client.get(own).status_code == 403
+
+
+def test_the_programme_page_shows_unpublished_numbers_to_hosts_only(data, as_person):
+    set_status("closed")
+    page = as_person("dk@example.org").get("/benchmark/programmes/eis/eis-core@1").get_data(as_text=True)
+    assert "No region has been assessed" in page
+    as_person(None).post("/logout")
+    page = as_person("host@example.org").get("/benchmark/programmes/eis/eis-core@1").get_data(as_text=True)
+    assert "Central Denmark (DK04)" in page
+
+
+def test_calibration_is_for_hosts_and_reviewer_names_appear_nowhere_else(data, as_person):
+    client = as_person("host@example.org")
+    host_view = client.get(f"/benchmark/workshops/{SLUG}").get_data(as_text=True)
+    assert "Reviewer calibration" in host_view and "Ida Reviewer" in host_view
+    assert "Bea Blind" not in host_view, "a draft review is not calibrated"
+    for route in [SCORECARD_ROUTES[0], OTHER_SCORECARD, "/benchmark/programmes/eis/eis-core@1"]:
+        assert "Ida Reviewer" not in client.get(route).get_data(as_text=True)
+    client.post("/logout")
+    member_view = as_person("dk@example.org").get(f"/benchmark/workshops/{SLUG}").get_data(as_text=True)
+    assert "Reviewer calibration" not in member_view and "Ida Reviewer" not in member_view
+
+
+def test_the_scorecard_shows_the_numbers_blind_spots_and_agreement(data, as_person):
+    page = as_person("dk@example.org").get(SCORECARD_ROUTES[0]).get_data(as_text=True)
+    # DK04: self 4 on strategy.vision, one submitted peer score of 3 (the draft 1 does not count).
+    assert "Benchmark of Central Denmark (DK04)" in page
+    assert "3.00" in page and "+1.00" in page, "gap 4 − 3 on the question and its dimension"
+    assert 'class="blind-spot"' in page and "blind spot" in page
+    assert "Agreement cannot be measured" in page, "a single reviewer: no alpha"
+    assert 'src="/benchmark/workshops/aarhus-2017/regions/DK04/bars.svg?v=' in page
+    assert "The numbers are in the table" in page
+
+
+def test_learn_from_names_better_regions_and_their_published_practices(load, bundle, as_person):
+    bundle["practices"][0]["dimensions"] = ["strategy"]  # ITC4's published practice
+    bundle["workshops"][0]["hot_seat"] = ["DK04", "IE04", "ITC4"]
+    bundle["workshops"][0]["reviews"].append(
+        {"reviewer": "ie@example.org", "region": "ITC4", "status": "submitted",
+         "scores": {"strategy.vision": {"score": 5}}})
+    load(bundle)
+    page = as_person("dk@example.org").get(SCORECARD_ROUTES[0]).get_data(as_text=True)
+    learn = page[page.index("Learn from"):]
+    assert "Lombardy (ITC4)" in learn and "Paths to Japan" in learn
+
+
+@pytest.mark.parametrize("route, kind", [(WORKSHOP_ROUTES[3], "heatmap"), (SCORECARD_ROUTES[3], "bars"),
+                                         (SCORECARD_ROUTES[4], "radar")])
+def test_charts_are_valid_svg_with_a_text_alternative_and_rendered_once(data, as_person, monkeypatch,
+                                                                         route, kind):
+    charts.cache_clear()
+    drawn = []
+    original = Figure.savefig
+    monkeypatch.setattr(Figure, "savefig", lambda self, *a, **k: (drawn.append(1), original(self, *a, **k))[1])
+    client = as_person("host@example.org")
+    first = client.get(route)
+    assert first.status_code == 200 and first.mimetype == "image/svg+xml"
+    root = ET.fromstring(first.get_data())
+    ns = "{http://www.w3.org/2000/svg}"
+    assert root.tag == f"{ns}svg" and root.get("role") == "img"
+    assert root.find(f"{ns}title").text and "3.00" in root.find(f"{ns}desc").text
+    assert first.headers["ETag"] and "script-src" not in first.headers["Content-Security-Policy"]
+    second = client.get(route)
+    assert second.get_data() == first.get_data()
+    assert len(drawn) == 1, "the second view of the same numbers renders no chart"
+    revalidated = client.get(route, headers={"If-None-Match": first.headers["ETag"]})
+    assert revalidated.status_code == 304
+    page = client.get(f"/benchmark/workshops/{SLUG}" if kind == "heatmap" else SCORECARD_ROUTES[0])
+    assert len(drawn) == 1, "pages never render charts themselves"
+    key = first.headers["ETag"].strip('"')
+    assert f"{kind if kind != 'heatmap' else 'heatmap'}.svg?v={key}" in page.get_data(as_text=True)
+    assert "max-age" in client.get(route + f"?v={key}").headers["Cache-Control"]
+
+
+def test_new_scores_change_the_chart_address(data, as_person):
+    client = as_person("host@example.org")
+    before = client.get(SCORECARD_ROUTES[0]).get_data(as_text=True)
+    data["workshops"][0]["reviews"][0]["scores"]["strategy.vision"]["score"] = 2
+    from eis_toolkit.bundles.load import load_bundle
+    load_bundle(data)
+    db.session.commit()
+    after = client.get(SCORECARD_ROUTES[0]).get_data(as_text=True)
+    key = lambda html: html.split("bars.svg?v=")[1].split('"')[0]  # noqa: E731
+    assert key(before) != key(after)
+
+
+def test_downloads_are_the_cli_table(data, as_person, runner):
+    client = as_person("host@example.org")
+    for fmt in ("csv", "json"):
+        download = client.get(f"/benchmark/workshops/{SLUG}/benchmark.{fmt}")
+        assert download.headers["Content-Disposition"] == f'attachment; filename="{SLUG}-benchmark.{fmt}"'
+        result = runner.invoke(args=["export", "benchmark", SLUG, "--format", fmt])
+        assert result.exit_code == 0 and download.get_data(as_text=True) == result.output
+    region = client.get(f"/benchmark/workshops/{SLUG}/regions/IE04/benchmark.csv").get_data(as_text=True)
+    assert {line.split(",")[0] for line in region.splitlines()[1:]} == {"IE04"}
+
+
+@pytest.mark.parametrize("route", ["/benchmark/workshops/nope", "/benchmark/workshops/aarhus-2017/regions/ITC4",
+                                   "/benchmark/workshops/aarhus-2017/regions/XX00/bars.svg",
+                                   "/benchmark/programmes/eis/eis-core@9", "/benchmark/programmes/nope/eis-core@1",
+                                   "/benchmark/programmes/eis/eis-core@1?dimension=nope"])
+def test_unknown_things_are_not_found(data, as_person, route):
+    assert as_person("admin@example.org").get(route).status_code == 404
+
+
+def grow(bundle: dict, regions: int, reviewers: int) -> dict:
+    """The small bundle with more hot-seat regions, each scored by more reviewers."""
+    for i in range(regions):
+        code = f"GR{i:02d}"
+        bundle["regions"].append({"code": code, "name": f"Region {i}", "country": "GR"})
+        bundle["workshops"][0]["hot_seat"].append(code)
+        bundle["workshops"][0]["assessments"].append(
+            {"region": code, "status": "submitted", "answers": {"strategy.vision": {"score": 1 + i % 5}}})
+    for j in range(reviewers):
+        email = f"rev{j}@example.org"
+        bundle["people"].append({"email": email, "name": f"Reviewer {j}", "region": "ITC4", "roles": ["reviewer"]})
+        for code in bundle["workshops"][0]["hot_seat"]:
+            bundle["workshops"][0]["reviews"].append(
+                {"reviewer": email, "region": code, "status": "submitted",
+                 "scores": {"strategy.vision": {"score": 1 + (j + len(code)) % 5},
+                            "outreach.digital": {"score": 2 + j % 3}, "finance.grants": {"score": None}}})
+    bundle["practices"][0]["dimensions"] = ["strategy", "outreach", "finance"]
+    return bundle
+
+
+@pytest.mark.parametrize("route", WORKSHOP_ROUTES[:2] + SCORECARD_ROUTES[:2] + SCORECARD_ROUTES[3:4]
+                         + PROGRAMME_ROUTES + ["/dashboard"])
+def test_the_number_of_queries_per_page_does_not_grow_with_the_data(load, bundle, as_person, count_queries,
+                                                                     route):
+    import copy
+    counts = []
+    client = as_person(None)
+    for size, (regions, reviewers) in enumerate([(0, 1), (5, 4)]):
+        data = grow(copy.deepcopy(bundle), regions, reviewers)
+        data["workshops"][0]["slug"] = SLUG
+        load(data)
+        if size == 0:
+            as_person("host@example.org")
+        client.get(route)  # warm: the questionnaire structure and the charts are cached per process
+        db.session.expire_all()
+        with count_queries() as queries:
+            assert client.get(route).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], f"{route}: {counts}"
