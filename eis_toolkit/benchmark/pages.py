@@ -18,9 +18,12 @@ RELIABLE_ALPHA, TENTATIVE_ALPHA = 0.8, 0.667
 WEAK_DIMENSIONS, LEADERS, OTHER_PRACTICES = 3, 3, 3
 
 
-def rows_of(rows: Iterable[Row], region: str) -> dict[tuple[str, str], Row]:
-    """One region's rows by (level, key)."""
-    return {(r.level, r.key): r for r in rows if r.region == region}
+def rows_by_region(rows: Iterable[Row]) -> dict[str, dict[tuple[str, str], Row]]:
+    """Each region's rows by (level, key), regions in the order of the rows."""
+    result: dict[str, dict[tuple[str, str], Row]] = {}
+    for row in rows:
+        result.setdefault(row.region, {})[(row.level, row.key)] = row
+    return result
 
 
 def regions_in(rows: Iterable[Row]) -> list[str]:

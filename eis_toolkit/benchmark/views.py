@@ -81,15 +81,8 @@ def workshop_page(slug):
                    else None)
     return render_template(
         "benchmark/workshop.html", workshop=workshop, structure=structure, titles=titles,
-        regions={r.code: r for r in workshop.hot_seat}, rows=rows, by_region=_by_region(rows),
-        agreement=pages.agreement, heatmap_key=charts.chart_key(*heatmap), calibration=calibration)
-
-
-def _by_region(rows: list[Row]) -> dict[str, dict[tuple[str, str], Row]]:
-    result: dict[str, dict[tuple[str, str], Row]] = {}
-    for row in rows:
-        result.setdefault(row.region, {})[(row.level, row.key)] = row
-    return result
+        regions={r.code: r for r in workshop.hot_seat}, rows=rows, by_region=pages.rows_by_region(rows),
+        agreement=pages.agreement, heatmap=heatmap, heatmap_key=charts.chart_key(*heatmap), calibration=calibration)
 
 
 @bp.get("/workshops/<slug>/regions/<code>")
@@ -98,7 +91,7 @@ def scorecard(slug, code):
     region = _hot_seat_region(workshop, code)
     ensure(permissions.can_view_scorecard(current_user, workshop, region.id))
     rows = workshop_benchmark(workshop)
-    mine = pages.rows_of(rows, code)
+    mine = pages.rows_by_region(rows)[code]
     structure = structure_for(workshop.questionnaire)
     titles = _titles(workshop.questionnaire)
     self_status = db.session.scalar(
@@ -108,8 +101,8 @@ def scorecard(slug, code):
     return render_template(
         "benchmark/scorecard.html", workshop=workshop, region=region, structure=structure,
         definition=definition_for(workshop.questionnaire), titles=titles, rows=mine,
-        overall=mine.get(("overall", "overall")), self_status=self_status,
-        agreement=pages.agreement(mine[("overall", "overall")].alpha) if mine else pages.agreement(None),
+        overall=mine[("overall", "overall")], self_status=self_status,
+        agreement=pages.agreement(mine[("overall", "overall")].alpha),
         blind_spots=pages.blind_spots(mine.values()), is_blind_spot=pages.is_blind_spot,
         group_index=pages.group_index, learn_from=_learn_from(workshop, code, mine, titles),
         bars_key=charts.chart_key(*bars), radar_key=charts.chart_key(*radar) if radar else None,
@@ -208,7 +201,7 @@ def scorecard_chart(slug, code, chart):
     workshop = _workshop(slug)
     region = _hot_seat_region(workshop, code)
     ensure(permissions.can_view_scorecard(current_user, workshop, region.id))
-    mine = pages.rows_of(workshop_benchmark(workshop), code)
+    mine = pages.rows_by_region(workshop_benchmark(workshop))[code]
     structure, titles = structure_for(workshop.questionnaire), _titles(workshop.questionnaire)
     if chart == "bars":
         return _svg(charts.dimension_bars, pages.bars_args(mine, structure, titles, code))
@@ -250,8 +243,7 @@ def programme_page(slug, ref):
         titles=titles, sources=result.sources, dimension=dimension,
         ranking=pages.ranking(result.rows, level, dimension), names=_region_names(result.sources),
         viewable={w.id for w in workshops if permissions.can_view_benchmark(current_user, w)},
-        heatmap_key=charts.chart_key(*heatmap) if heatmap else None,
-        heatmap_rows=list(zip(heatmap[0], heatmap[2])) if heatmap else [])
+        heatmap=heatmap, heatmap_key=charts.chart_key(*heatmap) if heatmap else None)
 
 
 @bp.get("/programmes/<slug>/<ref>/heatmap.svg")
