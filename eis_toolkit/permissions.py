@@ -118,6 +118,19 @@ def can_rate_practices(user, workshop: Workshop) -> bool:
             and any(a.reviewer_id == user.id for a in workshop.assignments))
 
 
+# --- self-assessments (docs/assessments.md) ---------------------------------------------------
+
+
+def can_reopen_assessment(user, assessment: Assessment) -> bool:
+    """Take a submitted self-assessment back to draft: the workshop's hosts (and admins)."""
+    return assessment.status == "submitted" and can_host(user, assessment.workshop)
+
+
+def can_see_region_assessments(user) -> bool:
+    """The list of one's region's self-assessments: region members of a region."""
+    return _logged_in(user) and user.has_role(Role.REGION) and user.region_id is not None
+
+
 # --- benchmarks (docs/benchmark.md) -----------------------------------------------------------
 
 

@@ -63,6 +63,7 @@ class Answer(db.Model):
 
     assessment: Mapped[Assessment] = relationship(back_populates="answers")
     question: Mapped["Question"] = relationship()  # noqa: F821
+    updated_by: Mapped["User | None"] = relationship()  # noqa: F821
     evidence: Mapped[list[EvidenceFile]] = relationship(
         back_populates="answer", cascade="all, delete-orphan", order_by="EvidenceFile.uploaded_at"
     )

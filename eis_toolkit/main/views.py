@@ -2,6 +2,7 @@
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
+from ..assessments.queries import summaries
 from ..models import Role
 from . import queries
 
@@ -19,7 +20,7 @@ def dashboard():
     user = current_user
     return render_template(
         "main/dashboard.html",
-        assessments=queries.region_assessments(user) if user.has_role(Role.REGION) else [],
+        summaries=summaries(queries.region_assessments(user)) if user.has_role(Role.REGION) else [],
         assignments=queries.review_assignments(user) if user.has_role(Role.REVIEWER) else [],
         workshops=queries.hosted_workshops(user) if user.has_role(Role.HOST) or user.has_role(Role.ADMIN) else [],
     )

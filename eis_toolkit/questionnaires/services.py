@@ -70,3 +70,19 @@ def _ensure_dimension_terms(definition: QuestionnaireDef) -> None:
     for dimension in definition.dimensions:
         if dimension.key not in existing:
             db.session.add(Term(vocabulary=Vocabulary.DIMENSION, key=dimension.key, label=dict(dimension.title)))
+
+
+#: Parsed definitions by (id, checksum): a stored version never changes, so parse it once.
+_DEFINITIONS: dict[tuple[int, str], QuestionnaireDef] = {}
+
+
+def definition_of(questionnaire: Questionnaire) -> QuestionnaireDef:
+    """The stored version's definition, parsed once per process.
+
+    The checksum is part of the key because ids are reused when tables are emptied (tests).
+    """
+    key = (questionnaire.id, questionnaire.checksum)
+    definition = _DEFINITIONS.get(key)
+    if definition is None:
+        definition = _DEFINITIONS[key] = QuestionnaireDef.from_dict(questionnaire.definition)
+    return definition

@@ -1,0 +1,205 @@
+"""Saving, locking, submitting and reopening self-assessments; evidence files on answers.
+
+Services take model objects and clean values (``AnswerData``), change state and flush; they never
+touch the request and never commit. A refused change raises an :class:`AssessmentError` whose
+message is for people.
+
+Optimistic locking: every save names, per question, the answer version it started from and the
+fingerprint (``AnswerData.digest``) of the answer it showed. An answer the person did not change
+is left as it is stored; a changed answer whose stored version has moved on since is a conflict,
+and the whole save is refused with both values (:class:`SaveConflict`): nothing is silently
+overwritten. ``Answer.version`` is also SQLAlchemy's version counter, which catches the rare save
+that races past this check (``StaleDataError`` on flush).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from .. import audit
+from ..columns import utcnow
+from ..extensions import db
+from ..questionnaires.models import Question
+from ..questionnaires.schema import QuestionDef
+from ..questionnaires.types import AnswerData, clean_text
+from .models import Answer, Assessment, AssessmentStatus, EvidenceFile
+from .progress import missing_questions
+from .queries import answers_by_key, definition, states_of
+from .uploads import StoredFile
+
+
+class AssessmentError(Exception):
+    """A refused change; the message says why, for people."""
+
+
+@dataclass(frozen=True)
+class Base:
+    """What a person started from for one question: the answer version (0: there was none) and
+    the fingerprint of the answer shown (None: treat the answer as changed)."""
+
+    version: int = 0
+    digest: str | None = None
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A question changed by this person and, since they started, by someone else."""
+
+    key: str
+    yours: AnswerData
+    theirs: AnswerData
+    version: int  # the stored version now
+    by: str | None
+    at: datetime | None
+
+    @property
+    def digest(self) -> str:
+        return self.theirs.digest()
+
+
+class SaveConflict(AssessmentError):
+    """Someone else saved some of the same answers meanwhile; ``conflicts`` has both values."""
+
+    def __init__(self, conflicts: list[Conflict]):
+        self.conflicts = conflicts
+        count = len(conflicts)
+        super().__init__(
+            f"Someone else saved {count} of these answers while you were editing; "
+            f"choose which {'one' if count == 1 else 'ones'} to keep. Nothing was saved yet.")
+
+
+class IncompleteAssessment(AssessmentError):
+    """Required questions are unanswered; ``missing`` lists them in questionnaire order."""
+
+    def __init__(self, missing: list[QuestionDef]):
+        self.missing = missing
+        super().__init__(f"{len(missing)} required question{'s are' if len(missing) != 1 else ' is'} "
+                         f"not answered yet.")
+
+
+# --- changing ---------------------------------------------------------------------------------
+
+
+def _ensure_draft(assessment: Assessment) -> None:
+    if assessment.status != AssessmentStatus.DRAFT:
+        raise AssessmentError("This self-assessment is submitted and read-only; a workshop host can reopen it.")
+
+
+def save_answers(assessment: Assessment, given: dict[str, AnswerData], bases: dict[str, Base],
+                 user) -> dict[str, Answer]:
+    """Save the answers a person gave, each against the :class:`Base` it started from.
+
+    Returns the answers written (unchanged ones are skipped). Raises :class:`SaveConflict`, and
+    writes nothing, when any changed answer was saved by someone else since its base.
+    """
+    _ensure_draft(assessment)
+    questionnaire = definition(assessment)
+    for key in given:
+        try:
+            questionnaire.question(key)
+        except KeyError:
+            raise AssessmentError(f"There is no question {key} in {questionnaire.ref}.") from None
+    stored = answers_by_key(assessment)
+    writes: dict[str, AnswerData] = {}
+    conflicts = []
+    for key, data in given.items():
+        answer = stored.get(key)
+        current, version = AnswerData.of(answer), answer.version if answer else 0
+        base = bases.get(key, Base())
+        if data == current or (base.digest is not None and data.digest() == base.digest):
+            continue  # already so, or not changed by this person: keep what is stored
+        if version != base.version:
+            conflicts.append(Conflict(key, data, current, version, answer.updated_by.name
+                                      if answer and answer.updated_by else None,
+                                      answer.updated_at if answer else None))
+            continue
+        writes[key] = data
+    if conflicts:
+        raise SaveConflict(conflicts)
+    if not writes:
+        return {}
+    question_ids = _question_ids(assessment, [key for key in writes if key not in stored])
+    saved = {}
+    for key, data in writes.items():
+        answer = stored.get(key)
+        if answer is None:
+            answer = Answer(assessment=assessment, question_id=question_ids[key])
+            db.session.add(answer)
+        answer.score, answer.not_applicable = data.score, data.not_applicable
+        answer.value, answer.comment, answer.updated_by = data.value, data.comment, user
+        saved[key] = answer
+    assessment.updated_at = utcnow()
+    db.session.flush()
+    return saved
+
+
+def _question_ids(assessment: Assessment, keys: list[str]) -> dict[str, int]:
+    if not keys:
+        return {}
+    return dict(db.session.execute(select(Question.key, Question.id).where(
+        Question.questionnaire_id == assessment.questionnaire_id, Question.key.in_(keys))).all())
+
+
+def add_evidence(assessment: Assessment, question_key: str, stored: StoredFile, user) -> EvidenceFile:
+    """Attach a stored file to the answer of a question (an empty answer is made if needed)."""
+    _ensure_draft(assessment)
+    answer = answers_by_key(assessment).get(question_key)
+    if answer is None:
+        answer = Answer(assessment=assessment, question_id=_question_ids(assessment, [question_key])[question_key],
+                        updated_by=user)
+        db.session.add(answer)
+    evidence = EvidenceFile(answer=answer, filename=stored.filename, stored_name=stored.stored_name,
+                            content_type=stored.content_type, size=stored.size, uploaded_by_id=user.id)
+    db.session.add(evidence)
+    assessment.updated_at = utcnow()
+    db.session.flush()
+    return evidence
+
+
+def find_evidence(assessment: Assessment, evidence_id: int) -> EvidenceFile | None:
+    """A file of this assessment (None for another assessment's file)."""
+    return db.session.scalar(
+        select(EvidenceFile).join(EvidenceFile.answer)
+        .where(EvidenceFile.id == evidence_id, Answer.assessment_id == assessment.id))
+
+
+def remove_evidence(assessment: Assessment, evidence: EvidenceFile) -> str:
+    """Remove a file while the assessment is a draft; returns the stored name to delete from disk
+    once the removal is committed."""
+    _ensure_draft(assessment)
+    if evidence.answer.assessment_id != assessment.id:
+        raise AssessmentError("That file belongs to another self-assessment.")
+    stored_name = evidence.stored_name
+    evidence.answer.evidence.remove(evidence)
+    assessment.updated_at = utcnow()
+    db.session.flush()
+    return stored_name
+
+
+def submit(assessment: Assessment, user) -> None:
+    """Submit: every required question answered, else :class:`IncompleteAssessment`."""
+    _ensure_draft(assessment)
+    missing = missing_questions(definition(assessment), states_of(answers_by_key(assessment)))
+    if missing:
+        raise IncompleteAssessment(missing)
+    assessment.status = AssessmentStatus.SUBMITTED
+    assessment.submitted_at = utcnow()
+    assessment.submitted_by = user
+    audit.record("assessment.submit", assessment, user)
+    db.session.flush()
+
+
+def reopen(assessment: Assessment, user, reason: str) -> None:
+    """A host takes a submitted assessment back to draft; the reason is kept in the audit trail."""
+    reason = clean_text(reason)
+    if assessment.status != AssessmentStatus.SUBMITTED:
+        raise AssessmentError("Only a submitted self-assessment can be reopened.")
+    if not reason:
+        raise AssessmentError("Say why the self-assessment is reopened.")
+    assessment.status = AssessmentStatus.DRAFT
+    assessment.submitted_at = None
+    assessment.submitted_by = None
+    audit.record("assessment.reopen", assessment, user, reason=reason)
+    db.session.flush()

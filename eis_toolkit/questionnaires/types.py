@@ -1,0 +1,378 @@
+"""Question types: one registry maps each type to its form field and to its answer rules.
+
+The model is CTFd's ``CHALLENGE_CLASSES`` and Indico's ``make_review_form``: a question is data (a
+``type`` and its settings, see ``schema.QuestionDef``), and :data:`QUESTION_TYPES` maps each type
+to an object that
+
+- builds the WTForms field that asks it (:meth:`QuestionType.field`),
+- reads what a person gave — a form value or a spreadsheet cell — into an :class:`AnswerData`,
+  refusing it with :class:`InvalidAnswer` (:meth:`QuestionType.parse`),
+- says whether an answer counts as answered (:meth:`QuestionType.answered`) and
+- shows an answer as text (:meth:`QuestionType.show`, also what a workbook cell holds).
+
+Pure code: WTForms field classes, but no Flask and no database.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from wtforms import RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.fields.core import UnboundField
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..i18n import translate
+from .schema import QUESTION_TYPES as TYPE_NAMES
+from .schema import QuestionDef, Scale
+
+#: The form value (and the cell text, in any case) of a "not applicable" answer.
+NOT_APPLICABLE = "na"
+NOT_APPLICABLE_LABEL = "N/A – not applicable"
+_NOT_APPLICABLE_WORDS = {"na", "n/a", "n.a.", NOT_APPLICABLE_LABEL.lower()}
+
+
+class InvalidAnswer(ValueError):
+    """What a person gave cannot be an answer to this question; the message says why."""
+
+
+@dataclass(frozen=True)
+class AnswerData:
+    """An answer as plain values: a score (or N/A) for scale questions, a value for the others."""
+
+    score: int | None = None
+    not_applicable: bool = False
+    value: Any = None
+    comment: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return self == AnswerData()
+
+    def with_comment(self, comment: str | None) -> AnswerData:
+        return AnswerData(self.score, self.not_applicable, self.value, clean_text(comment))
+
+    def digest(self) -> str:
+        """A short fingerprint of the content: a form carries it to tell what the person changed."""
+        canonical = json.dumps([self.score, self.not_applicable, self.value, self.comment],
+                               sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+    @classmethod
+    def of(cls, answer) -> AnswerData:
+        """From a stored ``Answer`` row (or anything with the same attributes); None gives empty."""
+        if answer is None:
+            return cls()
+        return cls(answer.score, bool(answer.not_applicable), answer.value, answer.comment or "")
+
+
+def clean_text(text: str | None) -> str:
+    """Browsers send ``\\r\\n`` from text areas; store ``\\n`` and no outer white space."""
+    return (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as check boxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _blank(raw: Any) -> bool:
+    return raw is None or (isinstance(raw, str) and not raw.strip()) or raw == []
+
+
+def _option_key(raw: Any, question: QuestionDef) -> str:
+    """The option a person means: its key, or its label in any language (case does not matter)."""
+    text = str(raw).strip()
+    for option in question.options:
+        if text == option.key or text.casefold() in {label.casefold() for label in option.label.values()}:
+            return option.key
+    raise InvalidAnswer(f"'{text}' is not one of the options")
+
+
+def _option_choices(question: QuestionDef, language: str) -> list[SelectChoice]:
+    return [SelectChoice(option.key, translate(option.label, language)) for option in question.options]
+
+
+class QuestionType:
+    """The behaviour every question type shares; subclasses fill in what differs."""
+
+    name: ClassVar[str]
+    scored: ClassVar[bool] = False
+
+    def field(self, question: QuestionDef, scale: Scale, language: str) -> UnboundField | None:
+        """The WTForms field that asks the question (None: the question takes files only)."""
+        raise NotImplementedError
+
+    def parse(self, raw: Any, question: QuestionDef, scale: Scale) -> AnswerData:
+        """Read a form value or a cell; blank is an empty answer. Raises :class:`InvalidAnswer`."""
+        if _blank(raw):
+            return AnswerData()
+        return AnswerData(value=self.parse_value(raw, question, scale))
+
+    def parse_value(self, raw: Any, question: QuestionDef, scale: Scale) -> Any:
+        raise NotImplementedError
+
+    def form_value(self, data: AnswerData) -> Any:
+        """What the form field shows for a stored answer."""
+        return data.value
+
+    def answered(self, data: AnswerData, evidence_count: int = 0) -> bool:
+        """Whether the answer counts for completion and for the required-question rule."""
+        return data.value is not None
+
+    def show(self, data: AnswerData, question: QuestionDef, scale: Scale, language: str) -> str:
+        """The answer as text for people (read-only pages, conflicts, workbook cells)."""
+        return "" if data.value is None else str(data.value)
+
+    def choices(self, question: QuestionDef, scale: Scale, language: str) -> list[str]:
+        """The texts a workbook dropdown offers; empty when the cell is free input."""
+        return []
+
+    def hint(self, question: QuestionDef, scale: Scale, language: str) -> str:
+        """How to answer in a workbook cell."""
+        return ""
+
+    def _help(self, question: QuestionDef, language: str) -> str:
+        return translate(question.help, language)
+
+
+class ScaleType(QuestionType):
+    """A score on the questionnaire's scale, each level with its wording, and N/A if allowed."""
+
+    name = "scale"
+    scored = True
+    _LEADING_NUMBER = re.compile(r"\s*(-?\d+)(?:\s*[–—:-]\s*\D.*)?\s*", re.DOTALL)
+
+    def levels(self, scale: Scale, language: str) -> list[tuple[str, str]]:
+        """(form value, wording) of each level, then N/A where the scale allows it."""
+        levels = [(str(point), translate(scale.labels.get(point), language) or str(point))
+                  for point in range(scale.min, scale.max + 1)]
+        if scale.not_applicable:
+            levels.append((NOT_APPLICABLE, NOT_APPLICABLE_LABEL))
+        return levels
+
+    def field(self, question, scale, language):
+        return RadioField(translate(question.text, language),
+                          choices=[SelectChoice(value, text) for value, text in self.levels(scale, language)],
+                          description=self._help(question, language), validate_choice=False)
+
+    def parse(self, raw, question, scale):
+        if _blank(raw):
+            return AnswerData()
+        if isinstance(raw, str) and raw.strip().casefold() in _NOT_APPLICABLE_WORDS:
+            if not scale.not_applicable:
+                raise InvalidAnswer("N/A is not allowed in this questionnaire")
+            return AnswerData(not_applicable=True)
+        if isinstance(raw, float) and raw.is_integer():
+            raw = int(raw)
+        match = None if isinstance(raw, (int, float)) else self._LEADING_NUMBER.fullmatch(str(raw))
+        score = raw if isinstance(raw, int) and not isinstance(raw, bool) else (
+            int(match.group(1)) if match else None)
+        if score is None or not scale.min <= score <= scale.max:
+            raise InvalidAnswer(f"'{raw}' is not a level from {scale.min} to {scale.max}"
+                                + (" or N/A" if scale.not_applicable else ""))
+        return AnswerData(score=score)
+
+    def form_value(self, data):
+        if data.not_applicable:
+            return NOT_APPLICABLE
+        return None if data.score is None else str(data.score)
+
+    def answered(self, data, evidence_count=0):
+        return data.score is not None or data.not_applicable
+
+    def show(self, data, question, scale, language):
+        wanted = self.form_value(data)
+        return next((text for value, text in self.levels(scale, language) if value == wanted), "")
+
+    def choices(self, question, scale, language):
+        return [text for _, text in self.levels(scale, language)]
+
+    def hint(self, question, scale, language):
+        return "Choose a level from the list" + (" (or N/A)" if scale.not_applicable else "") + "."
+
+
+class ChoiceType(QuestionType):
+    """One of the question's options."""
+
+    name = "choice"
+
+    def field(self, question, scale, language):
+        return RadioField(translate(question.text, language), description=self._help(question, language),
+                          choices=_option_choices(question, language), validate_choice=False)
+
+    def parse_value(self, raw, question, scale):
+        return _option_key(raw, question)
+
+    def show(self, data, question, scale, language):
+        return next((translate(o.label, language) for o in question.options if o.key == data.value), "")
+
+    def choices(self, question, scale, language):
+        return [translate(o.label, language) for o in question.options]
+
+    def hint(self, question, scale, language):
+        return "Choose one option from the list."
+
+
+class MultiType(QuestionType):
+    """Any number of the question's options, stored as keys in the options' order."""
+
+    name = "multi"
+    SEPARATORS = re.compile(r"[;\n]")
+
+    def field(self, question, scale, language):
+        return CheckboxesField(translate(question.text, language), description=self._help(question, language),
+                               choices=_option_choices(question, language), validate_choice=False)
+
+    def parse_value(self, raw, question, scale):
+        items = raw if isinstance(raw, (list, tuple)) else self.SEPARATORS.split(str(raw))
+        chosen = {_option_key(item, question) for item in items if not _blank(item)}
+        return [o.key for o in question.options if o.key in chosen] or None
+
+    def parse(self, raw, question, scale):
+        value = None if _blank(raw) else self.parse_value(raw, question, scale)
+        return AnswerData(value=value)
+
+    def form_value(self, data):
+        return list(data.value or [])
+
+    def answered(self, data, evidence_count=0):
+        return bool(data.value)
+
+    def show(self, data, question, scale, language):
+        chosen = set(data.value or [])
+        return "; ".join(translate(o.label, language) for o in question.options if o.key in chosen)
+
+    def hint(self, question, scale, language):
+        labels = "; ".join(translate(o.label, language) for o in question.options)
+        return f"One or more of these, separated by semicolons: {labels}"
+
+
+class NumberType(QuestionType):
+    """A number, within the question's ``min`` and ``max`` when it has them."""
+
+    name = "number"
+    _GROUPING = re.compile(r"[\s\u00a0\u202f'’]")
+
+    def field(self, question, scale, language):
+        unit = translate(question.unit, language)
+        help_text = " ".join(part for part in (f"In {unit}." if unit else "", self._help(question, language)) if part)
+        return StringField(translate(question.text, language), description=help_text,
+                           render_kw={"inputmode": "decimal", "autocomplete": "off"})
+
+    def parse_value(self, raw, question, scale):
+        if isinstance(raw, bool):
+            raise InvalidAnswer(f"'{raw}' is not a number")
+        if isinstance(raw, (int, float)):
+            number = float(raw)
+        else:
+            text = self._GROUPING.sub("", str(raw))
+            if text.count(",") == 1 and "." not in text:
+                text = text.replace(",", ".")  # a decimal comma
+            try:
+                number = float(text.replace(",", ""))
+            except ValueError:
+                raise InvalidAnswer(f"'{str(raw).strip()}' is not a number") from None
+        if number != number or number in (float("inf"), float("-inf")):
+            raise InvalidAnswer(f"'{raw}' is not a number")
+        if question.min is not None and number < question.min:
+            raise InvalidAnswer(f"must be at least {_plain(question.min)}")
+        if question.max is not None and number > question.max:
+            raise InvalidAnswer(f"must be at most {_plain(question.max)}")
+        return _plain(number)
+
+    def form_value(self, data):
+        return None if data.value is None else str(data.value)
+
+    def show(self, data, question, scale, language):
+        if data.value is None:
+            return ""
+        unit = translate(question.unit, language)
+        return f"{data.value:,}".replace(",", " ") + (f" {unit}" if unit else "")
+
+    def hint(self, question, scale, language):
+        unit = translate(question.unit, language)
+        bounds = [f"at least {_plain(question.min)}" if question.min is not None else "",
+                  f"at most {_plain(question.max)}" if question.max is not None else ""]
+        bounds = " and ".join(b for b in bounds if b)
+        return "A number" + (f" in {unit}" if unit else "") + (f", {bounds}" if bounds else "") + "."
+
+
+def _plain(number: float) -> int | float:
+    """Whole numbers as int (540000, not 540000.0)."""
+    return int(number) if float(number).is_integer() else float(number)
+
+
+class TextType(QuestionType):
+    """Free text."""
+
+    name = "text"
+
+    def field(self, question, scale, language):
+        return TextAreaField(translate(question.text, language), description=self._help(question, language),
+                             render_kw={"rows": 5})
+
+    def parse_value(self, raw, question, scale):
+        return clean_text(str(raw)) or None
+
+    def parse(self, raw, question, scale):
+        return AnswerData(value=None if _blank(raw) else self.parse_value(raw, question, scale))
+
+    def answered(self, data, evidence_count=0):
+        return bool(data.value)
+
+    def form_value(self, data):
+        return data.value or ""
+
+    def hint(self, question, scale, language):
+        return "Free text."
+
+
+class EvidenceType(QuestionType):
+    """Files only: answered once a file is attached (files are uploaded in the app)."""
+
+    name = "evidence"
+
+    def field(self, question, scale, language):
+        return None
+
+    def parse(self, raw, question, scale):
+        return AnswerData()
+
+    def answered(self, data, evidence_count=0):
+        return evidence_count > 0
+
+    def show(self, data, question, scale, language):
+        return ""
+
+    def hint(self, question, scale, language):
+        return "Files are attached in the app, not in the workbook."
+
+
+#: Every question type by its name, as questionnaire files spell it.
+QUESTION_TYPES: dict[str, QuestionType] = {
+    kind.name: kind() for kind in (ScaleType, ChoiceType, MultiType, NumberType, TextType, EvidenceType)
+}
+assert set(QUESTION_TYPES) == set(TYPE_NAMES), "every type of the file format needs a QuestionType"
+
+
+def question_type(question: QuestionDef) -> QuestionType:
+    return QUESTION_TYPES[question.type]
+
+
+def parse_answer(question: QuestionDef, scale: Scale, raw: Any, comment: str | None = "") -> AnswerData:
+    """A person's input for a question (value and comment); raises :class:`InvalidAnswer`."""
+    return question_type(question).parse(raw, question, scale).with_comment(comment)
+
+
+def is_answered(question: QuestionDef, data: AnswerData, evidence_count: int = 0) -> bool:
+    return question_type(question).answered(data, evidence_count)
+
+
+def show_answer(question: QuestionDef, scale: Scale, data: AnswerData, language: str) -> str:
+    return question_type(question).show(data, question, scale, language)
