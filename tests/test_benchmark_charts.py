@@ -103,3 +103,11 @@ def test_ranking_shares_ranks_on_ties_and_puts_empty_rows_last():
             dimension("a", 3.0, "R4"), dimension("b", 5.0, "R5")]
     assert [(r.rank, r.row.region) for r in pages.ranking(rows, "dimension", "a")] == [
         (1, "R3"), (2, "R1"), (2, "R4"), (None, "R2")]
+
+
+def test_charts_of_a_region_without_any_score_still_render(drawn):
+    empty = (None, None, None)
+    for svg in (charts.radar(LABELS, empty, empty, (1, 5), "empty"),
+                charts.dimension_bars(LABELS, (("Self-assessment", empty), ("Peer mean", empty)), (0, 4), "empty"),
+                charts.heatmap(("XX99",), LABELS, (empty,), (1, 5), "empty")):
+        assert "no value" in ET.fromstring(svg.encode("utf-8")).find(f"{SVG}desc").text
