@@ -12,8 +12,8 @@ from eis_toolkit.workshops.assignment import (Pair, RegionInfo, ReviewerInfo, as
                                               suggest_assignments)
 from eis_toolkit.workshops.services import (OwnRegionError, WorkshopError, assign_reviewer, remove_assignment,
                                             suggest)
-from tests.workshop_support import (PASSWORD, assignment_of, open_workshop, person, region,  # noqa: F401
-                                    submit_as, workshop, workshop_bundle)
+from tests.workshop_support import (assignment_of, open_workshop, person, region, submit_as,  # noqa: F401
+                                    workshop_bundle)
 
 DK = RegionInfo(1, "DK04", "DK")
 IE = RegionInfo(2, "IE04", "IE")
@@ -206,3 +206,14 @@ def test_only_hosts_assign(open_workshop, client, login, email):
                            data={"reviewer_id": it2.id, "region_id": region("IE04").id})
     assert response.status_code == (403 if email else 302)
     assert assignment_of("it2@example.org", "IE04") is None
+
+
+def test_the_country_rule_comes_before_an_even_load():
+    # Two foreign reviewers and six Italians for two Italian regions: both foreigners review both.
+    foreign = [reviewer(1, DK, "Anne"), reviewer(2, IE, "Declan")]
+    italians = [reviewer(3, ITC4, "Giulia"), reviewer(4, ITC4, "Matteo"), reviewer(5, ITC3, "Chiara")]
+    suggestion = suggest_assignments([ITC3, ITC4], foreign + italians, per_region=3)
+    for region in (ITC3, ITC4):
+        countries = {p.reviewer.region.country for p in suggestion.pairs if p.region == region}
+        assert {"DK", "IE"} <= countries
+    assert not any("other country" in w for w in suggestion.warnings)

@@ -11,7 +11,7 @@ from eis_toolkit.extensions import db
 from eis_toolkit.models import Review, ReviewScore, ReviewStatus, WorkshopStatus
 from eis_toolkit.workshops.importing import ImportRefused, import_scores
 from tests.workshop_support import (assignment_of, definition, open_workshop, person, submit_as,  # noqa: F401
-                                    workshop, workshop_bundle)
+                                    workshop_bundle)
 
 HEADER = ["reviewer", "region", "question", "score", "comment"]
 

@@ -12,8 +12,8 @@ from eis_toolkit.models import Nomination, Review, ReviewScore, ReviewStatus
 from eis_toolkit.workshops import reviews as services
 from eis_toolkit.workshops.queries import scored_question_ids
 from eis_toolkit.workshops.services import accept_nomination
-from tests.workshop_support import (PASSWORD, assignment_of, definition, login_as, open_workshop,  # noqa: F401
-                                    person, score_fields, submit_as, workshop, workshop_bundle)
+from tests.workshop_support import (assignment_of, definition, login_as, open_workshop, person,  # noqa: F401
+                                    score_fields, workshop, workshop_bundle)
 
 
 @pytest.fixture

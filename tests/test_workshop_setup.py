@@ -9,8 +9,7 @@ from eis_toolkit.extensions import db
 from eis_toolkit.models import Assessment, Nomination, Programme, Questionnaire, WorkshopStatus
 from eis_toolkit.workshops.services import (WorkshopError, accept_nomination, create_workshop, set_hot_seat,
                                             slugify, update_workshop)
-from tests.workshop_support import (PASSWORD, open_workshop, person, region, workshop,  # noqa: F401
-                                    workshop_bundle)
+from tests.workshop_support import open_workshop, person, region, workshop, workshop_bundle  # noqa: F401
 
 
 def new_workshop(**changes):

@@ -12,7 +12,7 @@ from eis_toolkit.models import WorkshopStatus
 from eis_toolkit.workshops import reviews as services
 from eis_toolkit.workshops.queries import scored_question_ids
 from tests.workshop_support import (assignment_of, definition, login_as, open_workshop, score_fields,  # noqa: F401
-                                    submit_as, workshop, workshop_bundle)
+                                    workshop, workshop_bundle)
 
 STATES = ["planned", "open", "closed", "published"]
 PEOPLE = ["admin@example.org", "host@example.org", "dk@example.org", "ie@example.org", "it@example.org",

@@ -56,8 +56,10 @@ def suggest_assignments(hot_seat: Sequence[RegionInfo], reviewers: Sequence[Revi
 
     ``existing`` assignments are kept and count towards both the target and the load. Round by
     round, the region with the fewest reviewers picks next; it takes, in order of preference, a
-    reviewer from a region it does not have yet, with the lowest load, from another country,
-    from a country it does not have yet (ties: by name, then id, so the result is stable).
+    reviewer from a region it does not have yet; while it has reviewers from fewer than
+    ``MIN_OTHER_COUNTRIES`` other countries, one from a new other country; then the lowest load;
+    then another country than its own, and one it does not have yet (ties: by name, then id, so
+    the result is stable).
     """
     existing = list(existing)
     load = Counter(pair.reviewer.id for pair in existing)
@@ -90,8 +92,12 @@ def _best_candidate(region: RegionInfo, taken: list[ReviewerInfo], reviewers: Se
     candidates = [r for r in reviewers if r.region.id != region.id and r.id not in taken_ids]
     if not candidates:
         return None
+    # Until the region has reviewers from MIN_OTHER_COUNTRIES other countries, a reviewer who adds
+    # one comes before a lighter load: the peer-review rule weighs more than an even spread.
+    needs_country = len(taken_countries - {region.country}) < MIN_OTHER_COUNTRIES
     return min(candidates, key=lambda r: (
         r.region.id in taken_regions,
+        needs_country and (r.region.country == region.country or r.region.country in taken_countries),
         load[r.id],
         r.region.country == region.country,
         r.region.country in taken_countries,

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 
 from flask import Blueprint, Response, current_app, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -33,7 +34,7 @@ from ..benchmark.numbers import RegionScores, benchmark
 from ..benchmark.queries import definition_for, structure_for, workshop_benchmark
 from ..catalogue.models import Practice
 from ..extensions import db
-from ..i18n import current_language
+from ..i18n import current_language, translate
 from ..questionnaires.types import AnswerData, show_answer
 from ..models import AssessmentStatus, Programme, Questionnaire, Region, ReviewerAssignment, SiteVisit, User, Workshop
 from . import lifecycle, live, queries
@@ -45,7 +46,7 @@ from .reviews import (RATING_CRITERIA, ReviewConflict, ReviewIncomplete, ReviewI
                       delete_nomination, missing_scores, parse_review_input, rate_practice, save_review,
                       submit_review)
 from .services import (WorkshopError, accept_nomination, assign_pairs, assign_reviewer, create_workshop,
-                       delete_site_visit, ensure_review, link_nomination, remove_assignment,
+                       delete_site_visit, ensure_assessments, ensure_review, link_nomination, remove_assignment,
                        reviewer_candidates, save_site_visit, suggest, unlink_nomination, update_workshop)
 
 bp = Blueprint("workshops", __name__)
@@ -60,6 +61,19 @@ def _hosted(slug: str) -> Workshop:
 def _refused(error: WorkshopError) -> None:
     db.session.rollback()
     flash(str(error), "error")
+
+
+def _attempt(call: Callable[[], object], message: str | Callable[[object], str]) -> bool:
+    """Run a service call: commit and flash ``message`` (or ``message(result)``), or roll back
+    and flash why the service refused. Returns whether it was done."""
+    try:
+        result = call()
+    except WorkshopError as error:
+        _refused(error)
+        return False
+    db.session.commit()
+    flash(message(result) if callable(message) else message, "success")
+    return True
 
 
 # --- the workshops page -----------------------------------------------------------------------
@@ -103,20 +117,16 @@ def new():
     form = _workshop_form(None)
     if form.validate_on_submit():
         regions = {r.id: r for r in db.session.scalars(select(Region))}
-        try:
-            workshop = create_workshop(
+        created = []
+        if _attempt(lambda: created.append(create_workshop(
                 programme=db.session.get(Programme, form.programme_id.data), title=form.title.data,
                 slug=form.slug.data or "", host_region=regions[form.host_region_id.data],
                 starts=form.starts.data, ends=form.ends.data, place=form.place.data,
                 questionnaire=db.session.get(Questionnaire, form.questionnaire_id.data),
                 hot_seat=[regions[i] for i in form.hot_seat.data], description=form.description.data,
-                show_reviewer_names=form.show_reviewer_names.data, user=current_user)
-        except WorkshopError as error:
-            _refused(error)
-        else:
-            db.session.commit()
-            flash(f"Created {workshop.title}. Assign reviewers next.", "success")
-            return redirect(url_for("workshops.detail", slug=workshop.slug))
+                show_reviewer_names=form.show_reviewer_names.data, user=current_user)),
+                lambda _: f"Created {created[0].title}. Assign reviewers next."):
+            return redirect(url_for("workshops.detail", slug=created[0].slug))
     return render_template("workshops/form.html", form=form, workshop=None)
 
 
@@ -127,18 +137,13 @@ def edit(slug: str):
     if form.validate_on_submit():
         setup = "hot_seat" in form
         regions = {r.id: r for r in db.session.scalars(select(Region))}
-        try:
-            update_workshop(
+        if _attempt(lambda: update_workshop(
                 workshop, title=form.title.data, starts=form.starts.data, ends=form.ends.data,
                 place=form.place.data, description=form.description.data,
                 show_reviewer_names=form.show_reviewer_names.data,
                 questionnaire=db.session.get(Questionnaire, form.questionnaire_id.data) if setup else None,
-                hot_seat=[regions[i] for i in form.hot_seat.data] if setup else None, user=current_user)
-        except WorkshopError as error:
-            _refused(error)
-        else:
-            db.session.commit()
-            flash("Saved.", "success")
+                hot_seat=[regions[i] for i in form.hot_seat.data] if setup else None, user=current_user),
+                "Saved."):
             return redirect(url_for("workshops.detail", slug=workshop.slug))
     return render_template("workshops/form.html", form=form, workshop=workshop)
 
@@ -167,6 +172,16 @@ def detail(slug: str):
         action=action, check=lifecycle.check(workshop, action) if action else None)
 
 
+@bp.post("/workshops/<slug>/assessments")
+def assessments_start(slug: str):
+    """Give every hot-seat region without one a draft self-assessment (e.g. after a bundle load)."""
+    workshop = _hosted(slug)
+    created = ensure_assessments(workshop)
+    db.session.commit()
+    flash(f"Started the self-assessment of {', '.join(a.region.code for a in created) or 'no region'}.", "success")
+    return redirect(url_for("workshops.detail", slug=slug, _anchor="hot-seat"))
+
+
 # --- site visits ------------------------------------------------------------------------------
 
 
@@ -177,13 +192,8 @@ def site_visit(slug: str, visit_id: int | None = None):
     visit = _visit_of(workshop, visit_id) if visit_id else None
     form = SiteVisitForm(obj=visit)
     if form.validate_on_submit():
-        try:
-            save_site_visit(workshop, visit, firm=form.firm.data, what=form.what.data, story=form.story.data)
-        except WorkshopError as error:
-            _refused(error)
-        else:
-            db.session.commit()
-            flash(f"Saved the visit to {form.firm.data}.", "success")
+        if _attempt(lambda: save_site_visit(workshop, visit, firm=form.firm.data, what=form.what.data,
+                                            story=form.story.data), f"Saved the visit to {form.firm.data}."):
             return redirect(url_for("workshops.detail", slug=slug, _anchor="site-visits"))
     return render_template("workshops/site_visit.html", form=form, workshop=workshop, visit=visit)
 
@@ -216,13 +226,8 @@ def assignment_add(slug: str):
     if reviewer is None or region is None:
         flash("Choose a reviewer and a hot-seat region.", "error")
     else:
-        try:
-            assign_reviewer(workshop, reviewer, region, current_user)
-        except WorkshopError as error:
-            _refused(error)
-        else:
-            db.session.commit()
-            flash(f"{reviewer.name} reviews {region.code}.", "success")
+        _attempt(lambda: assign_reviewer(workshop, reviewer, region, current_user),
+                 f"{reviewer.name} reviews {region.code}.")
     return redirect(url_for("workshops.detail", slug=slug, _anchor="hot-seat"))
 
 
@@ -233,13 +238,7 @@ def assignment_remove(slug: str, assignment_id: int):
     if assignment is None:
         abort(404)
     name, code = assignment.reviewer.name, assignment.region.code
-    try:
-        remove_assignment(assignment, current_user)
-    except WorkshopError as error:
-        _refused(error)
-    else:
-        db.session.commit()
-        flash(f"{name} no longer reviews {code}.", "success")
+    _attempt(lambda: remove_assignment(assignment, current_user), f"{name} no longer reviews {code}.")
     return redirect(url_for("workshops.detail", slug=slug, _anchor="hot-seat"))
 
 
@@ -253,13 +252,8 @@ def suggest_reviewers(slug: str):
             if not (reviewer_id.isdigit() and region_id.isdigit()):
                 abort(400)
             pairs.append((int(reviewer_id), int(region_id)))
-        try:
-            count = assign_pairs(workshop, pairs, current_user)
-        except WorkshopError as error:
-            _refused(error)
-        else:
-            db.session.commit()
-            flash(f"Assigned {count} reviewer{'s' if count != 1 else ''}.", "success")
+        if _attempt(lambda: assign_pairs(workshop, pairs, current_user),
+                    lambda count: f"Assigned {count} reviewer{'s' if count != 1 else ''}."):
             return redirect(url_for("workshops.detail", slug=slug, _anchor="hot-seat"))
     per_region = min(max(request.args.get("per_region", 3, type=int), 1), 10)
     return render_template("workshops/suggest.html", workshop=workshop, per_region=per_region,
@@ -276,13 +270,8 @@ def transition(slug: str, action: str):
         abort(404)
     form = TransitionForm()
     if form.validate_on_submit():
-        try:
-            lifecycle.apply(workshop, action, current_user, confirmed=form.confirmed.data)
-        except WorkshopError as error:
-            _refused(error)
-        else:
-            db.session.commit()
-            flash(f"The workshop is now {workshop.status}.", "success")
+        if _attempt(lambda: lifecycle.apply(workshop, action, current_user, confirmed=form.confirmed.data),
+                    lambda _: f"The workshop is now {workshop.status}."):
             return redirect(url_for("workshops.detail", slug=slug))
     return render_template("workshops/transition.html", workshop=workshop, form=form,
                            check=lifecycle.check(workshop, action))
@@ -311,24 +300,21 @@ def _nomination_of(workshop: Workshop, nomination_id: int) -> Nomination:
 def nomination_moderate(slug: str, nomination_id: int, action: str):
     workshop = _hosted(slug)
     nomination = _nomination_of(workshop, nomination_id)
-    try:
+
+    def moderate() -> str:
         if action == "accept":
             practice = accept_nomination(nomination, current_user)
-            message = f"“{practice.title}” is in the catalogue, in review; the reviewers can now rate it."
-        elif action == "link":
+            return f"“{practice.title}” is in the catalogue, in review; the reviewers can now rate it."
+        if action == "link":
             practice = db.session.get(Practice, request.form.get("practice_id", type=int) or 0)
             if practice is None:
                 raise WorkshopError("Choose the practice to link the nomination to.")
             link_nomination(nomination, practice, current_user)
-            message = f"“{nomination.title}” is linked to “{practice.title}”."
-        else:
-            unlink_nomination(nomination, current_user)
-            message = f"“{nomination.title}” is no longer linked to a practice."
-    except WorkshopError as error:
-        _refused(error)
-    else:
-        db.session.commit()
-        flash(message, "success")
+            return f"“{nomination.title}” is linked to “{practice.title}”."
+        unlink_nomination(nomination, current_user)
+        return f"“{nomination.title}” is no longer linked to a practice."
+
+    _attempt(moderate, str)
     return redirect(url_for("workshops.nominations", slug=slug))
 
 
@@ -541,8 +527,8 @@ def _review_page(assignment, definition, question_ids, editable, values, errors)
     practices = queries.nominated_practices(workshop)
     can_rate = permissions.can_rate_practices(current_user, workshop) and assignment.reviewer_id == current_user.id
     nomination_form = NominationForm()
-    nomination_form.dimension_key.choices = [SelectChoice(d.key, d.title.get("en", d.key)) for d in definition.dimensions]
     language = current_language()
+    nomination_form.dimension_key.choices = [SelectChoice(d.key, translate(d.title, language)) for d in definition.dimensions]
     return render_template(
         "workshops/review.html", assignment=assignment,
         show_answer=lambda question, answer: show_answer(question, definition.scale, AnswerData.of(answer), language),
@@ -610,13 +596,7 @@ def nomination_delete(assignment_id: int, nomination_id: int):
     nomination = next((n for n in assignment.review.nominations if n.id == nomination_id), None) if assignment.review else None
     if nomination is None:
         abort(404)
-    try:
-        delete_nomination(nomination)
-    except WorkshopError as error:
-        _refused(error)
-    else:
-        db.session.commit()
-        flash(f"Withdrew “{nomination.title}”.", "success")
+    _attempt(lambda: delete_nomination(nomination), f"Withdrew “{nomination.title}”.")
     return redirect(url_for("workshops.review", assignment_id=assignment_id, _anchor="nominations"))
 
 
@@ -625,17 +605,16 @@ def ratings(assignment_id: int):
     assignment = _assignment(assignment_id)
     workshop = assignment.workshop
     ensure(assignment.reviewer_id == current_user.id and permissions.can_rate_practices(current_user, workshop))
-    saved = 0
-    try:
+
+    def rate_all() -> int:
+        saved = 0
         for practice in queries.nominated_practices(workshop):
             given = {c: request.form.get(f"rating.{practice.id}.{c}", type=int) for c in RATING_CRITERIA}
             if all(v is None for v in given.values()) or practice.region_id == current_user.region_id:
                 continue
             rate_practice(practice, current_user, workshop, **given)
             saved += 1
-    except WorkshopError as error:
-        _refused(error)
-    else:
-        db.session.commit()
-        flash(f"Saved {saved} rating{'s' if saved != 1 else ''}.", "success")
+        return saved
+
+    _attempt(rate_all, lambda saved: f"Saved {saved} rating{'s' if saved != 1 else ''}.")
     return redirect(url_for("workshops.review", assignment_id=assignment_id, _anchor="ratings"))

@@ -100,8 +100,9 @@
         body.appendChild(tr);
       });
       var headRow = el("tr");
-      ["Dimension", "", "Self", "Peers", "Gap"].forEach(function (text, i) {
-        var th = el("th", i > 1 ? "num" : null, text);
+      ["Dimension", "Bars: self and peers", "Self", "Peers", "Gap"].forEach(function (text, i) {
+        var th = el("th", i > 1 ? "num" : null);
+        th.appendChild(el("span", i === 1 ? "visually-hidden" : null, text));
         th.setAttribute("scope", "col");
         headRow.appendChild(th);
       });

@@ -1,0 +1,106 @@
+"""The hot-seat session in a browser: the host opens the round, a reviewer scores and submits, the
+host watches it arrive on the live screen, closes and publishes, the region reads its results."""
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from eis_toolkit.extensions import db
+from tests.workshop_support import PASSWORD, definition, submit_as, workshop_bundle  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+PASSWORDS = {"host@example.org": "host-pass", "dk@example.org": "region-pass", "it@example.org": "review-pass",
+             "de@example.org": PASSWORD}
+
+
+@pytest.fixture
+def planned(load, workshop_bundle):
+    workshop_bundle["workshops"][0]["status"] = "planned"
+    load(workshop_bundle)
+
+
+def log_in(page, base, email):
+    page.goto(f"{base}/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSWORDS[email])
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base}/dashboard")
+
+
+def new_page(page, width=1280):
+    """A page in a fresh browser context: another person, with their own cookies."""
+    return page.context.browser.new_context(viewport={"width": width, "height": 900}).new_page()
+
+
+def no_axe_violations(page):
+    results = Axe().run(page)
+    assert results.violations_count == 0, f"{page.url}: {results.generate_report()}"
+
+
+def test_a_hot_seat_session(planned, live_server, page, app):
+    host, base = page, live_server
+    log_in(host, base, "host@example.org")
+
+    # The host opens the review round.
+    host.get_by_role("link", name="Workshops", exact=True).click()
+    host.get_by_role("link", name="Aarhus workshop").click()
+    no_axe_violations(host)
+    host.get_by_role("link", name="Open the review round…").click()
+    host.get_by_role("button", name="Open the review round").click()
+    assert host.get_by_text("The workshop is now open.").is_visible()
+
+    # The live screen shows progress only, until revealed.
+    host.get_by_role("link", name="Live screen").click()
+    progress = host.locator("#live-progress")
+    progress.get_by_text("0 of 3").wait_for()
+    assert host.get_by_text("The scores are hidden.").is_visible()
+    host.get_by_role("button", name="Reveal the scores").click()
+    host.get_by_role("button", name="Hide the scores").wait_for()
+    host.get_by_text("No submitted peer score yet.").wait_for()
+    no_axe_violations(host)
+
+    # A reviewer scores DK04 on a phone and submits.
+    reviewer = new_page(page, width=390)
+    log_in(reviewer, base, "it@example.org")
+    reviewer.goto(f"{base}/reviews")
+    reviewer.get_by_role("link", name=re.compile("Start the review of DK04")).click()
+    assert reviewer.get_by_role("heading", name="Review of Central Denmark (DK04)").is_visible()
+    no_axe_violations(reviewer)
+    keys = [q.key for q in definition().scored_questions()]
+    for key in keys:
+        value = "2" if key == "strategy.vision" else "na" if key == "strategy.kpis" else "3"
+        reviewer.locator(f'input[name="score.{key}"][value="{value}"]').check()
+    reviewer.get_by_label("Strengths").fill("Clear division of work between the export actors")
+    reviewer.locator(".autosave-status").get_by_text("Draft saved").wait_for()
+    reviewer.get_by_role("button", name="Submit the review").click()
+    reviewer.get_by_text("Your review is submitted").wait_for()
+
+    # The host sees it arrive without reloading: progress, then the question with the biggest gap.
+    progress.get_by_text("1 of 3").wait_for(timeout=15000)
+    questions = host.locator("#live-questions")
+    questions.get_by_text("The region has a written strategy").wait_for(timeout=15000)
+    first = questions.locator("li").first.inner_text()
+    assert "DK04" in first and "written strategy" in first, "DK04 scored itself 4 on vision, the peer 2: discuss first"
+
+    # Another reviewer's IE04 review came on paper; the host closes and publishes.
+    submit_as("de@example.org", "IE04")
+    db.session.remove()
+    host.goto(f"{base}/workshops/aarhus-2017/status/close")
+    assert host.get_by_text("reviews are not submitted and will be left out").is_visible()
+    host.get_by_label("I understand that the reviews not submitted will be left out").check()
+    host.get_by_role("button", name="Close the review round").click()
+    host.get_by_role("link", name="Publish the results…").click()
+    host.get_by_role("button", name="Publish the results").click()
+    assert host.get_by_text("The workshop is now published.").is_visible()
+
+    # The region reads its results, reviewer names hidden.
+    region = new_page(page)
+    log_in(region, base, "dk@example.org")
+    region.get_by_role("link", name="Workshops", exact=True).click()
+    region.get_by_role("link", name="Aarhus workshop").click()
+    assert region.get_by_role("heading", name="Peer reviews of Central Denmark (DK04)").is_visible()
+    text = region.locator("main").inner_text()
+    assert "Clear division of work between the export actors" in text
+    assert "Reviewer A" in text and "Ida Reviewer" not in text
+    no_axe_violations(region)
