@@ -199,3 +199,21 @@ def test_assessments_are_created_for_the_hot_seat(load, bundle):
     db.session.commit()
     assert sorted(a.region.code for a in db.session.scalars(select(Assessment))) == ["DK04", "IE04"]
     assert {a.status for a in db.session.scalars(select(Assessment))} == {AssessmentStatus.DRAFT}
+
+
+def test_the_host_starts_missing_self_assessments(load, bundle, client, login):
+    bundle["workshops"][0].update(status="planned", assessments=[], reviews=[])
+    load(bundle)
+    login("host@example.org")
+    page = client.get("/workshops/aarhus-2017").text
+    assert page.count("Start it") == 2 and "DK04 has no self-assessment yet." in page
+    response = client.post("/workshops/aarhus-2017/assessments", follow_redirects=True)
+    assert "Started the self-assessment of DK04, IE04." in response.text
+    assert sorted(a.region.code for a in workshop().assessments) == ["DK04", "IE04"]
+
+
+def test_a_planned_round_shows_the_reviewer_the_self_assessment_but_no_inputs(planned, client, login):
+    login("it@example.org")
+    page = client.get(f"/reviews/{assignment_of('it@example.org', 'DK04').id}").text
+    assert "The review round has not opened yet." in page and "Written strategy" in page
+    assert 'type="radio"' not in page

@@ -241,3 +241,39 @@ def test_two_saves_of_the_same_review_at_the_same_moment_one_wins(open_workshop,
     review = assignment_of("ie@example.org", "DK04").review
     assert review.version == base + 1
     assert [s.score for s in review.scores] == winners
+
+
+# --- with CSRF protection on, as in production -----------------------------------------------
+
+
+def test_autosave_and_the_reveal_switch_need_the_csrf_token(open_workshop, make_app):
+    from tests.conftest import csrf_token
+
+    client = make_app(WTF_CSRF_ENABLED=True).test_client()
+    login_page = client.get("/login").text
+    client.post("/login", data={"email": "ie@example.org", "password": "review-pass",
+                                "csrf_token": csrf_token(login_page)})
+    assignment = assignment_of("ie@example.org", "DK04")
+    token = csrf_token(client.get(f"/reviews/{assignment.id}").text)
+    body = {"version": assignment.review.version, "fields": {"score.strategy.vision": "3"}}
+    assert client.post(f"/reviews/{assignment.id}/autosave", json=body).status_code == 400
+    saved = client.post(f"/reviews/{assignment.id}/autosave", json=body, headers={"X-CSRFToken": token})
+    assert saved.status_code == 200
+    client.post("/logout", data={"csrf_token": token})
+    logged_out = client.post(f"/reviews/{assignment.id}/autosave", json=body, headers={"X-CSRFToken": token})
+    assert logged_out.status_code in (400, 401) and logged_out.is_json is (logged_out.status_code == 401)
+
+    login_page = client.get("/login").text
+    client.post("/login", data={"email": "host@example.org", "password": "host-pass",
+                                "csrf_token": csrf_token(login_page)})
+    token = csrf_token(client.get("/workshops/aarhus-2017/live").text)
+    assert client.post("/workshops/aarhus-2017/live/reveal", data={"revealed": "1"}).status_code == 400
+    assert client.post("/workshops/aarhus-2017/live/reveal", data={"revealed": "1", "csrf_token": token}).status_code == 302
+    db.session.expire_all()
+    assert workshop().live_revealed
+
+
+def test_a_logged_out_autosave_gets_json(open_workshop, client):
+    assignment = assignment_of("ie@example.org", "DK04")
+    response = client.post(f"/reviews/{assignment.id}/autosave", json={"version": 1, "fields": {}})
+    assert response.status_code == 401 and "logged out" in response.json["error"]

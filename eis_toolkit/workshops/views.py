@@ -542,7 +542,10 @@ def _review_page(assignment, definition, question_ids, editable, values, errors)
 @bp.post("/reviews/<int:assignment_id>/autosave")
 def autosave(assignment_id: int):
     """Save a draft from the page's script: ``{"version": n, "fields": {name: value}}`` →
-    ``{"version": n + 1, "missing": k}``; 409 when the review changed meanwhile."""
+    ``{"version": n + 1, "missing": k}``; 409 when the review changed meanwhile, 401 when the
+    session has ended (a script gets JSON, not the log-in page)."""
+    if not current_user.is_authenticated:
+        return jsonify(error="You are logged out. Log in again in another tab, then save."), 401
     assignment = _assignment(assignment_id)
     ensure(permissions.can_edit_review(current_user, assignment))
     body = request.get_json(silent=True)

@@ -42,8 +42,9 @@
       },
       body: JSON.stringify({ version: parseInt(form.elements.version.value, 10), fields: fields() })
     }).then(function (response) {
-      return response.json().catch(function () { return {}; }).then(function (body) {
-        if (response.ok) {
+      var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+      return (json ? response.json() : Promise.resolve({})).catch(function () { return {}; }).then(function (body) {
+        if (response.ok && json && typeof body.version === "number") {
           form.elements.version.value = body.version;
           var time = new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
           say("Draft saved at " + time + ". " + (body.missing ? body.missing + " question" +
@@ -51,6 +52,9 @@
         } else if (response.status === 409) {
           stopped = true;
           say(body.error || "This review changed elsewhere; reload the page.", "error");
+        } else if (response.status === 401) {
+          dirty = true;
+          say(body.error || "You are logged out.", "error");
         } else {
           dirty = true;
           say((body.error || "Not saved (" + response.status + ").") + " Use “Save draft”.", "error");
