@@ -277,3 +277,13 @@ def test_a_logged_out_autosave_gets_json(open_workshop, client):
     assignment = assignment_of("ie@example.org", "DK04")
     response = client.post(f"/reviews/{assignment.id}/autosave", json={"version": 1, "fields": {}})
     assert response.status_code == 401 and "logged out" in response.json["error"]
+
+
+def test_a_review_without_a_draft_row_is_started_on_the_first_save(ie_on_dk, client):
+    db.session.delete(ie_on_dk.review)
+    db.session.commit()
+    response = client.post(f"/reviews/{ie_on_dk.id}", data={"version": "1", "action": "save",
+                                                             "score.strategy.vision": "4"}, follow_redirects=True)
+    assert "Your draft is saved." in response.text
+    db.session.expire_all()
+    assert [s.score for s in assignment_of("ie@example.org", "DK04").review.scores] == [4]

@@ -255,6 +255,7 @@ def ensure_review(assignment: ReviewerAssignment) -> Review:
     if assignment.review is None:
         assignment.review = Review(status=ReviewStatus.DRAFT)
         db.session.add(assignment.review)
+        db.session.flush()  # its version is set now: the first save names it
     return assignment.review
 
 

@@ -488,7 +488,7 @@ def review(assignment_id: int):
         submitting = request.form.get("action") == "submit"
         try:
             parsed = parse_review_input(values, definition)
-            save_review(assignment.review, parsed, request.form.get("version", type=int) or 0, question_ids)
+            save_review(ensure_review(assignment), parsed, request.form.get("version", type=int) or 0, question_ids)
             if submitting:
                 submit_review(assignment.review, question_ids, current_user)
         except ReviewIncomplete as error:
