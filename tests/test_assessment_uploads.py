@@ -146,3 +146,11 @@ def test_files_cannot_be_removed_once_submitted(client, attached, sign_in):
     response = client.post(f"/assessments/{assessment.id}/questions/followup", data={"remove": str(evidence.id)})
     assert response.status_code == 403
     assert queries.answers_by_key(assessment)["followup.evidence"].evidence
+
+
+def test_a_request_far_over_the_limit_is_refused_before_it_is_read(make_app, drafted):
+    app = make_app(EIS_MAX_UPLOAD_MB=0.001)
+    client = app.test_client()
+    client.post("/login", data={"email": "dk@example.org", "password": "region-pass"})
+    response = _upload(client, assessment_of("DK04"), "followup.evidence", "huge.pdf", pdf_bytes(2_000_000))
+    assert response.status_code == 413 and "The files were too large" in response.get_data(as_text=True)

@@ -45,7 +45,7 @@ from . import queries, uploads
 from .forms import (ReopenForm, SubmitForm, WorkbookForm, dimension_form, initial_values, read_answers,
                     show_conflicts)
 from .progress import missing_questions, progress
-from .services import (AssessmentError, Base, IncompleteAssessment, SaveConflict, add_evidence, find_evidence,
+from .services import (AssessmentError, Base, SaveConflict, add_evidence, find_evidence,
                        remove_evidence, reopen as reopen_assessment, save_answers, submit as submit_assessment)
 from .workbook import ExportedAnswer, WorkbookError, export_workbook, read_workbook
 
@@ -55,10 +55,13 @@ bp = Blueprint("assessments", __name__, url_prefix="/assessments")
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def _load(assessment_id: int):
+def _load(assessment_id: int, rule=None):
+    """The assessment (404 if there is none), once ``rule(current_user, assessment)`` allows it."""
     assessment = queries.load_assessment(assessment_id)
     if assessment is None:
         abort(404)
+    if rule is not None:
+        ensure(rule(current_user, assessment))
     return assessment
 
 
@@ -80,6 +83,19 @@ JUST_SAVED = "assessment_just_saved"
 def _draft_key(assessment, dimension_key: str) -> str:
     """Where the page's script keeps typed answers in localStorage (per person and page)."""
     return f"eis-draft:{assessment.id}:{dimension_key}:{current_user.id}"
+
+
+def _commit_or_refuse(change, success: str) -> bool:
+    """Run a service call: commit and say so, or roll back and show why it was refused."""
+    try:
+        change()
+    except AssessmentError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return False
+    db.session.commit()
+    flash(success, "success")
+    return True
 
 
 def _csrf_failed(form) -> bool:
@@ -105,8 +121,8 @@ def _template_helpers(state) -> None:
 
 @bp.errorhandler(413)
 def too_large(error):
-    message = (f"The files were too large: each may have up to {uploads.human_size(_max_bytes())}, "
-               f"and a page may send ten at the most. Nothing was saved.")
+    message = (f"The files were too large: each may have up to {uploads.human_size(_max_bytes())}, and one "
+               f"save up to ten times that. Nothing was saved; the answers you typed are kept in this browser.")
     return render_template("errors/error.html", code=413, title="Files too large", message=message), 413
 
 
@@ -123,8 +139,7 @@ def index():
 
 @bp.get("/<int:assessment_id>")
 def overview(assessment_id: int):
-    assessment = _load(assessment_id)
-    ensure(permissions.can_view_assessment(current_user, assessment))
+    assessment = _load(assessment_id, permissions.can_view_assessment)
     return _render_overview(assessment, ReopenForm())
 
 
@@ -150,8 +165,7 @@ def dimension(assessment_id: int, dimension_key: str):
         _limit_request_size()
     if request.method == "POST" and not current_user.is_authenticated:
         return _expired(assessment_id, dimension_key)
-    assessment = _load(assessment_id)
-    ensure(permissions.can_view_assessment(current_user, assessment))
+    assessment = _load(assessment_id, permissions.can_view_assessment)
     definition = queries.definition(assessment)
     page = _dimension(definition, dimension_key)
     answers = queries.answers_by_key(assessment)
@@ -283,6 +297,8 @@ def _expired(assessment_id: int, dimension_key: str):
                                 sub.comment.data)
         except InvalidAnswer:
             data = None
+        if data is not None and data.digest() == sub.digest.data:
+            continue  # not changed on the page
         shown = show_answer(question, definition.scale, data, current_language()) if data else (
             str(sub.answer.data or ""))
         if shown or (data and data.comment):
@@ -342,20 +358,12 @@ def session_token():
 
 @bp.route("/<int:assessment_id>/submit", methods=["GET", "POST"])
 def submit(assessment_id: int):
-    assessment = _load(assessment_id)
-    ensure(permissions.can_edit_assessment(current_user, assessment))
+    assessment = _load(assessment_id, permissions.can_edit_assessment)
     form = SubmitForm()
     definition = queries.definition(assessment)
-    if form.validate_on_submit():
-        try:
-            submit_assessment(assessment, current_user)
-        except IncompleteAssessment as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash("Submitted. The self-assessment is now read-only.", "success")
-            return redirect(url_for(".overview", assessment_id=assessment.id))
+    if form.validate_on_submit() and _commit_or_refuse(
+            lambda: submit_assessment(assessment, current_user), "Submitted. The self-assessment is now read-only."):
+        return redirect(url_for(".overview", assessment_id=assessment.id))
     missing = missing_questions(definition, queries.states_of(queries.answers_by_key(assessment)))
     return render_template("assessments/submit.html", assessment=assessment, definition=definition,
                            missing=missing, form=form, just_saved=session.pop(JUST_SAVED, None)), 422 if missing and request.method == "POST" else 200
@@ -363,19 +371,12 @@ def submit(assessment_id: int):
 
 @bp.post("/<int:assessment_id>/reopen")
 def reopen(assessment_id: int):
-    assessment = _load(assessment_id)
-    ensure(permissions.can_reopen_assessment(current_user, assessment))
+    assessment = _load(assessment_id, permissions.can_reopen_assessment)
     form = ReopenForm()
-    if form.validate_on_submit():
-        try:
-            reopen_assessment(assessment, current_user, form.reason.data)
-        except AssessmentError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(f"Reopened: {assessment.region.name} can edit the self-assessment again.", "success")
-            return redirect(url_for(".overview", assessment_id=assessment.id))
+    if form.validate_on_submit() and _commit_or_refuse(
+            lambda: reopen_assessment(assessment, current_user, form.reason.data),
+            f"Reopened: {assessment.region.name} can edit the self-assessment again."):
+        return redirect(url_for(".overview", assessment_id=assessment.id))
     return _render_overview(assessment, form, status=422)
 
 
@@ -384,8 +385,7 @@ def reopen(assessment_id: int):
 
 @bp.get("/<int:assessment_id>/evidence/<int:evidence_id>")
 def evidence(assessment_id: int, evidence_id: int):
-    assessment = _load(assessment_id)
-    ensure(permissions.can_view_assessment(current_user, assessment))
+    assessment = _load(assessment_id, permissions.can_view_assessment)
     found = find_evidence(assessment, evidence_id)
     if found is None:
         abort(404)
@@ -403,8 +403,7 @@ def evidence(assessment_id: int, evidence_id: int):
 
 @bp.get("/<int:assessment_id>/workbook.xlsx")
 def workbook_download(assessment_id: int):
-    assessment = _load(assessment_id)
-    ensure(permissions.can_view_assessment(current_user, assessment))
+    assessment = _load(assessment_id, permissions.can_view_assessment)
     definition = queries.definition(assessment)
     answers = {key: ExportedAnswer(AnswerData.of(a), a.version, tuple(e.filename for e in a.evidence))
                for key, a in queries.answers_by_key(assessment).items()}
@@ -420,8 +419,7 @@ def workbook_download(assessment_id: int):
 
 @bp.route("/<int:assessment_id>/workbook", methods=["GET", "POST"])
 def workbook_upload(assessment_id: int):
-    assessment = _load(assessment_id)
-    ensure(permissions.can_edit_assessment(current_user, assessment))
+    assessment = _load(assessment_id, permissions.can_edit_assessment)
     form = WorkbookForm()
     definition = queries.definition(assessment)
     if not form.validate_on_submit():
@@ -448,8 +446,7 @@ def workbook_upload(assessment_id: int):
 def workbook_resolve(assessment_id: int):
     """Choices after an upload met answers changed online: the upload's answers come back in a
     hidden field and are checked again like any input."""
-    assessment = _load(assessment_id)
-    ensure(permissions.can_edit_assessment(current_user, assessment))
+    assessment = _load(assessment_id, permissions.can_edit_assessment)
     form = SubmitForm()
     if not form.validate_on_submit():
         abort(400)
@@ -496,16 +493,14 @@ def _import(assessment, definition, given, bases):
 
 @bp.get("/<int:assessment_id>/print")
 def print_view(assessment_id: int):
-    assessment = _load(assessment_id)
-    ensure(permissions.can_view_assessment(current_user, assessment))
+    assessment = _load(assessment_id, permissions.can_view_assessment)
     return render_template("assessments/print.html", assessment=assessment,
                            definition=queries.definition(assessment), answers=queries.answers_by_key(assessment))
 
 
 @bp.get("/<int:assessment_id>/compare")
 def compare(assessment_id: int):
-    assessment = _load(assessment_id)
-    ensure(permissions.can_view_assessment(current_user, assessment))
+    assessment = _load(assessment_id, permissions.can_view_assessment)
     previous = queries.previous_assessment(assessment)
     if previous is not None and not permissions.can_view_assessment(current_user, previous):
         previous = None

@@ -77,6 +77,8 @@
       status.classList.toggle("is-saved", kind === "saved");
     }
 
+    var restoredAt = null; // when a draft from an earlier visit was put back, until it is saved
+
     function showBanner(text, withLogin, withDiscard) {
       bannerText.textContent = text;
       loginLink.hidden = !withLogin;
@@ -84,7 +86,15 @@
       banner.hidden = false;
     }
 
-    function hideBanner() { banner.hidden = true; }
+    function hideBanner() {
+      if (restoredAt) {  // say what happened to the restored answers rather than vanish
+        showBanner("Answers you typed on this page at " + restoredAt + " had not been saved; they are back " +
+                   "in the form and saved now.", false, false);
+        restoredAt = null;
+      } else {
+        banner.hidden = true;
+      }
+    }
 
     function writeDraft(extra) {
       if (!store) { return; }
@@ -265,9 +275,10 @@
       } else {
         restore(form, draft.pairs);
         changedSince = 1;
+        restoredAt = time(new Date(draft.savedAt));
         say("Restored answers that were not saved yet; saving…");
-        showBanner("Answers you typed on this page at " + time(new Date(draft.savedAt)) + " had not been saved; " +
-                   "they are back in the form and are being saved now.", false, true);
+        showBanner("Answers you typed on this page at " + restoredAt + " had not been saved; they are back " +
+                   "in the form and are being saved now.", false, true);
         save();
       }
     }
@@ -288,7 +299,17 @@
     } catch (e) { /* nothing to drop */ }
   }
 
+  /* On phones the dimensions are a strip that scrolls sideways: show the current one. */
+  function revealCurrent() {
+    var current = document.querySelector(".assessment-nav .completion li.current");
+    var strip = current && current.parentElement;
+    if (strip && strip.scrollWidth > strip.clientWidth) {
+      strip.scrollLeft = current.offsetLeft - strip.offsetLeft - 8;
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    revealCurrent();
     var marker = byId("just-saved");
     if (marker) { dropSavedDraft(marker); }
     var form = byId("assessment-form");
