@@ -75,7 +75,14 @@ def test_a_member_attaches_a_file_which_is_listed_with_name_and_size(client, dra
     response = _upload(client, draft, "followup.evidence", "Monitoring report 2017.pdf", pdf_bytes(2500))
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Monitoring report 2017.pdf" in page and "2.5 KB" in page and "Evidence files (1)" in page
+    assert "Monitoring report 2017.pdf" in page and "2.5 KB" in page
+
+
+def test_any_question_takes_evidence_files(client, draft, sign_in):
+    sign_in("dk@example.org")
+    response = _upload(client, draft, "strategy.kpis", "indicators.xlsx", xlsx_bytes())
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Evidence files (1)" in page and "indicators.xlsx" in page
 
 
 def test_a_refused_file_is_reported_and_the_answers_still_saved(client, draft, sign_in):
