@@ -155,7 +155,8 @@ def _instructions(sheet: Worksheet, definition: QuestionnaireDef, language: str,
               ("2.", "Scale and single-choice questions have a dropdown list; pick a level or an option "
                      "from it. Multiple-choice answers are separated by semicolons."),
               ("3.", "Evidence files cannot go into the workbook: attach them on the questionnaire pages."),
-              ("4.", "Do not rename sheets or move rows between sheets; do not change the hidden columns."),
+              ("4.", "Do not change the hidden columns A and B: they tell which question each row answers "
+                     "and which saved answer it started from."),
               ("5.", "Upload the workbook on the self-assessment's 'Workbook' page. It is checked as a whole: "
                      "if anything is wrong, nothing is saved and every problem is listed with its sheet and row."),
               ("6.", "Only answers you changed in the workbook are saved. If someone changed the same answer "
