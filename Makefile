@@ -10,7 +10,8 @@
 #   DATABASES     which runs `make test` does, in order (default: sqlite postgresql)
 #   COVERAGE      yes|no: collect coverage (default: yes)
 #   HOST, PORT    where `make run` serves (default: 127.0.0.1, 5000)
-#   PYTHON        the Python 3.11 that creates .venv (default: python3.11, else python3 if 3.11)
+#   PYTHON        the Python (3.12 or newer) that creates .venv (default: the first of python3.12,
+#                 python3.13, pyenv's 3.12/3.13 versions, python3)
 #   APT_PACKAGES  Debian packages to ensure (empty: skip the system check)
 # and, from the environment, EIS_TEST_DATABASE_URL: a PostgreSQL database of your own for the
 # PostgreSQL run (then no throw-away cluster is started).
@@ -41,8 +42,9 @@ PROJECT_FILES := $(wildcard setup.cfg pyproject.toml setup.py)
 PIP := $(VENV_PY) -m pip install -q --disable-pip-version-check --no-input
 PIP_LOG := $(BUILD)/pip.log
 
-# Recreate the venv when its interpreter is gone or is not 3.11 (e.g. a venv from another machine).
-ifneq ($(shell $(VENV_PY) -c 'import sys; print(sys.version_info[:2] == (3, 11))' 2>/dev/null),True)
+# Recreate the venv when its interpreter is gone or older than 3.12 (e.g. a venv from another
+# machine, or one made with 3.11, whose garbage collector crashes on this app's larger pages).
+ifneq ($(shell $(VENV_PY) -c 'import sys; print(sys.version_info[:2] >= (3, 12))' 2>/dev/null),True)
 VENV_FORCE := FORCE
 endif
 
@@ -93,10 +95,18 @@ system:
 
 $(VENV)/pyvenv.cfg: $(VENV_FORCE)
 	@py=""
-	for c in $(PYTHON) python3.11 python3 /root/.pyenv/versions/3.11*/bin/python3.11 /usr/bin/python3.11; do
-	  if "$$c" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' >/dev/null 2>&1; then py=$$c; break; fi
+	pyenv_root=$${PYENV_ROOT:-$$HOME/.pyenv}
+	for c in $(PYTHON) python3.12 python3.13 $$(ls -d "$$pyenv_root"/versions/3.12*/bin/python3.12 "$$pyenv_root"/versions/3.13*/bin/python3.13 2>/dev/null) python3; do
+	  if "$$c" -c 'import sys; sys.exit(sys.version_info[:2] < (3, 12))' >/dev/null 2>&1; then py=$$c; break; fi
 	done
-	if [ -z "$$py" ]; then echo "Python 3.11 not found (set PYTHON=/path/to/python3.11)" >&2; exit 1; fi
+	if [ -z "$$py" ]; then
+	  echo "No Python 3.12 or newer found (Python 3.11 crashes in its garbage collector on this app's larger pages)." >&2
+	  echo "Install one, then run make again, for example:" >&2
+	  echo "  pyenv install 3.12        (https://github.com/pyenv/pyenv), or" >&2
+	  echo "  apt-get install python3.12-venv   (Debian 13 / Ubuntu 24.04 and newer), or" >&2
+	  echo "  make PYTHON=/path/to/python3.12 ..." >&2
+	  exit 1
+	fi
 	mkdir -p $(BUILD)
 	echo "Creating $(VENV) with $$("$$py" -c 'import sys; print(sys.executable)') (log: $(PIP_LOG))"
 	"$$py" -m venv --clear $(VENV)
