@@ -196,7 +196,55 @@ def export_benchmark(workshop, format_, output) -> None:
     click.echo(f"{output}: {len(rows)} rows of {found.slug} ({len({r.region for r in rows})} regions)", err=True)
 
 
-COMMANDS = (init_db, questionnaire_group, load, demo, user_group, export_group)
+def _progress(what: str, count: int) -> None:
+    click.echo(f"  {what}: {count}", err=True)
+
+
+@click.command("backup")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True),
+              help="The backup file to write.")
+@with_appcontext
+def backup(output) -> None:
+    """Write every table and every evidence file to one file (docs/backup-format.md)."""
+    from flask import current_app
+    from sqlalchemy import select
+
+    from . import models
+    from .backup import BackupError, write_backup
+
+    def evidence_names(connection):
+        return connection.execute(select(models.EvidenceFile.stored_name)).scalars().all()
+
+    click.echo(f"Backing up to {output}", err=True)
+    try:
+        summary = write_backup(db.engine, db.metadata, current_app.config["EIS_UPLOAD_DIR"], output,
+                               evidence_names, _progress)
+    except BackupError as error:
+        fail(str(error))
+    except OSError as error:
+        fail(f"cannot write {output}: {error.strerror or error}")
+    click.echo(f"{output}: {summary.rows} rows in {summary.tables} tables, {summary.files} evidence files")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False))
+@with_appcontext
+def restore(file) -> None:
+    """Load a backup into a freshly initialised database (eis init-db), all or nothing."""
+    from flask import current_app
+
+    from . import models  # noqa: F401  (every table in the metadata)
+    from .backup import BackupError, restore_backup
+
+    click.echo(f"Restoring {file}", err=True)
+    try:
+        summary = restore_backup(db.engine, db.metadata, current_app.config["EIS_UPLOAD_DIR"], file, _progress)
+    except BackupError as error:
+        fail(f"{error}; nothing was restored")
+    click.echo(f"{file}: restored {summary.rows} rows in {summary.tables} tables, {summary.files} evidence files")
+
+
+COMMANDS = (init_db, questionnaire_group, load, demo, user_group, export_group, backup, restore)
 
 
 def init_app(app: Flask) -> None:
