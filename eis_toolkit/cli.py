@@ -24,6 +24,16 @@ def fail(message: str) -> None:
     raise click.ClickException(message)
 
 
+def _file_limits():
+    """The settings' limits on files people hand in (defaults outside an app, e.g. for validate)."""
+    from flask import current_app, has_app_context
+
+    from .config import file_limits
+    from .datafiles import Limits
+
+    return file_limits(current_app.config) if has_app_context() else Limits()
+
+
 @click.command("init-db")
 @with_appcontext
 def init_db() -> None:
@@ -47,10 +57,10 @@ def _parse_all(files) -> list:
     """Parse every file; print every problem of every file and exit 1 if there is any."""
     from .questionnaires.schema import QuestionnaireError, load_questionnaire_file
 
-    definitions, failed = [], False
+    definitions, failed, limits = [], False, _file_limits()
     for path in files:
         try:
-            definitions.append(load_questionnaire_file(path))
+            definitions.append(load_questionnaire_file(path, limits))
         except QuestionnaireError as error:
             failed = True
             for problem in error.problems:
@@ -93,7 +103,7 @@ def _load_bundle_file(path) -> dict:
     from .bundles.validate import BundleError
 
     try:
-        data = read_bundle(path)
+        data = read_bundle(path, _file_limits())
         counts = load_bundle(data)
     except BundleError as error:
         db.session.rollback()

@@ -8,8 +8,10 @@ import os
 import secrets
 from pathlib import Path
 
+from .datafiles import Limits
+
 #: Settings read from the environment (``EIS_<NAME>``) or from ``instance/config.py`` (``<NAME>``).
-SETTINGS = ("DATABASE_URL", "SECRET_KEY", "UPLOAD_DIR", "MAX_UPLOAD_MB")
+SETTINGS = ("DATABASE_URL", "SECRET_KEY", "UPLOAD_DIR", "MAX_UPLOAD_MB", "MAX_FILE_MB", "MAX_NESTING")
 
 
 def _instance_values(instance_path: Path) -> dict:
@@ -45,11 +47,15 @@ def load(instance_path: str | Path, environ: dict | None = None) -> dict:
     secret_key = setting("SECRET_KEY") or _secret_key(instance_path)
     upload_dir = Path(setting("UPLOAD_DIR", instance_path / "uploads"))
     max_upload_mb = float(setting("MAX_UPLOAD_MB", 10))
+    max_file_mb = float(setting("MAX_FILE_MB", 20))
+    max_nesting = int(setting("MAX_NESTING", 64))
     return {
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SECRET_KEY": secret_key,
         "EIS_UPLOAD_DIR": str(upload_dir),
         "EIS_MAX_UPLOAD_MB": max_upload_mb,
+        "EIS_MAX_FILE_MB": max_file_mb,
+        "EIS_MAX_NESTING": max_nesting,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
@@ -57,3 +63,8 @@ def load(instance_path: str | Path, environ: dict | None = None) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,  # a form left open all afternoon must still submit
         "EIS_LANGUAGES": ("en", "it", "da", "de"),
     }
+
+
+def file_limits(config) -> Limits:
+    """The limits on questionnaire and bundle files, from the app's settings."""
+    return Limits(max_bytes=int(config["EIS_MAX_FILE_MB"] * 1024 * 1024), max_depth=config["EIS_MAX_NESTING"])

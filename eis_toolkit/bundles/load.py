@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 from sqlalchemy import select
 
+from ..datafiles import Limits, LimitError, check_size, load_json, safe_load_yaml
 from ..catalogue.taxonomies import ensure_terms, taxonomy_keys
 from ..columns import utcnow
 from ..extensions import db
@@ -26,17 +27,22 @@ from ..questionnaires.schema import QuestionnaireDef
 from .validate import PRACTICE_TEXTS, PRACTICE_VOCABULARIES, BundleError, Known, Person, Problem, validate_bundle
 
 
-def read_bundle(path: str | Path):
-    """The parsed content of a YAML or JSON bundle file; a parse error names the line."""
+def read_bundle(path: str | Path, limits: Limits = Limits()):
+    """The parsed content of a YAML or JSON bundle file within ``limits``; a problem names the line."""
     path = Path(path)
     try:
+        check_size(path.stat().st_size, limits)
         text = path.read_text(encoding="utf-8")
+    except LimitError as error:
+        raise BundleError([Problem("", f"{path}:{error.line}: {error.message}")]) from None
     except (OSError, UnicodeDecodeError) as error:
         raise BundleError([Problem("", f"{path}: cannot read the file: {error}")]) from error
     try:
         if path.suffix.lower() == ".json":
-            return json.loads(text)
-        return yaml.safe_load(text)
+            return load_json(text, limits)
+        return safe_load_yaml(text, limits)
+    except LimitError as error:
+        raise BundleError([Problem("", f"{path}:{error.line}: {error.message}")]) from None
     except json.JSONDecodeError as error:
         raise BundleError([Problem("", f"{path}:{error.lineno}: {error.msg}")]) from error
     except yaml.YAMLError as error:

@@ -20,6 +20,8 @@ from typing import Any, Callable
 
 import yaml
 from yaml.constructor import SafeConstructor
+
+from ..datafiles import Limits, LimitError, check_size, check_yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 #: libyaml's loader where PyYAML has it (ten times faster); both give the same node marks.
@@ -249,11 +251,14 @@ class QuestionnaireError(Exception):
 # --- loading ----------------------------------------------------------------------------------
 
 
-def load_questionnaire_file(path: str | os.PathLike[str]) -> QuestionnaireDef:
+def load_questionnaire_file(path: str | os.PathLike[str], limits: Limits = Limits()) -> QuestionnaireDef:
     """Read a UTF-8 questionnaire file and parse it; unreadable files are problems too."""
     filename = str(path)
     try:
+        check_size(Path(path).stat().st_size, limits)
         data = Path(path).read_bytes()
+    except LimitError as exc:
+        raise QuestionnaireError([Problem(filename, exc.line, exc.message)]) from None
     except OSError as exc:
         message = f"cannot read file: {exc.strerror or exc}"
         raise QuestionnaireError([Problem(filename, 1, message)]) from None
@@ -263,13 +268,16 @@ def load_questionnaire_file(path: str | os.PathLike[str]) -> QuestionnaireDef:
         line = data[: exc.start].count(b"\n") + 1
         message = f"not valid UTF-8 (byte 0x{data[exc.start]:02x} on line {line})"
         raise QuestionnaireError([Problem(filename, 1, message)]) from None
-    return parse_questionnaire(text, filename)
+    return parse_questionnaire(text, filename, limits)
 
 
-def parse_questionnaire(text: str, filename: str) -> QuestionnaireDef:
+def parse_questionnaire(text: str, filename: str, limits: Limits = Limits()) -> QuestionnaireDef:
     """Parse and validate questionnaire YAML; raise QuestionnaireError with every problem."""
     try:
+        check_yaml(text, limits)
         root = yaml.compose(text, Loader=_LOADER)
+    except LimitError as exc:
+        raise QuestionnaireError([Problem(filename, exc.line, exc.message)]) from None
     except yaml.YAMLError as exc:
         raise QuestionnaireError([_syntax_problem(exc, text, filename)]) from None
     if not isinstance(root, MappingNode):
