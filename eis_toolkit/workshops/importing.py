@@ -71,6 +71,7 @@ class Context:
     scale_max: int
     not_applicable: bool
     submitted: set[tuple[str, str]] = field(default_factory=set)  # (e-mail, region) already submitted
+    drafts: set[tuple[str, str]] = field(default_factory=set)     # (e-mail, region) with a started draft
 
 
 @dataclass(frozen=True)
@@ -149,11 +150,12 @@ def _csv_lines(data: bytes) -> list[tuple[int, list[str]]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ImportRefused([Problem(None, None, "The .csv file is not UTF-8 text; save it as “CSV UTF-8”.")]) from None
-    try:
-        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    # Only the delimiter is guessed, from the header line; quoting is the spreadsheet standard
+    # (RFC 4180: "" inside quotes). Python's Sniffer also guesses quoting from that one line and,
+    # finding no quotes there, turns doubled quotes off: `He said ""good""` then lost its text.
+    header = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=header.count)
+    reader = csv.reader(io.StringIO(text), csv.excel, delimiter=delimiter)
     try:
         return [(reader.line_num, row) for row in reader]
     except csv.Error as error:
@@ -195,6 +197,10 @@ def check_rows(rows: Iterable[tuple[int, dict[str, str]]], context: Context) -> 
         if (reviewer, region) in context.submitted:
             problems.append(Problem(number, "reviewer", f"{reviewer} has already submitted a review of "
                                                         f"{region} in the toolkit"))
+        elif (reviewer, region) in context.drafts:
+            problems.append(Problem(number, "reviewer", f"{reviewer} has started a review of {region} in the "
+                                                        f"toolkit: ask them to finish it there, or leave their "
+                                                        f"rows out of the file"))
         done = {row.question for row in good if (row.reviewer, row.region) == (reviewer, region)}
         missing = [q for q in context.questions if q not in done]
         if missing:
@@ -257,12 +263,21 @@ def context_for(workshop: Workshop, emails: Iterable[str]) -> Context:
                                    .options(joinedload(User.region))):
         people[user.email.lower()] = Person(user.region.code if user.region else None,
                                             user.active and user.has_role(Role.REVIEWER))
-    submitted = {(a.reviewer.email.lower(), a.region.code) for a in workshop.assignments
-                 if a.review is not None and a.review.status == ReviewStatus.SUBMITTED}
+    reviews = [(a.reviewer.email.lower(), a.region.code, a.review) for a in workshop.assignments
+               if a.review is not None]
+    submitted = {(email, code) for email, code, review in reviews if review.status == ReviewStatus.SUBMITTED}
+    drafts = {(email, code) for email, code, review in reviews
+              if review.status != ReviewStatus.SUBMITTED and _started(review)}
     return Context(people=people, hot_seat={r.code for r in workshop.hot_seat},
                    questions=[q.key for q in definition.scored_questions()], questionnaire=definition.ref,
                    scale_min=definition.scale.min, scale_max=definition.scale.max,
-                   not_applicable=definition.scale.not_applicable, submitted=submitted)
+                   not_applicable=definition.scale.not_applicable, submitted=submitted, drafts=drafts)
+
+
+def _started(review) -> bool:
+    """A draft with anything in it: the import must not overwrite a reviewer's own work."""
+    return bool(review.strengths or review.weaknesses or review.recommendations or review.nominations
+                or any(s.score is not None or s.not_applicable or s.comment for s in review.scores))
 
 
 def import_scores(workshop: Workshop, filename: str, data: bytes, user: User | None = None) -> dict[str, int]:
