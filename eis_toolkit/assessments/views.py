@@ -47,6 +47,7 @@ from .forms import (ReopenForm, SubmitForm, WorkbookForm, dimension_form, initia
 from .progress import missing_questions, progress
 from .services import (AssessmentError, Base, SaveConflict, add_evidence, find_evidence,
                        remove_evidence, reopen as reopen_assessment, save_answers, submit as submit_assessment)
+from ..spreadsheets import CellTooLong
 from .workbook import ExportedAnswer, WorkbookError, export_workbook, read_workbook
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
@@ -409,7 +410,13 @@ def workbook_download(assessment_id: int):
                for key, a in queries.answers_by_key(assessment).items()}
     heading = [("Region", str(assessment.region)), ("Workshop", assessment.workshop.title),
                ("Status", assessment.status.value), ("Downloaded by", current_user.name)]
-    data = export_workbook(definition, answers, current_language(), assessment_id=assessment.id, heading=heading)
+    try:
+        data = export_workbook(definition, answers, current_language(), assessment_id=assessment.id,
+                               heading=heading)
+    except CellTooLong as error:
+        flash(f"This self-assessment does not fit in a workbook: {error}. Shorten that text on its page, "
+              f"or use the print view.", "error")
+        return redirect(url_for("assessments.overview", assessment_id=assessment.id))
     name = f"self-assessment-{assessment.region.code}-{assessment.workshop.slug}.xlsx"
     response = send_file(BytesIO(data), as_attachment=True, download_name=name,
                          mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -23,6 +23,7 @@ from typing import Any, BinaryIO
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -30,6 +31,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..i18n import translate
 from ..questionnaires.schema import QuestionDef, QuestionnaireDef
 from ..questionnaires.types import AnswerData, InvalidAnswer, parse_answer, question_type
+from ..spreadsheets import xlsx_text
 
 INSTRUCTIONS = "Instructions"
 LISTS = "Lists"
@@ -125,7 +127,10 @@ def export_workbook(definition: QuestionnaireDef, answers: dict[str, ExportedAns
 
 
 def _text(sheet: Worksheet, row: int, column: int, value: Any):
-    """Write a value; text stays text (a leading ``=`` is never a formula)."""
+    """Write a value; text stays text (a leading ``=`` is never a formula), cleaned for XML and
+    refused (:class:`~eis_toolkit.spreadsheets.CellTooLong`) rather than cut when too long."""
+    if isinstance(value, str):
+        value = xlsx_text(value, f"cell {sheet.title}!{get_column_letter(column)}{row}")
     cell = sheet.cell(row, column, value)
     if isinstance(value, str):
         cell.data_type = "s"

@@ -36,6 +36,7 @@ from ..catalogue.models import Practice
 from ..extensions import db
 from ..i18n import current_language, translate
 from ..questionnaires.types import AnswerData, show_answer
+from ..spreadsheets import csv_row
 from ..models import AssessmentStatus, Programme, Questionnaire, Region, ReviewerAssignment, SiteVisit, User, Workshop
 from . import lifecycle, live, queries
 from .forms import (AssignmentForm, ImportForm, NominationForm, SiteVisitForm, TransitionForm,
@@ -353,7 +354,7 @@ def import_template(slug: str):
     writer.writerow(["reviewer", "region", "question", "score", "comment"])
     for assignment in sorted(workshop.assignments, key=lambda a: (a.region.code, a.reviewer.email)):
         for key in keys:
-            writer.writerow([assignment.reviewer.email, assignment.region.code, key, "", ""])
+            writer.writerow(csv_row([assignment.reviewer.email, assignment.region.code, key, "", ""]))
     return _download(out.getvalue(), "text/csv", f"{workshop.slug}-scores.csv")
 
 
@@ -446,9 +447,10 @@ def results_export(slug: str, code: str, fmt: str):
         for key in question_ids:
             score = review.scores.get(key)
             if score is not None:
-                writer.writerow([review.label, key, "N/A" if score.not_applicable else score.score, score.comment])
+                writer.writerow(csv_row([review.label, key, "N/A" if score.not_applicable else score.score,
+                                         score.comment]))
         for name in ("strengths", "weaknesses", "recommendations"):
-            writer.writerow([review.label, name, "", getattr(review, name)])
+            writer.writerow(csv_row([review.label, name, "", getattr(review, name)]))
     return _download(out.getvalue(), "text/csv", filename)
 
 

@@ -1,0 +1,56 @@
+"""Cells of the spreadsheets the toolkit writes (CSV and XLSX), safe to open and never cut.
+
+- A text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is a formula
+  to a spreadsheet program opening a CSV: such a cell gets a leading apostrophe (OWASP's rule for
+  CSV injection). XLSX cells are typed, so text written as a string cell is never a formula.
+- Characters that XML 1.0 cannot hold (control characters other than tab, line feed and carriage
+  return) are not written: a vertical tab or a form feed (Word's Shift+Enter and page break)
+  becomes a line break, the others are dropped. openpyxl refuses them with an exception.
+- An XLSX cell holds at most 32,767 characters; a longer text is refused with
+  :class:`CellTooLong` before anything is written, never cut.
+
+No Flask; every CSV and XLSX writer of the toolkit passes its people-typed text through here.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+XLSX_CELL_LIMIT = 32_767
+_LINE_BREAKS = re.compile(r"[\x0b\x0c]")
+_NOT_XML = re.compile(r"[\x00-\x08\x0e-\x1f\ufffe\uffff]")
+
+
+class CellTooLong(ValueError):
+    """A text longer than a spreadsheet cell holds; ``where`` says which cell, for people."""
+
+    def __init__(self, where: str, length: int):
+        self.where, self.length = where, length
+        super().__init__(f"{where} has {length:,} characters, more than a spreadsheet cell holds "
+                         f"({XLSX_CELL_LIMIT:,})")
+
+
+def clean_text(text: str) -> str:
+    """``text`` without the characters XML cannot hold (vertical tab and form feed as line breaks)."""
+    return _NOT_XML.sub("", _LINE_BREAKS.sub("\n", text))
+
+
+def csv_cell(value):
+    """A CSV cell: people's text cleaned and kept from being read as a formula; other values as given."""
+    if not isinstance(value, str):
+        return value
+    value = clean_text(value)
+    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+
+
+def csv_row(values: Iterable) -> list:
+    return [csv_cell(value) for value in values]
+
+
+def xlsx_text(value: str, where: str) -> str:
+    """The text for a string cell of a workbook: cleaned, and refused when too long for a cell."""
+    value = clean_text(value)
+    if len(value) > XLSX_CELL_LIMIT:
+        raise CellTooLong(where, len(value))
+    return value
