@@ -11,7 +11,8 @@ from pathlib import Path
 from .datafiles import Limits
 
 #: Settings read from the environment (``EIS_<NAME>``) or from ``instance/config.py`` (``<NAME>``).
-SETTINGS = ("DATABASE_URL", "SECRET_KEY", "UPLOAD_DIR", "MAX_UPLOAD_MB", "MAX_FILE_MB", "MAX_NESTING")
+SETTINGS = ("DATABASE_URL", "SECRET_KEY", "UPLOAD_DIR", "MAX_UPLOAD_MB", "MAX_FILE_MB", "MAX_NESTING",
+            "TRUSTED_PROXIES")
 
 
 def _instance_values(instance_path: Path) -> dict:
@@ -56,6 +57,7 @@ def load(instance_path: str | Path, environ: dict | None = None) -> dict:
         "EIS_MAX_UPLOAD_MB": max_upload_mb,
         "EIS_MAX_FILE_MB": max_file_mb,
         "EIS_MAX_NESTING": max_nesting,
+        "EIS_TRUSTED_PROXIES": int(setting("TRUSTED_PROXIES", 0)),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
