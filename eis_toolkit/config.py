@@ -9,10 +9,11 @@ import secrets
 from pathlib import Path
 
 from .datafiles import Limits
+from .spreadsheets import ArchiveLimits
 
 #: Settings read from the environment (``EIS_<NAME>``) or from ``instance/config.py`` (``<NAME>``).
 SETTINGS = ("DATABASE_URL", "SECRET_KEY", "UPLOAD_DIR", "MAX_UPLOAD_MB", "MAX_FILE_MB", "MAX_NESTING",
-            "TRUSTED_PROXIES")
+            "TRUSTED_PROXIES", "MAX_WORKBOOK_MB")
 
 
 def _instance_values(instance_path: Path) -> dict:
@@ -55,9 +56,12 @@ def load(instance_path: str | Path, environ: dict | None = None) -> dict:
         "SECRET_KEY": secret_key,
         "EIS_UPLOAD_DIR": str(upload_dir),
         "EIS_MAX_UPLOAD_MB": max_upload_mb,
+        # Any request body: one upload and its form (pages that attach several files raise it).
+        "MAX_CONTENT_LENGTH": int((max_upload_mb + 1) * 1_000_000),
         "EIS_MAX_FILE_MB": max_file_mb,
         "EIS_MAX_NESTING": max_nesting,
         "EIS_TRUSTED_PROXIES": int(setting("TRUSTED_PROXIES", 0)),
+        "EIS_MAX_WORKBOOK_MB": float(setting("MAX_WORKBOOK_MB", 50)),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
@@ -70,3 +74,8 @@ def load(instance_path: str | Path, environ: dict | None = None) -> dict:
 def file_limits(config) -> Limits:
     """The limits on questionnaire and bundle files, from the app's settings."""
     return Limits(max_bytes=int(config["EIS_MAX_FILE_MB"] * 1024 * 1024), max_depth=config["EIS_MAX_NESTING"])
+
+
+def archive_limits(config) -> ArchiveLimits:
+    """The limits on uploaded workbooks (unpacked size), from the app's settings."""
+    return ArchiveLimits(max_unpacked=int(config["EIS_MAX_WORKBOOK_MB"] * 1024 * 1024))

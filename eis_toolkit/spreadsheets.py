@@ -8,13 +8,21 @@
   becomes a line break, the others are dropped. openpyxl refuses them with an exception.
 - An XLSX cell holds at most 32,767 characters; a longer text is refused with
   :class:`CellTooLong` before anything is written, never cut.
+- An uploaded workbook is a zip archive: :func:`check_archive` refuses one that would unpack to
+  more than the limit, or with a compression ratio no real workbook has (a zip bomb), before
+  openpyxl opens it.
 
 No Flask; every CSV and XLSX writer of the toolkit passes its people-typed text through here.
 """
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .assessments.uploads import human_size
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 XLSX_CELL_LIMIT = 32_767
@@ -54,3 +62,39 @@ def xlsx_text(value: str, where: str) -> str:
     if len(value) > XLSX_CELL_LIMIT:
         raise CellTooLong(where, len(value))
     return value
+
+
+@dataclass(frozen=True)
+class ArchiveLimits:
+    """What an uploaded workbook may unpack to: bytes in all, ratio to its packed size, entries."""
+
+    max_unpacked: int = 50 * 1024 * 1024
+    max_ratio: float = 100.0
+    max_members: int = 10_000
+
+
+class UnsafeArchive(ValueError):
+    """An upload refused before it is unpacked; the message is one line for people."""
+
+
+def check_archive(data: bytes, limits: ArchiveLimits = ArchiveLimits()) -> None:
+    """Refuse a zip (``.xlsx``) that would unpack beyond ``limits``; its directory is read, not its content.
+
+    A damaged or foreign file passes through, for the reader to refuse in its own words.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return
+    if len(members) > limits.max_members:
+        raise UnsafeArchive(f"the file holds {len(members):,} parts; a workbook has far fewer "
+                            f"(at most {limits.max_members:,} are accepted)")
+    unpacked = sum(m.file_size for m in members)
+    packed = sum(m.compress_size for m in members) or 1
+    if unpacked > limits.max_unpacked:
+        raise UnsafeArchive(f"the file would unpack to {human_size(unpacked)}; at most "
+                            f"{human_size(limits.max_unpacked)} are accepted")
+    if unpacked / packed > limits.max_ratio:
+        raise UnsafeArchive(f"the file unpacks to {unpacked / packed:,.0f} times its size, which no workbook "
+                            f"does (at most {limits.max_ratio:,.0f} times is accepted)")

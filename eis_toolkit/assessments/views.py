@@ -47,6 +47,7 @@ from .forms import (ReopenForm, SubmitForm, WorkbookForm, dimension_form, initia
 from .progress import missing_questions, progress
 from .services import (AssessmentError, Base, SaveConflict, add_evidence, find_evidence,
                        remove_evidence, reopen as reopen_assessment, save_answers, submit as submit_assessment)
+from ..config import archive_limits
 from ..spreadsheets import CellTooLong
 from .workbook import ExportedAnswer, WorkbookError, export_workbook, read_workbook
 
@@ -440,7 +441,8 @@ def workbook_upload(assessment_id: int):
         form.workbook.errors.append(f"The workbook is larger than {uploads.human_size(_max_bytes())}.")
         return render_template("assessments/workbook.html", assessment=assessment, form=form), 422
     try:
-        imported = read_workbook(data, definition, assessment_id=assessment.id)
+        imported = read_workbook(data, definition, assessment_id=assessment.id,
+                                 limits=archive_limits(current_app.config))
     except WorkbookError as error:
         return render_template("assessments/workbook.html", assessment=assessment, form=form,
                                problems=error.problems), 422

@@ -31,7 +31,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..i18n import translate
 from ..questionnaires.schema import QuestionDef, QuestionnaireDef
 from ..questionnaires.types import AnswerData, InvalidAnswer, parse_answer, question_type
-from ..spreadsheets import xlsx_text
+from ..spreadsheets import ArchiveLimits, UnsafeArchive, check_archive, xlsx_text
 
 INSTRUCTIONS = "Instructions"
 LISTS = "Lists"
@@ -279,9 +279,13 @@ def _validate(sheet: Worksheet, validations: dict, question: QuestionDef, row: i
 
 
 def read_workbook(source: bytes | BinaryIO, definition: QuestionnaireDef, *,
-                  assessment_id: int | None = None) -> Imported:
+                  assessment_id: int | None = None, limits: ArchiveLimits = ArchiveLimits()) -> Imported:
     """Read an uploaded workbook for ``definition``; raise :class:`WorkbookError` with every problem."""
     data = source if isinstance(source, bytes) else source.read()
+    try:
+        check_archive(data, limits)
+    except UnsafeArchive as error:
+        raise WorkbookError([WorkbookProblem("(file)", None, None, str(error))]) from None
     try:
         workbook = load_workbook(io.BytesIO(data), data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):

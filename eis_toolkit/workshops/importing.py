@@ -21,6 +21,7 @@ from .. import audit
 from ..extensions import db
 from ..models import ReviewStatus, Role, User, Workshop, WorkshopStatus
 from ..benchmark.queries import definition_for
+from ..spreadsheets import ArchiveLimits, UnsafeArchive, check_archive
 from .queries import scored_question_ids
 from .reviews import ReviewInput, ScoreInput, save_review, submit_review
 from .services import WorkshopError, assign_reviewer, ensure_review
@@ -88,12 +89,16 @@ class ScoreRow:
 # --- reading ----------------------------------------------------------------------------------
 
 
-def read_table(filename: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
+def read_table(filename: str, data: bytes, limits: ArchiveLimits = ArchiveLimits()) -> list[tuple[int, dict[str, str]]]:
     """The rows under the header as ``(row number, {column: text})``, blank rows left out.
 
     Column names are matched without regard to case; other columns are ignored.
     """
     if filename.lower().endswith(".xlsx"):
+        try:
+            check_archive(data, limits)
+        except UnsafeArchive as error:
+            raise ImportRefused([Problem(None, None, f"{error}.")]) from None
         lines = _xlsx_lines(data)
     elif filename.lower().endswith(".csv"):
         lines = _csv_lines(data)
@@ -280,12 +285,13 @@ def _started(review) -> bool:
                 or any(s.score is not None or s.not_applicable or s.comment for s in review.scores))
 
 
-def import_scores(workshop: Workshop, filename: str, data: bytes, user: User | None = None) -> dict[str, int]:
+def import_scores(workshop: Workshop, filename: str, data: bytes, user: User | None = None,
+                  limits: ArchiveLimits = ArchiveLimits()) -> dict[str, int]:
     """Check the whole file, then write one submitted review per (reviewer, region); the caller commits."""
     if workshop.status != WorkshopStatus.OPEN:
         raise ImportRefused([Problem(None, None, f"Scores can be imported only while the review round is open "
                                                  f"(the workshop is {workshop.status}).")])
-    table = read_table(filename, data)
+    table = read_table(filename, data, limits)
     rows, problems = check_rows(table, context_for(workshop, (cells.get("reviewer", "") for _, cells in table)))
     if problems:
         raise ImportRefused(problems)

@@ -36,6 +36,7 @@ from ..catalogue.models import Practice
 from ..extensions import db
 from ..i18n import current_language, translate
 from ..questionnaires.types import AnswerData, show_answer
+from ..config import archive_limits
 from ..spreadsheets import csv_row
 from ..models import AssessmentStatus, Programme, Questionnaire, Region, ReviewerAssignment, SiteVisit, User, Workshop
 from . import lifecycle, live, queries
@@ -330,7 +331,8 @@ def import_view(slug: str):
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            counts = import_scores(workshop, upload.filename or "", upload.read(), current_user)
+            counts = import_scores(workshop, upload.filename or "", upload.read(), current_user,
+                                   archive_limits(current_app.config))
         except ImportRefused as error:
             db.session.rollback()
             problems = error.problems
