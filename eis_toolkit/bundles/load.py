@@ -1,9 +1,11 @@
 """Reading a bundle file and writing it to the database: all or nothing, idempotent.
 
 Entries are matched by their natural keys (programme and workshop slug, region code, e-mail,
-practice slug, question key), created when new and updated when changed; what a bundle does not
-name is left alone. Lists that belong to one entry (hot seat, site visits, a person's roles) are
-set to what the bundle gives. The caller commits; on error nothing has been written.
+practice slug, question key), created when new and updated when changed. What a bundle does not
+name is left alone: an optional field a reloaded entry leaves out keeps its stored value (a new
+entry gets the default), and a list that belongs to one entry (site visits) is replaced only when
+the entry gives it. Required lists (hot seat, a person's roles) are set to what the bundle gives.
+The caller commits; on error nothing has been written.
 """
 from __future__ import annotations
 
@@ -94,6 +96,18 @@ class _Writer:
         elif changed:
             self.counts[f"{kind} updated"] += 1
 
+    @staticmethod
+    def _optional(entry: dict, new: bool, convert: dict | None = None, **defaults) -> dict:
+        """The optional fields ``entry`` names (converted), and on a new object the defaults of the rest."""
+        convert = convert or {}
+        values = {}
+        for name, default in defaults.items():
+            if name in entry:
+                values[name] = convert[name](entry[name]) if name in convert else entry[name]
+            elif new:
+                values[name] = default
+        return values
+
     def write(self, data: dict) -> Counter:
         programme = self.programme(data["programme"]) if "programme" in data else None
         for entry in data.get("regions") or []:
@@ -112,14 +126,14 @@ class _Writer:
     def programme(self, entry: dict) -> Programme:
         programme = db.session.scalar(select(Programme).where(Programme.slug == entry["slug"])) or Programme()
         self._set(programme, "programme", slug=entry["slug"], title=entry["title"],
-                  description=entry.get("description", ""), starts=_date(entry.get("starts")),
-                  ends=_date(entry.get("ends")))
+                  **self._optional(entry, programme.id is None, {"starts": _date, "ends": _date},
+                                   description="", starts=None, ends=None))
         return programme
 
     def region(self, entry: dict, programme: Programme | None) -> None:
         region = self.regions.get(entry["code"]) or Region()
         self._set(region, "region", code=entry["code"], name=entry["name"], country=entry["country"],
-                  language=entry.get("language", "en"))
+                  **self._optional(entry, region.id is None, language="en"))
         self.regions[region.code] = region
         if programme is not None and region not in programme.regions:
             programme.regions.append(region)
@@ -127,9 +141,9 @@ class _Writer:
     def person(self, entry: dict) -> None:
         email = entry["email"].lower()
         user = self.people.get(email) or User(password_hash="")
-        region = self.regions.get(entry["region"]) if entry.get("region") else None
-        self._set(user, "person", email=email, name=entry["name"], region=region,
-                  language=entry.get("language", "en"), active=entry.get("active", True))
+        self._set(user, "person", email=email, name=entry["name"],
+                  **self._optional(entry, user.id is None, {"region": lambda code: self.regions.get(code or "")},
+                                   region=None, language="en", active=True))
         roles = {Role(r) for r in entry["roles"]}
         if user.roles != roles:
             user.roles = roles
@@ -146,19 +160,20 @@ class _Writer:
         questionnaire = db.session.scalar(
             select(Questionnaire).where(Questionnaire.key == key, Questionnaire.version == int(version)))
         self._set(workshop, "workshop", slug=entry["slug"], title=entry["title"], programme=programme,
-                  description=entry.get("description", ""), host_region=self.regions[entry["host"]],
-                  place=entry.get("place", ""), starts=_date(entry["starts"]), ends=_date(entry["ends"]),
-                  questionnaire=questionnaire, status=WorkshopStatus(entry.get("status", "planned")),
-                  show_reviewer_names=entry.get("show_reviewer_names", False))
+                  host_region=self.regions[entry["host"]], starts=_date(entry["starts"]),
+                  ends=_date(entry["ends"]), questionnaire=questionnaire,
+                  **self._optional(entry, workshop.id is None, {"status": WorkshopStatus}, description="",
+                                   place="", status=WorkshopStatus.PLANNED, show_reviewer_names=False))
         hot_seat = [self.regions[code] for code in entry["hot_seat"]]
         if workshop.hot_seat != hot_seat:
             workshop.hot_seat = hot_seat
-        visits = entry.get("site_visits") or []
-        for position, visit in enumerate(visits):
-            existing = workshop.site_visits[position] if position < len(workshop.site_visits) else SiteVisit()
-            self._set(existing, "site visit", workshop=workshop, position=position, firm=visit["firm"],
-                      what=visit.get("what", ""), story=visit.get("story", ""))
-        del workshop.site_visits[len(visits):]
+        if "site_visits" in entry:
+            visits = entry["site_visits"] or []
+            for position, visit in enumerate(visits):
+                existing = workshop.site_visits[position] if position < len(workshop.site_visits) else SiteVisit()
+                self._set(existing, "site visit", workshop=workshop, position=position, firm=visit["firm"],
+                          **self._optional(visit, existing.id is None, what="", story=""))
+            del workshop.site_visits[len(visits):]
         db.session.flush()
         questions = {q.key: q for q in db.session.scalars(
             select(Question).where(Question.questionnaire_id == questionnaire.id))}
@@ -170,18 +185,18 @@ class _Writer:
     def assessment(self, workshop: Workshop, entry: dict, questions: dict) -> None:
         region = self.regions[entry["region"]]
         assessment = next((a for a in workshop.assessments if a.region_id == region.id), None) or Assessment()
-        status = AssessmentStatus(entry.get("status", "draft"))
         self._set(assessment, "assessment", workshop=workshop, region=region,
-                  questionnaire_id=workshop.questionnaire_id, status=status)
-        if status == "submitted" and assessment.submitted_at is None:
+                  questionnaire_id=workshop.questionnaire_id,
+                  **self._optional(entry, assessment.id is None, {"status": AssessmentStatus},
+                                   status=AssessmentStatus.DRAFT))
+        if assessment.status == AssessmentStatus.SUBMITTED and assessment.submitted_at is None:
             assessment.submitted_at = utcnow()
         existing = {a.question.key: a for a in assessment.answers}
         for key, given in (entry.get("answers") or {}).items():
             answer = existing.get(key) or Answer(question=questions[key])
-            score = given.get("score")
-            self._set(answer, "answer", assessment=assessment, score=score,
-                      not_applicable="score" in given and score is None, value=given.get("value"),
-                      comment=given.get("comment", ""))
+            new = answer.id is None
+            self._set(answer, "answer", assessment=assessment, **_score_values(given, new),
+                      **self._optional(given, new, value=None, comment=""))
 
     def review(self, workshop: Workshop, entry: dict, questions: dict) -> None:
         reviewer, region = self.people[entry["reviewer"].lower()], self.regions[entry["region"]]
@@ -192,24 +207,23 @@ class _Writer:
             db.session.add(assignment)
             self.counts["assignment created"] += 1
         review = assignment.review or Review()
-        status = ReviewStatus(entry.get("status", "draft"))
-        self._set(review, "review", assignment=assignment, status=status,
-                  strengths=entry.get("strengths", ""), weaknesses=entry.get("weaknesses", ""),
-                  recommendations=entry.get("recommendations", ""))
-        if status == "submitted" and review.submitted_at is None:
+        self._set(review, "review", assignment=assignment,
+                  **self._optional(entry, review.id is None, {"status": ReviewStatus}, status=ReviewStatus.DRAFT,
+                                   strengths="", weaknesses="", recommendations=""))
+        if review.status == ReviewStatus.SUBMITTED and review.submitted_at is None:
             review.submitted_at = utcnow()
         existing = {s.question.key: s for s in review.scores}
         for key, given in (entry.get("scores") or {}).items():
             score = existing.get(key) or ReviewScore(question=questions[key])
-            self._set(score, "score", review=review, score=given.get("score"),
-                      not_applicable="score" in given and given["score"] is None,
-                      comment=given.get("comment", ""))
+            new = score.id is None
+            self._set(score, "score", review=review, **_score_values(given, new),
+                      **self._optional(given, new, comment=""))
         nominations = {n.title: n for n in review.nominations}
         for given in entry.get("nominations") or []:
             nomination = nominations.get(given["title"]) or Nomination()
             self._set(nomination, "nomination", review=review, title=given["title"],
-                      description=given.get("description", ""), dimension_key=given["dimension"],
-                      why=given.get("why", ""))
+                      dimension_key=given["dimension"],
+                      **self._optional(given, nomination.id is None, description="", why=""))
 
     def practice(self, entry: dict) -> None:
         practice = db.session.scalar(select(Practice).where(Practice.slug == entry["slug"])) or Practice()
@@ -231,6 +245,13 @@ class _Writer:
             rating = ratings.get(rater.id) or PracticeRating()
             self._set(rating, "rating", practice=practice, rater=rater, evidence=given["evidence"],
                       transferability=given["transferability"], usefulness=given["usefulness"])
+
+
+def _score_values(given: dict, new: bool) -> dict:
+    """``score: null`` is N/A; a score left out keeps the stored one (none on a new answer)."""
+    if "score" in given:
+        return {"score": given["score"], "not_applicable": given["score"] is None}
+    return {"score": None, "not_applicable": False} if new else {}
 
 
 def _terms(wanted: list[tuple[Vocabulary, str]]) -> list[Term]:

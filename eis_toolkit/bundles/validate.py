@@ -115,15 +115,23 @@ class _Checker:
         return None
 
     def region(self, entry: dict, name: str, path: str) -> None:
-        code = entry.get(name)
-        if code is not None and code not in self.known.regions:
-            self.problem(_join(path, name), f"unknown region {code!r}")
+        self.region_code(entry.get(name), _join(path, name))
+
+    def region_code(self, code, path: str) -> None:
+        if code is None:
+            return
+        if not isinstance(code, str):
+            self.problem(path, f"must be a region code such as DK04, not {_kind(code)}")
+        elif code not in self.known.regions:
+            self.problem(path, f"unknown region {code!r}")
 
     def unique(self, entries: list, name: str, path: str) -> None:
         seen = set()
         for i, entry in enumerate(entries):
             value = entry.get(name) if isinstance(entry, dict) else None
-            if value is not None and value in seen:
+            if not isinstance(value, str | int):  # other shapes are refused where they stand
+                continue
+            if value in seen:
                 self.problem(f"{path}[{i}].{name}", f"{value!r} appears twice")
             seen.add(value)
 
@@ -195,14 +203,16 @@ class _Checker:
         for j, role in enumerate(roles):
             if role not in ROLES:
                 self.problem(f"{path}.roles[{j}]", f"{role!r} is not one of {', '.join(ROLES)}")
-        if set(roles) & {"region", "reviewer", "host"} and not entry.get("region"):
+        stored = self.known.people.get(email.lower()) if isinstance(email, str) else None
+        region = entry["region"] if "region" in entry else stored.region if stored else None
+        if set(roles) & {"region", "reviewer", "host"} and not region:
             self.problem(_join(path, "region"), "is required for a region member, reviewer or host")
         password = entry.get("password")
         if password is not None and not (isinstance(password, str) and len(password) >= 8):
             self.problem(_join(path, "password"), "must be text of at least 8 characters")
         self.choice(entry, "language", path, ("en", "it", "da", "de"))
         if isinstance(email, str):
-            self.known.people[email.lower()] = Person(entry.get("region"), frozenset(map(str, roles)))
+            self.known.people[email.lower()] = Person(region, frozenset(map(str, roles)))
 
     def workshop(self, entry, path: str) -> None:
         entry = self.mapping(
@@ -223,8 +233,9 @@ class _Checker:
             self.problem(_join(path, "show_reviewer_names"), "must be true or false")
         hot_seat = self.items(entry.get("hot_seat"), _join(path, "hot_seat"))
         for j, code in enumerate(hot_seat):
-            if code not in self.known.regions:
-                self.problem(f"{path}.hot_seat[{j}]", f"unknown region {code!r}")
+            self.region_code(code, f"{path}.hot_seat[{j}]")
+            if isinstance(code, str) and code in hot_seat[:j]:
+                self.problem(f"{path}.hot_seat[{j}]", f"{code!r} appears twice")
         ref = entry.get("questionnaire")
         questionnaire = self.known.questionnaires.get(ref) if isinstance(ref, str) else None
         if ref is not None and questionnaire is None:
