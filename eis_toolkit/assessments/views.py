@@ -172,7 +172,8 @@ def dimension(assessment_id: int, dimension_key: str):
     editable = permissions.can_edit_assessment(current_user, assessment)
     if request.method == "GET":
         form = (dimension_form(page, definition.scale, current_language(),
-                               initial_values(page, queries.states_of(answers))) if editable else None)
+                               initial_values(page, queries.states_of(answers), current_language()))
+                if editable else None)
         return _render_page(assessment, definition, page, answers, form)
     ensure(editable)
     form = dimension_form(page, definition.scale, current_language())
@@ -181,7 +182,7 @@ def dimension(assessment_id: int, dimension_key: str):
         flash("Your session was renewed, so nothing was saved yet. Your answers are still here: "
               "check them and press Save again.", "warning")
         return _render_page(assessment, definition, page, answers, form, status=400)
-    given, bases, problems = read_answers(form, page, definition.scale)
+    given, bases, problems = read_answers(form, page, definition.scale, current_language())
     if problems:
         flash(f"Nothing was saved: {len(problems)} answer{'s need' if len(problems) > 1 else ' needs'} "
               f"your attention (marked below).", "error")
@@ -294,7 +295,7 @@ def _expired(assessment_id: int, dimension_key: str):
         sub = form[question.key].form
         try:
             data = parse_answer(question, definition.scale, sub.answer.data if "answer" in sub else None,
-                                sub.comment.data)
+                                sub.comment.data, current_language())
         except InvalidAnswer:
             data = None
         if data is not None and data.digest() == sub.digest.data:
@@ -329,7 +330,7 @@ def autosave(assessment_id: int, dimension_key: str):
     form.validate()
     if _csrf_failed(form):
         return jsonify(status="csrf", message="Your session was renewed; retrying."), 400
-    given, bases, problems = read_answers(form, page, definition.scale)
+    given, bases, problems = read_answers(form, page, definition.scale, current_language())
     try:
         saved = save_answers(assessment, given, bases, current_user)
         db.session.commit()
@@ -433,7 +434,7 @@ def workbook_upload(assessment_id: int):
         form.workbook.errors.append(f"The workbook is larger than {uploads.human_size(_max_bytes())}.")
         return render_template("assessments/workbook.html", assessment=assessment, form=form), 422
     try:
-        imported = read_workbook(data, definition, assessment_id=assessment.id)
+        imported = read_workbook(data, definition, assessment_id=assessment.id, language=current_language())
     except WorkbookError as error:
         return render_template("assessments/workbook.html", assessment=assessment, form=form,
                                problems=error.problems), 422

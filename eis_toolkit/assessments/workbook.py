@@ -274,8 +274,9 @@ def _validate(sheet: Worksheet, validations: dict, question: QuestionDef, row: i
 
 
 def read_workbook(source: bytes | BinaryIO, definition: QuestionnaireDef, *,
-                  assessment_id: int | None = None) -> Imported:
-    """Read an uploaded workbook for ``definition``; raise :class:`WorkbookError` with every problem."""
+                  assessment_id: int | None = None, language: str = "en") -> Imported:
+    """Read an uploaded workbook for ``definition``; raise :class:`WorkbookError` with every problem.
+    Numbers typed as text are read as ``language`` writes them."""
     data = source if isinstance(source, bytes) else source.read()
     try:
         workbook = load_workbook(io.BytesIO(data), data_only=True)
@@ -299,7 +300,7 @@ def read_workbook(source: bytes | BinaryIO, definition: QuestionnaireDef, *,
         if sheet.title in (INSTRUCTIONS, LISTS, META):
             continue
         for row in sheet.iter_rows(min_row=HEADER_ROW + 1, max_col=HOW):
-            _read_row(sheet.title, row, questions, definition, answers, seen, problems)
+            _read_row(sheet.title, row, questions, definition, answers, seen, problems, language)
     if problems:
         raise WorkbookError(problems)
     return Imported(ref, exported_for, answers)
@@ -316,7 +317,7 @@ def _meta(workbook) -> tuple[str | None, int | None]:
     return values.get("questionnaire"), assessment_id
 
 
-def _read_row(sheet: str, cells, questions, definition, answers, seen, problems) -> None:
+def _read_row(sheet: str, cells, questions, definition, answers, seen, problems, language: str = "en") -> None:
     number = cells[0].row
     key, base = cells[KEY - 1].value, cells[BASE - 1].value
     if key is None and base is None:
@@ -340,7 +341,7 @@ def _read_row(sheet: str, cells, questions, definition, answers, seen, problems)
     raw = None if question.type == "evidence" else _cell(cells[ANSWER - 1].value)
     comment = _cell(cells[COMMENT - 1].value)
     try:
-        data = parse_answer(question, definition.scale, raw, None if comment is None else str(comment))
+        data = parse_answer(question, definition.scale, raw, None if comment is None else str(comment), language)
     except InvalidAnswer as error:
         return problem(str(error))
     answers[question.key] = ImportedAnswer(data, int(match.group(1)), match.group(2))
