@@ -73,6 +73,7 @@ setup: system $(INSTALLED) translations
 venv: $(INSTALLED)
 
 translations: $(MO_FILES)
+	@:
 
 $(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po | $(INSTALLED)
 	@$(VENV)/bin/pybabel -q compile -i $< -o $@ -l $*
@@ -81,7 +82,7 @@ $(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/message
 # new and changed ones into each catalogue; translate the empty msgstr, then `make translations`.
 messages: $(INSTALLED)
 	@mkdir -p $(BUILD)
-	$(VENV)/bin/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k ngettext -k lazy_ngettext \
+	$(VENV)/bin/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 \
 	  --no-location --sort-output --project "EIS Toolkit" -o $(POT) .
 	$(VENV)/bin/pybabel -q update -i $(POT) -d $(TRANSLATIONS) --no-fuzzy-matching --ignore-obsolete
 	echo "Updated the catalogues in $(TRANSLATIONS) from $(POT): translate the empty msgstr, then make translations"

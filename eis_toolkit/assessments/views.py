@@ -30,6 +30,8 @@ from pathlib import Path
 
 from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request,
                    send_file, session, url_for)
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy.exc import IntegrityError
@@ -38,7 +40,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from .. import permissions
 from ..access import ensure
 from ..extensions import csrf, db
-from ..i18n import current_language, translate
+from ..i18n import current_language, status_label, translate
 from ..main.queries import region_assessments
 from ..questionnaires.types import AnswerData, InvalidAnswer, parse_answer, question_type, show_answer
 from . import queries, uploads
@@ -121,9 +123,10 @@ def _template_helpers(state) -> None:
 
 @bp.errorhandler(413)
 def too_large(error):
-    message = (f"The files were too large: each may have up to {uploads.human_size(_max_bytes())}, and one "
-               f"save up to ten times that. Nothing was saved; the answers you typed are kept in this browser.")
-    return render_template("errors/error.html", code=413, title="Files too large", message=message), 413
+    message = _("The files were too large: each may have up to %(size)s, and one save up to ten times that. "
+                "Nothing was saved; the answers you typed are kept in this browser.",
+                size=uploads.human_size(_max_bytes()))
+    return render_template("errors/error.html", code=413, title=_("Files too large"), message=message), 413
 
 
 # --- lists and overview -----------------------------------------------------------------------
@@ -179,13 +182,14 @@ def dimension(assessment_id: int, dimension_key: str):
     form = dimension_form(page, definition.scale, current_language())
     form.validate()
     if _csrf_failed(form):
-        flash("Your session was renewed, so nothing was saved yet. Your answers are still here: "
-              "check them and press Save again.", "warning")
+        flash(_("Your session was renewed, so nothing was saved yet. Your answers are still here: "
+                "check them and press Save again."), "warning")
         return _render_page(assessment, definition, page, answers, form, status=400)
     given, bases, problems = read_answers(form, page, definition.scale, current_language())
     if problems:
-        flash(f"Nothing was saved: {len(problems)} answer{'s need' if len(problems) > 1 else ' needs'} "
-              f"your attention (marked below).", "error")
+        flash(ngettext("Nothing was saved: %(num)d answer needs your attention (marked below).",
+                       "Nothing was saved: %(num)d answers need your attention (marked below).",
+                       len(problems)), "error")
         return _render_page(assessment, definition, page, answers, form, status=422)
     with _collecting_files() as files:
         try:
@@ -196,13 +200,13 @@ def dimension(assessment_id: int, dimension_key: str):
                 assessment, given, bases)
             show_conflicts(form, conflicts)
             flash(str(error) if isinstance(error, SaveConflict) else
-                  "Someone saved at the same moment as you. Nothing was saved yet: press Save again.", "warning")
+                  _("Someone saved at the same moment as you. Nothing was saved yet: press Save again."), "warning")
             return _render_page(assessment, queries.definition(assessment), page,
                                 queries.answers_by_key(assessment), form,
                                 conflicts={c.key: c for c in conflicts}, status=409)
         refused = _attach_and_remove(assessment, page, form, files)
         db.session.commit()
-    flash("Saved.", "success")
+    flash(_("Saved."), "success")
     session[JUST_SAVED] = _draft_key(assessment, page.key)
     for message in refused:
         flash(message, "error")
@@ -243,7 +247,7 @@ def _attach_and_remove(assessment, page, form, files) -> list[str]:
         if evidence is not None:
             name = evidence.filename
             files["removed"].append(remove_evidence(assessment, evidence))
-            flash(f"Removed {name}.", "info")
+            flash(_("Removed %(name)s.", name=name), "info")
     for question in page.questions:
         for upload in form[question.key].form.files.data or []:
             if not getattr(upload, "filename", None):
@@ -251,7 +255,7 @@ def _attach_and_remove(assessment, page, form, files) -> list[str]:
             try:
                 stored = uploads.store(upload.stream, upload.filename, _upload_dir(), _max_bytes())
             except uploads.UploadError as error:
-                refused.append(f"Not attached: {error}")
+                refused.append(_("Not attached: %(reason)s", reason=error))
                 continue
             files["stored"].append(stored.stored_name)
             add_evidence(assessment, question.key, stored, current_user)
@@ -316,20 +320,20 @@ def autosave(assessment_id: int, dimension_key: str):
     back = url_for(".dimension", assessment_id=assessment_id, dimension_key=dimension_key)
     if not current_user.is_authenticated:
         return jsonify(status="logged_out", login_url=url_for("accounts.login", next=back),
-                       message="Your session has ended. Log in again to save; what you typed is kept "
-                               "in this browser."), 401
+                       message=_("Your session has ended. Log in again to save; what you typed is kept "
+                                 "in this browser.")), 401
     assessment = _load(assessment_id)
     if not permissions.can_edit_assessment(current_user, assessment):
         if not permissions.is_region_member(current_user, assessment.region_id):
-            return jsonify(status="forbidden", message="You may not change this self-assessment."), 403
-        return jsonify(status="read_only", message="This self-assessment was submitted meanwhile and is "
-                                                   "read-only; your latest changes are not saved."), 409
+            return jsonify(status="forbidden", message=_("You may not change this self-assessment.")), 403
+        return jsonify(status="read_only", message=_("This self-assessment was submitted meanwhile and is "
+                                                     "read-only; your latest changes are not saved.")), 409
     definition = queries.definition(assessment)
     page = _dimension(definition, dimension_key)
     form = dimension_form(page, definition.scale, current_language())
     form.validate()
     if _csrf_failed(form):
-        return jsonify(status="csrf", message="Your session was renewed; retrying."), 400
+        return jsonify(status="csrf", message=_("Your session was renewed; retrying.")), 400
     given, bases, problems = read_answers(form, page, definition.scale, current_language())
     try:
         saved = save_answers(assessment, given, bases, current_user)
@@ -339,8 +343,8 @@ def autosave(assessment_id: int, dimension_key: str):
         keys = [c.key for c in error.conflicts] if isinstance(error, SaveConflict) else sorted(given)
         language = current_language()
         return jsonify(status="conflict", questions=[translate(definition.question(k).text, language) for k in keys],
-                       message="Someone else changed answers on this page meanwhile. Press Save to see "
-                               "both versions and choose."), 409
+                       message=_("Someone else changed answers on this page meanwhile. Press Save to see "
+                                 "both versions and choose.")), 409
     return jsonify(status="saved", problems=problems,
                    answers={key: {"version": answer.version, "digest": given[key].digest()}
                             for key, answer in saved.items()})
@@ -363,7 +367,7 @@ def submit(assessment_id: int):
     form = SubmitForm()
     definition = queries.definition(assessment)
     if form.validate_on_submit() and _commit_or_refuse(
-            lambda: submit_assessment(assessment, current_user), "Submitted. The self-assessment is now read-only."):
+            lambda: submit_assessment(assessment, current_user), _("Submitted. The self-assessment is now read-only.")):
         return redirect(url_for(".overview", assessment_id=assessment.id))
     missing = missing_questions(definition, queries.states_of(queries.answers_by_key(assessment)))
     return render_template("assessments/submit.html", assessment=assessment, definition=definition,
@@ -376,7 +380,7 @@ def reopen(assessment_id: int):
     form = ReopenForm()
     if form.validate_on_submit() and _commit_or_refuse(
             lambda: reopen_assessment(assessment, current_user, form.reason.data),
-            f"Reopened: {assessment.region.name} can edit the self-assessment again."):
+            _("Reopened: %(region)s can edit the self-assessment again.", region=assessment.region.name)):
         return redirect(url_for(".overview", assessment_id=assessment.id))
     return _render_overview(assessment, form, status=422)
 
@@ -408,8 +412,8 @@ def workbook_download(assessment_id: int):
     definition = queries.definition(assessment)
     answers = {key: ExportedAnswer(AnswerData.of(a), a.version, tuple(e.filename for e in a.evidence))
                for key, a in queries.answers_by_key(assessment).items()}
-    heading = [("Region", str(assessment.region)), ("Workshop", assessment.workshop.title),
-               ("Status", assessment.status.value), ("Downloaded by", current_user.name)]
+    heading = [(_("Region"), str(assessment.region)), (_("Workshop"), assessment.workshop.title),
+               (_("Status"), status_label(assessment.status)), (_("Downloaded by"), current_user.name)]
     data = export_workbook(definition, answers, current_language(), assessment_id=assessment.id, heading=heading)
     name = f"self-assessment-{assessment.region.code}-{assessment.workshop.slug}.xlsx"
     response = send_file(BytesIO(data), as_attachment=True, download_name=name,
@@ -428,10 +432,10 @@ def workbook_upload(assessment_id: int):
     upload = form.workbook.data
     data = upload.stream.read(_max_bytes() + 1) if upload else b""
     if not data:
-        form.workbook.errors.append("Choose the workbook to upload.")
+        form.workbook.errors.append(_("Choose the workbook to upload."))
         return render_template("assessments/workbook.html", assessment=assessment, form=form), 422
     if len(data) > _max_bytes():
-        form.workbook.errors.append(f"The workbook is larger than {uploads.human_size(_max_bytes())}.")
+        form.workbook.errors.append(_("The workbook is larger than %(size)s.", size=uploads.human_size(_max_bytes())))
         return render_template("assessments/workbook.html", assessment=assessment, form=form), 422
     try:
         imported = read_workbook(data, definition, assessment_id=assessment.id, language=current_language())
@@ -459,13 +463,13 @@ def workbook_resolve(assessment_id: int):
             question = definition.question(key)
             choice = request.form.get(f"resolve-{key}")
             if key in payload["conflicts"] and choice not in ("mine", "theirs"):
-                raise ValueError(f"choose which answer to keep for {key}")
+                raise ValueError(_("choose which answer to keep for %(key)s", key=key))
             if choice == "theirs":
                 continue
             given[key] = parse_answer(question, definition.scale, entry["answer"], entry["comment"])
             bases[key] = Base(int(entry["version"]), entry["digest"])
     except (ValueError, KeyError, TypeError, InvalidAnswer) as error:
-        flash(f"The choices could not be read ({error}); upload the workbook again.", "error")
+        flash(_("The choices could not be read (%(reason)s); upload the workbook again.", reason=error), "error")
         return redirect(url_for(".workbook_upload", assessment_id=assessment.id))
     return _import(assessment, definition, given, bases)
 
@@ -484,8 +488,8 @@ def _import(assessment, definition, given, bases):
                                conflicts=error.conflicts, payload=json.dumps(payload), form=SubmitForm()), 409
     db.session.commit()
     count = len(saved)
-    flash(f"Workbook imported: {count} answer{'s' if count != 1 else ''} changed." if count else
-          "Workbook imported: no answer differs from what is saved.", "success")
+    flash(ngettext("Workbook imported: %(num)d answer changed.", "Workbook imported: %(num)d answers changed.", count)
+          if count else _("Workbook imported: no answer differs from what is saved."), "success")
     return redirect(url_for(".overview", assessment_id=assessment.id))
 
 
