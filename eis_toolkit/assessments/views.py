@@ -30,8 +30,8 @@ from pathlib import Path
 
 from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request,
                    send_file, session, url_for)
+from flask_babel import get_translations, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy.exc import IntegrityError
@@ -117,8 +117,44 @@ def _upload_dir() -> str:
 def _template_helpers(state) -> None:
     """Helpers the assessment templates (and their macros, which see no request context) use."""
     state.app.jinja_env.globals.update(
-        human_size=uploads.human_size, answer_data=AnswerData.of,
+        human_size=uploads.human_size, answer_data=AnswerData.of, autosave_messages=autosave_messages,
         answer_text=lambda question, scale, data: show_answer(question, scale, data, current_language()))
+
+
+def autosave_messages() -> dict:
+    """What the page's script says while saving, in the reader's language (``data-messages``):
+    texts with their ``%(name)s`` placeholders left for the script, plurals as [one, other]."""
+    found = get_translations()
+
+    def ungettext(singular: str, plural: str) -> list[str]:  # named so that pybabel extracts both forms
+        return [found.ungettext(singular, plural, 1), found.ungettext(singular, plural, 2)]
+    return {
+        "saving": found.ugettext("Saving…"),
+        "unsaved": found.ugettext("Unsaved changes…"),
+        "all_saved": found.ugettext("All changes saved at %(time)s."),
+        "saved_except": ungettext("Saved at %(time)s, except %(num)d answer that needs correcting: %(problems)s",
+                                  "Saved at %(time)s, except %(num)d answers that need correcting: %(problems)s"),
+        "logged_out": found.ugettext("Not saved: you are logged out. What you typed is kept in this browser."),
+        "logged_out_banner": found.ugettext(
+            "Your session has ended. Log in again in a new tab, then come back here: your answers are kept in "
+            "this browser and are saved as soon as you are back."),
+        "conflict": found.ugettext("Not saved: someone else changed answers on this page."),
+        "conflict_banner": ungettext(
+            "Someone else changed %(num)d answer on this page while you were typing (%(questions)s). Press Save "
+            "to see both versions side by side and choose; your answers are kept in this browser.",
+            "Someone else changed %(num)d answers on this page while you were typing (%(questions)s). Press Save "
+            "to see both versions side by side and choose; your answers are kept in this browser."),
+        "not_saved": found.ugettext("Not saved."),
+        "no_longer": found.ugettext("This self-assessment can no longer be changed here."),
+        "server_error": found.ugettext("Not saved yet (the server answered %(status)s); kept in this browser, "
+                                       "retrying."),
+        "offline": found.ugettext("Not saved yet: no connection. Kept in this browser; retrying."),
+        "restored": found.ugettext("Restored answers that were not saved yet; saving…"),
+        "restored_saving": found.ugettext("Answers you typed on this page at %(time)s had not been saved; they "
+                                          "are back in the form and are being saved now."),
+        "restored_saved": found.ugettext("Answers you typed on this page at %(time)s had not been saved; they are "
+                                         "back in the form and saved now."),
+    }
 
 
 @bp.errorhandler(413)
