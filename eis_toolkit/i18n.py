@@ -15,10 +15,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from urllib.parse import urlencode
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_time, get_datetime_format
 from babel.numbers import format_decimal
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import Babel
+from flask_babel import Babel, refresh
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -61,7 +61,11 @@ def current_language() -> str:
             return candidate
     if current_user and current_user.is_authenticated and current_user.language in supported:
         return current_user.language
-    return request.accept_languages.best_match(supported) or "en"
+    for asked, _quality in request.accept_languages:  # best first; it-CH counts as it
+        primary = asked.replace("_", "-").split("-", 1)[0].lower()
+        if primary in supported:
+            return primary
+    return "en"
 
 
 def remember(language: str) -> None:
@@ -106,16 +110,22 @@ def format_day(value: date | datetime | None, language: str | None = None, forma
     return format_date(value, format=format, locale=language or current_language())
 
 
-def format_moment(value: datetime | None, language: str | None = None, format: str = "medium") -> str:
-    """A date and time (UTC, as stored) as the language writes it."""
+def format_moment(value: datetime | None, language: str | None = None) -> str:
+    """A date and time (UTC, as stored) as the language writes it: ``27. juni 2017 14.05``."""
     if value is None:
         return ""
-    return format_datetime(value, format=format, tzinfo=None, locale=language or current_language())
+    language = language or current_language()
+    day = format_date(value.date(), format="long", locale=language)
+    hour = format_time(value.time(), format="short", locale=language)
+    return get_datetime_format("long", locale=language).replace("'", "").replace("{0}", hour).replace("{1}", day)
 
 
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=current_language)
     app.before_request(_remember_query_language)
+    # Flask-Babel keeps the locale on ``g``: start each request afresh, also where one app context
+    # serves several requests (the tests push one for a whole test).
+    app.before_request(refresh)
 
     @app.template_filter("tr")
     def tr_filter(texts):
