@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import html
+import io
 from datetime import date, datetime
 
 import pytest
+from flask_babel import refresh
+from openpyxl import load_workbook
 
 from eis_toolkit.assessments import queries
 from eis_toolkit.extensions import db
@@ -136,3 +139,30 @@ def test_a_stored_number_is_shown_in_the_language(client, drafted, sign_in, lang
     submitted = assessment_of("DK04", "aarhus-2017")
     page = html.unescape(client.get(f"/assessments/{submitted.id}/print").get_data(as_text=True))
     assert shown in page
+
+
+def test_a_danish_workbook_is_written_and_read_in_danish(app, core_definition):
+    """The instructions and headers follow the language; a budget typed as text in a Danish
+    workbook (``2.000.000``) is read as the number it is."""
+    from eis_toolkit.assessments.workbook import ExportedAnswer, export_workbook, read_workbook
+
+    with app.test_request_context("/?lang=da"):
+        refresh()
+        data = export_workbook(core_definition, {"strategy.kpis": ExportedAnswer(AnswerData(not_applicable=True))},
+                               "da", assessment_id=7, heading=[])
+        book = load_workbook(io.BytesIO(data))
+        texts = [cell.value for row in book["Instructions"].iter_rows() for cell in row if cell.value]
+        assert "Sådan udfylder du" in texts
+        sheet = book.worksheets[1]
+        assert [c.value for c in sheet[4]][2:] == ["Spørgsmål", "Svar", "Kommentar", "Sådan svarer du"]
+        row = next(r for r in sheet.iter_rows(min_row=5) if r[0].value == "strategy.budget")
+        row[3].value = "2.000.000"
+        kpis = next(r for r in sheet.iter_rows(min_row=5) if r[0].value == "strategy.kpis")
+        assert kpis[3].value == "N/A – ikke relevant"
+        buffer = io.BytesIO()
+        book.save(buffer)
+        imported = read_workbook(buffer.getvalue(), core_definition, assessment_id=7, language="da")
+    assert imported.answers["strategy.budget"].data == AnswerData(value=2_000_000)
+    assert imported.answers["strategy.kpis"].data == AnswerData(not_applicable=True)  # read in any language
+    assert read_workbook(buffer.getvalue(), core_definition, assessment_id=7,
+                         language="it").answers["strategy.kpis"].data.not_applicable

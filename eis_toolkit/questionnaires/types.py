@@ -42,6 +42,12 @@ NOT_APPLICABLE_LABEL = _l("N/A – not applicable")
 _NOT_APPLICABLE_WORDS = {"na", "n/a", "n.a.", "n/a – not applicable"}
 
 
+def _means_not_applicable(text: str) -> bool:
+    """``na``, ``N/A`` or the N/A label in any language (``N/A – ikke relevant``)."""
+    text = text.strip().casefold()
+    return text in _NOT_APPLICABLE_WORDS or text.startswith("n/a ") or text == str(NOT_APPLICABLE_LABEL).casefold()
+
+
 class InvalidAnswer(ValueError):
     """What a person gave cannot be an answer to this question; the message says why."""
 
@@ -173,8 +179,7 @@ class ScaleType(QuestionType):
     def parse(self, raw, question, scale, language="en"):
         if _blank(raw):
             return AnswerData()
-        if isinstance(raw, str) and raw.strip().casefold() in _NOT_APPLICABLE_WORDS | {
-                str(NOT_APPLICABLE_LABEL).casefold()}:
+        if isinstance(raw, str) and _means_not_applicable(raw):
             if not scale.not_applicable:
                 raise InvalidAnswer(_("N/A is not allowed in this questionnaire"))
             return AnswerData(not_applicable=True)
