@@ -105,5 +105,7 @@ def test_the_header_offers_every_language_in_its_own_name(client, loaded):
     assert 'action="/language"' in page
     assert '<input type="hidden" name="next" value="/login?next=%2Fx">' in page  # back without ?lang=
     for code, name in (("en", "English"), ("it", "Italiano"), ("da", "Dansk")):
-        assert f'name="lang" value="{code}" lang="{code}">{name}</button>' in page
-    assert '<span class="current" lang="de" aria-current="true">Deutsch</span>' in page
+        assert (f'name="lang" value="{code}" lang="{code}" title="{name}"><span aria-hidden="true">'
+                f'{code.upper()}</span><span class="visually-hidden">{name}</span></button>') in page
+    assert ('<span class="current" lang="de" aria-current="true" title="Deutsch"><span aria-hidden="true">DE</span>'
+            '<span class="visually-hidden">Deutsch</span></span>') in page
