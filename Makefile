@@ -48,20 +48,44 @@ ifneq ($(shell $(VENV_PY) -c 'import sys; print(sys.version_info[:2] >= (3, 12))
 VENV_FORCE := FORCE
 endif
 
-.PHONY: help setup system venv run test bench clean distclean FORCE
+# Translations (docs/languages.md): each catalogue's .mo is compiled from its .po when the .po
+# is newer, so a second `make setup` compiles nothing. The .mo files are build artefacts (git ignores them).
+TRANSLATIONS = eis_toolkit/translations
+PO_FILES := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+POT = $(BUILD)/messages.pot
+
+.PHONY: help setup system venv translations messages run test bench clean distclean FORCE
 
 help:
 	@echo "make run        set up, create the schema, load the demo, serve on http://$(HOST):$(PORT)/"
 	echo "make test       set up, run pytest on SQLite (with browser tests) then on PostgreSQL"
 	echo "                (throw-away cluster, or \$$EIS_TEST_DATABASE_URL), print a summary"
 	echo "make bench      set up, run python -m bench (when bench/ exists)"
-	echo "make setup      system packages, $(VENV) and Python dependencies only"
+	echo "make setup      system packages, $(VENV), Python dependencies and compiled translations only"
+	echo "make messages   extract the marked strings and update the it/da/de catalogues (then translate)"
+	echo "make translations  compile the catalogues that changed (part of setup)"
 	echo "make clean      remove build artefacts; make distclean also removes $(VENV)"
 	echo "variables: PYTEST_ARGS='-k foo -x'  TESTS=tests/test_x.py  DATABASES=sqlite  COVERAGE=no"
 
-setup: system $(INSTALLED)
+setup: system $(INSTALLED) translations
 
 venv: $(INSTALLED)
+
+translations: $(MO_FILES)
+	@:
+
+$(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po | $(INSTALLED)
+	@$(VENV)/bin/pybabel -q compile -i $< -o $@ -l $*
+
+# Extract every marked string of the Python code and the templates (babel.cfg), then merge the
+# new and changed ones into each catalogue; translate the empty msgstr, then `make translations`.
+messages: $(INSTALLED)
+	@mkdir -p $(BUILD)
+	$(VENV)/bin/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 \
+	  --no-location --sort-output --project "EIS Toolkit" -o $(POT) .
+	$(VENV)/bin/pybabel -q update -i $(POT) -d $(TRANSLATIONS) --no-fuzzy-matching --ignore-obsolete
+	echo "Updated the catalogues in $(TRANSLATIONS) from $(POT): translate the empty msgstr, then make translations"
 
 # Debian packages: checked with dpkg-query; apt-get runs only when something is missing.
 system:

@@ -1,4 +1,5 @@
 """Flask extensions, created once here and bound to the app in ``create_app``."""
+from flask_babel import lazy_gettext
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -25,5 +26,6 @@ migrate = Migrate(render_as_batch=True, compare_type=True)
 csrf = CSRFProtect()
 login_manager = LoginManager()
 login_manager.login_view = "accounts.login"
-login_manager.login_message = "Please log in to see this page."
+login_manager.login_message = lazy_gettext("Please log in to see this page.")
 login_manager.login_message_category = "info"
+login_manager.localize_callback = str  # the lazy message above, in the reader's language

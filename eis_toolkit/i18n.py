@@ -1,16 +1,38 @@
 """Languages: which one a person reads, and picking a text from a ``{language: text}`` mapping.
 
 The interface strings go through Flask-Babel (``gettext``/``_`` in Python and templates,
-``lazy_gettext`` in forms); catalogues live in ``eis_toolkit/translations/``. The language is,
-in order: ``?lang=``, the person's setting, the browser's ``Accept-Language``, English.
+``lazy_gettext`` in forms, ``ngettext`` for plurals); catalogues live in
+``eis_toolkit/translations/`` (docs/languages.md: the extract → update → translate → compile
+cycle). The language is, in order (DESIGN.md, *Languages*): ``?lang=`` (then remembered in the
+session), the choice remembered in the session, the logged-in person's setting, the browser's
+``Accept-Language``, English. An unknown ``?lang=`` is ignored.
+
+Numbers and dates for people go through Babel too: the Jinja filters ``|number`` and ``|day``
+(``27. juni 2017``), and the question-type registry reads numbers as the language writes them.
 """
 from __future__ import annotations
 
-from flask import Flask, current_app, has_request_context, request
-from flask_babel import Babel
+from datetime import date, datetime
+from urllib.parse import urlencode
+
+from babel.dates import format_date, format_time, get_datetime_format
+from babel.numbers import format_decimal
+from flask import Flask, current_app, has_request_context, request, session
+from flask_babel import Babel, refresh
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 LANGUAGE_NAMES = {"en": "English", "it": "Italiano", "da": "Dansk", "de": "Deutsch"}
+
+#: The life-cycle states of workshops, reviews and self-assessments, for people (badges, tables);
+#: the stored values stay the English keys.
+STATUS_LABELS = {
+    "planned": _l("planned"), "open": _l("open"), "closed": _l("closed"), "published": _l("published"),
+    "draft": _l("draft"), "submitted": _l("submitted"),
+}
+
+#: Where the session keeps a choice made with ``?lang=`` or the language switch.
+SESSION_KEY = "language"
 
 babel = Babel()
 
@@ -24,24 +46,93 @@ def translate(texts: dict | str | None, language: str, fallback: str = "en") -> 
     return texts.get(language) or texts.get(fallback) or next(iter(texts.values()), "")
 
 
+def supported_language(code: str | None) -> str | None:
+    """``code`` if the app offers that language, else None (so unknown values are ignored)."""
+    return code if code in current_app.config["EIS_LANGUAGES"] else None
+
+
 def current_language() -> str:
-    """``?lang=``, else the logged-in person's language, else the browser's best match, else English."""
-    supported = current_app.config["EIS_LANGUAGES"]
+    """``?lang=``, the session's choice, the person's setting, the browser's best match, English."""
     if not has_request_context():
         return "en"
-    asked = request.args.get("lang")
-    if asked in supported:
-        return asked
+    supported = current_app.config["EIS_LANGUAGES"]
+    for candidate in (request.args.get("lang"), session.get(SESSION_KEY)):
+        if supported_language(candidate):
+            return candidate
     if current_user and current_user.is_authenticated and current_user.language in supported:
         return current_user.language
-    return request.accept_languages.best_match(supported) or "en"
+    for asked, _quality in request.accept_languages:  # best first; it-CH counts as it
+        primary = asked.replace("_", "-").split("-", 1)[0].lower()
+        if primary in supported:
+            return primary
+    return "en"
+
+
+def remember(language: str) -> None:
+    """Keep a language chosen in this browser for the next pages (only when it changes)."""
+    if session.get(SESSION_KEY) != language:
+        session[SESSION_KEY] = language
+
+
+def _remember_query_language() -> None:
+    """``?lang=`` is remembered in the session; the person's stored setting changes only through
+    the language switch (a POST), never through a link someone followed."""
+    asked = supported_language(request.args.get("lang"))
+    if asked:
+        remember(asked)
+
+
+def status_label(status) -> str:
+    """A state (``draft``, ``open`` ...) in the reader's language; unknown values pass through."""
+    value = getattr(status, "value", status)
+    return str(STATUS_LABELS.get(value, value or ""))
+
+
+def page_without_lang() -> str:
+    """This page's path and query without ``lang``: where the language switch comes back to."""
+    args = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
+    return request.path + ("?" + urlencode(args) if args else "")
+
+
+def format_number(value, language: str | None = None) -> str:
+    """A number as the language writes it (``2.000.000`` in Danish, ``2,000,000`` in English)."""
+    if value is None or value == "":
+        return ""
+    return format_decimal(value, locale=language or current_language())
+
+
+def format_day(value: date | datetime | None, language: str | None = None, format: str = "long") -> str:
+    """A date as the language writes it: ``27. juni 2017``, ``27 giugno 2017``, ``June 27, 2017``."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.date()
+    return format_date(value, format=format, locale=language or current_language())
+
+
+def format_moment(value: datetime | None, language: str | None = None) -> str:
+    """A date and time (UTC, as stored) as the language writes it: ``27. juni 2017 14.05``."""
+    if value is None:
+        return ""
+    language = language or current_language()
+    day = format_date(value.date(), format="long", locale=language)
+    hour = format_time(value.time(), format="short", locale=language)
+    return get_datetime_format("long", locale=language).replace("'", "").replace("{0}", hour).replace("{1}", day)
 
 
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=current_language)
+    app.before_request(_remember_query_language)
+    # Flask-Babel keeps the locale on ``g``: start each request afresh, also where one app context
+    # serves several requests (the tests push one for a whole test).
+    app.before_request(refresh)
 
     @app.template_filter("tr")
     def tr_filter(texts):
         return translate(texts, current_language())
 
-    app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
+    app.add_template_filter(format_number, "number")
+    app.add_template_filter(format_day, "day")
+    app.add_template_filter(format_moment, "moment")
+    app.jinja_env.globals.update(LANGUAGE_NAMES=LANGUAGE_NAMES, page_without_lang=page_without_lang,
+                                 status_label=status_label)

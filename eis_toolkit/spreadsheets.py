@@ -12,7 +12,7 @@
   more than the limit, or with a compression ratio no real workbook has (a zip bomb), before
   openpyxl opens it.
 
-No Flask; every CSV and XLSX writer of the toolkit passes its people-typed text through here.
+No Flask app needed (messages go through gettext, English outside a request); every CSV and XLSX writer of the toolkit passes its people-typed text through here.
 """
 from __future__ import annotations
 
@@ -21,6 +21,9 @@ import re
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from flask_babel import format_number
 
 from .assessments.uploads import human_size
 
@@ -88,13 +91,15 @@ def check_archive(data: bytes, limits: ArchiveLimits = ArchiveLimits()) -> None:
     except (zipfile.BadZipFile, OSError, ValueError):
         return
     if len(members) > limits.max_members:
-        raise UnsafeArchive(f"the file holds {len(members):,} parts; a workbook has far fewer "
-                            f"(at most {limits.max_members:,} are accepted)")
+        raise UnsafeArchive(_("the file holds %(parts)s parts; a workbook has far fewer (at most %(limit)s "
+                              "are accepted)", parts=format_number(len(members)),
+                              limit=format_number(limits.max_members)))
     unpacked = sum(m.file_size for m in members)
     packed = sum(m.compress_size for m in members) or 1
     if unpacked > limits.max_unpacked:
-        raise UnsafeArchive(f"the file would unpack to {human_size(unpacked)}; at most "
-                            f"{human_size(limits.max_unpacked)} are accepted")
+        raise UnsafeArchive(_("the file would unpack to %(size)s; at most %(limit)s are accepted",
+                              size=human_size(unpacked), limit=human_size(limits.max_unpacked)))
     if unpacked / packed > limits.max_ratio:
-        raise UnsafeArchive(f"the file unpacks to {unpacked / packed:,.0f} times its size, which no workbook "
-                            f"does (at most {limits.max_ratio:,.0f} times is accepted)")
+        raise UnsafeArchive(_("the file unpacks to %(ratio)s times its size, which no workbook does (at most "
+                              "%(limit)s times is accepted)", ratio=format_number(round(unpacked / packed)),
+                              limit=format_number(round(limits.max_ratio))))

@@ -98,7 +98,7 @@ def test_answers_are_read_from_form_values_and_cells(q, raw, expected):
     (MULTI_Q, SCALE, "region; nowhere", "'nowhere' is not one of the options"),
     (NUMBER_Q, SCALE, "lots", "'lots' is not a number"),
     (NUMBER_Q, SCALE, "-1", "must be at least 0"),
-    (NUMBER_Q, SCALE, "2000000", "must be at most 1000000"),
+    (NUMBER_Q, SCALE, "2000000", "must be at most 1,000,000"),
     (NUMBER_Q, SCALE, "nan", "not a number"),
 ])
 def test_impossible_answers_are_refused_with_a_reason(q, scale, raw, message):
@@ -125,7 +125,8 @@ def test_what_counts_as_answered(q, data, evidence, answered):
     (SCALE_Q, AnswerData(not_applicable=True), "en", "N/A – not applicable"),
     (CHOICE_Q, AnswerData(value="region"), "it", "Amministrazione regionale"),
     (MULTI_Q, AnswerData(value=["region", "chamber"]), "en", "Regional authority; Chamber of commerce"),
-    (NUMBER_Q, AnswerData(value=540000), "en", "540 000 EUR"),
+    (NUMBER_Q, AnswerData(value=540000), "en", "540,000 EUR"),
+    (NUMBER_Q, AnswerData(value=540000), "da", "540.000 EUR"),
     (TEXT_Q, AnswerData(), "en", ""),
 ])
 def test_answers_are_shown_as_text(q, data, language, shown):

@@ -333,7 +333,7 @@ def test_compare_shows_the_previous_answers_beside_the_current_ones(client, draf
     assert "Aarhus workshop" in page
     row = page.split("The region has a written strategy")[1].split("</tr>")[0]
     assert "4 – Established and monitored" in row and "3 – Implemented but partial" in row and "-1" in row
-    assert "540 000 EUR per year" in page
+    assert "540,000 EUR per year" in page
     ie = client.get(f"/assessments/{assessment_of('IE04').id}/compare")
     assert ie.status_code == 403
 
@@ -348,7 +348,7 @@ def test_the_dashboard_shows_status_completion_due_date_and_next_step(client, dr
     sign_in("dk@example.org")
     page = client.get("/dashboard").get_data(as_text=True)
     odense = page.split("Odense workshop")[1].split("assessment-card")[0]
-    assert "draft" in odense and "workshop starts 02 May 2018" in odense
+    assert "draft" in odense and "workshop starts May 2, 2018" in odense
     assert 'aria-label="Strategy and governance: 12% answered"' in odense
     assert "36 required questions left." in odense
     assert f'href="/assessments/{draft.id}/questions/strategy">Continue: Strategy and governance' in odense

@@ -33,7 +33,7 @@ def test_the_review_page_shows_the_regions_answers_beside_the_score_inputs(ie_on
     assert "Review of Central Denmark (DK04)" in page
     assert "Written strategy" in page, "the region's comment"
     assert "4 – Established and monitored" in page, "the region's own score, with its anchored level"
-    assert "540 000 EUR" in page, "a non-scored answer is shown as context"
+    assert "540,000 EUR" in page, "a non-scored answer is shown as context"
     assert page.count('type="radio" name="score.') == 33 * 7  # five levels, N/A, "not scored yet"
     assert 'value="na"' in page and 'data-autosave-url="/reviews/' in page
     assert "js/review.js" in page

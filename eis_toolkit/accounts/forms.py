@@ -1,4 +1,5 @@
 """Log-in and admin forms for people and regions."""
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField,
                      StringField, SubmitField)
@@ -9,7 +10,14 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ..i18n import LANGUAGE_NAMES
 from ..models import Role
 
+#: Each language in its own name, as people look for it.
 LANGUAGE_CHOICES = [SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()]
+
+
+#: WTForms ships no Danish messages: every validator here says its message, in the catalogues.
+REQUIRED = _l("This field is required.")
+EMAIL = _l("Enter an e-mail address such as name@example.org.")
+TOO_LONG = _l("At most %(max)d characters.")
 
 
 def strip(value):
@@ -17,10 +25,10 @@ def strip(value):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("E-mail", filters=[strip], validators=[InputRequired(), Email()])
-    password = PasswordField("Password", validators=[InputRequired()])
-    remember = BooleanField("Keep me logged in on this computer")
-    submit = SubmitField("Log in")
+    email = EmailField(_l("E-mail"), filters=[strip], validators=[InputRequired(message=REQUIRED), Email(message=EMAIL)])
+    password = PasswordField(_l("Password"), validators=[InputRequired(message=REQUIRED)])
+    remember = BooleanField(_l("Keep me logged in on this computer"))
+    submit = SubmitField(_l("Log in"))
 
 
 class CheckboxesField(SelectMultipleField):
@@ -29,22 +37,26 @@ class CheckboxesField(SelectMultipleField):
 
 
 class PersonForm(FlaskForm):
-    name = StringField("Name", validators=[InputRequired(), Length(max=200)])
-    email = EmailField("E-mail", filters=[strip], validators=[InputRequired(), Email(), Length(max=254)])
-    region_id = SelectField("Region", coerce=int, description="The partner region this person works for.")
-    roles = CheckboxesField("Roles", choices=[SelectChoice(r.value, r.label) for r in Role])
-    language = SelectField("Language", choices=LANGUAGE_CHOICES)
-    active = BooleanField("Active (may log in)", default=True)
-    password = PasswordField("Password", validators=[Optional(), Length(min=8, max=200, message="The password must have at least 8 characters.")],
-                             description="At least 8 characters. Leave empty to keep the current one.")
-    submit = SubmitField("Save")
+    name = StringField(_l("Name"), validators=[InputRequired(message=REQUIRED), Length(max=200, message=TOO_LONG)])
+    email = EmailField(_l("E-mail"), filters=[strip], validators=[InputRequired(message=REQUIRED), Email(message=EMAIL), Length(max=254, message=TOO_LONG)])
+    region_id = SelectField(_l("Region"), coerce=int, description=_l("The partner region this person works for."))
+    roles = CheckboxesField(_l("Roles"), choices=[SelectChoice(r.value, r.label) for r in Role])
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    active = BooleanField(_l("Active (may log in)"), default=True)
+    password = PasswordField(_l("Password"), validators=[
+        Optional(), Length(min=8, max=200, message=_l("The password must have at least %(n)d characters.", n=8))],
+        description=_l("At least 8 characters. Leave empty to keep the current one."))
+    submit = SubmitField(_l("Save"))
 
 
 class RegionForm(FlaskForm):
-    code = StringField("Code", validators=[InputRequired(), Length(max=16), Regexp(r"^[A-Za-z0-9-]+$")],
-                       description="The NUTS code where there is one, e.g. DK04 or ITC4.")
-    name = StringField("Name", validators=[InputRequired(), Length(max=200)])
-    country = StringField("Country", validators=[InputRequired(), Regexp(r"^[A-Za-z]{2}$")],
-                          description="Two-letter country code, e.g. DK.")
-    language = SelectField("Language", choices=LANGUAGE_CHOICES)
-    submit = SubmitField("Save")
+    code = StringField(_l("Code"), validators=[
+        InputRequired(message=REQUIRED), Length(max=16, message=TOO_LONG),
+        Regexp(r"^[A-Za-z0-9-]+$", message=_l("Only letters, digits and hyphens."))],
+        description=_l("The NUTS code where there is one, e.g. DK04 or ITC4."))
+    name = StringField(_l("Name"), validators=[InputRequired(message=REQUIRED), Length(max=200, message=TOO_LONG)])
+    country = StringField(_l("Country"), validators=[
+        InputRequired(message=REQUIRED), Regexp(r"^[A-Za-z]{2}$", message=_l("Two letters, e.g. DK."))],
+        description=_l("Two-letter country code, e.g. DK."))
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    submit = SubmitField(_l("Save"))

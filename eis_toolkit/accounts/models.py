@@ -4,6 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Column, Date, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -27,7 +28,13 @@ class Role(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"region": "region member"}.get(self.value, self.value)
+        """The role's name for people, in the reader's language (lazy: forms are built once)."""
+        return ROLE_LABELS[self.value]
+
+
+#: Role names for people (the stored values stay the English keys).
+ROLE_LABELS = {"admin": _l("admin"), "host": _l("workshop host"), "region": _l("region member"),
+               "reviewer": _l("reviewer")}
 
 
 programme_region = Table(

@@ -4,6 +4,7 @@ Services add to the session and flush; the caller (request or command) commits.
 """
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..extensions import db
@@ -30,7 +31,7 @@ def find_region(code: str) -> Region | None:
 
 def check_password_strength(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+        raise AccountError(_("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
 
 
 def create_user(email: str, name: str, password: str, roles=(), region: Region | None = None,
@@ -38,7 +39,7 @@ def create_user(email: str, name: str, password: str, roles=(), region: Region |
     """A new person; refuses a taken e-mail address and a short password."""
     email = normalise_email(email)
     if find_user(email):
-        raise AccountError(f"There is already a person with the e-mail address {email}.")
+        raise AccountError(_("There is already a person with the e-mail address %(email)s.", email=email))
     check_password_strength(password)
     user = User(email=email, name=name.strip(), region=region, language=language)
     user.roles = [Role(r) for r in roles]
@@ -53,7 +54,7 @@ def update_user(user: User, *, email: str, name: str, roles, region: Region | No
     email = normalise_email(email)
     other = find_user(email)
     if other is not None and other.id != user.id:
-        raise AccountError(f"There is already a person with the e-mail address {email}.")
+        raise AccountError(_("There is already a person with the e-mail address %(email)s.", email=email))
     if password:
         check_password_strength(password)
         user.set_password(password)
@@ -69,7 +70,7 @@ def save_region(region: Region | None, *, code: str, name: str, country: str, la
     code = code.strip().upper()
     other = find_region(code)
     if other is not None and other is not region:
-        raise AccountError(f"There is already a region with the code {code}.")
+        raise AccountError(_("There is already a region with the code %(code)s.", code=code))
     if region is None:
         region = Region()
         db.session.add(region)
@@ -77,3 +78,9 @@ def save_region(region: Region | None, *, code: str, name: str, country: str, la
     region.country, region.language = country.strip().upper(), language
     db.session.flush()
     return region
+
+
+def set_language(user: User, language: str) -> None:
+    """The language a person reads the toolkit in (the language switch, while logged in)."""
+    user.language = language
+    db.session.flush()

@@ -2,6 +2,7 @@
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..columns import utcnow
@@ -18,7 +19,7 @@ def load_user(user_id: str) -> User | None:
     return db.session.get(User, int(user_id))
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only a path on this site, never another host."""
     if target and not urlsplit(target).netloc and target.startswith("/") and not target.startswith("//"):
         return target
@@ -36,8 +37,8 @@ def login():
             login_user(user, remember=form.remember.data)
             user.last_login_at = utcnow()
             db.session.commit()
-            return redirect(_safe_next(request.args.get("next")))
-        flash("E-mail address or password is not right, or the account is disabled.", "error")
+            return redirect(safe_next(request.args.get("next")))
+        flash(_("E-mail address or password is not right, or the account is disabled."), "error")
     return render_template("accounts/login.html", form=form)
 
 
@@ -45,5 +46,5 @@ def login():
 @login_required
 def logout():
     logout_user()
-    flash("You are logged out.", "info")
+    flash(_("You are logged out."), "info")
     return redirect(url_for("main.index"))

@@ -1,5 +1,6 @@
 """People and regions, for admins."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
@@ -24,7 +25,7 @@ def only_admins():
 
 def _region_choices() -> list[SelectChoice]:
     regions = db.session.scalars(select(Region).order_by(Region.code))
-    return [SelectChoice(0, "— none —")] + [SelectChoice(r.id, f"{r.code} – {r.name}") for r in regions]
+    return [SelectChoice(0, _("— none —"))] + [SelectChoice(r.id, f"{r.code} – {r.name}") for r in regions]
 
 
 @bp.get("/people")
@@ -52,13 +53,13 @@ def person_form(user_id: int | None = None):
         try:
             if person is None:
                 if not form.password.data:
-                    raise AccountError("A new person needs a password.")
+                    raise AccountError(_("A new person needs a password."))
                 person = create_user(form.email.data, form.name.data, form.password.data,
                                      roles=form.roles.data, region=region, language=form.language.data)
                 person.active = form.active.data
             else:
                 if person.id == current_user.id and "admin" not in form.roles.data:
-                    raise AccountError("You cannot take the admin role from yourself.")
+                    raise AccountError(_("You cannot take the admin role from yourself."))
                 update_user(person, email=form.email.data, name=form.name.data, roles=form.roles.data,
                             region=region, language=form.language.data, active=form.active.data,
                             password=form.password.data or "")
@@ -67,7 +68,7 @@ def person_form(user_id: int | None = None):
             flash(str(error), "error")
         else:
             db.session.commit()
-            flash(f"Saved {person.name}.", "success")
+            flash(_("Saved %(name)s.", name=person.name), "success")
             return redirect(url_for("admin.people"))
     return render_template("admin/person_form.html", form=form, person=person)
 
@@ -97,6 +98,6 @@ def region_form(region_id: int | None = None):
             flash(str(error), "error")
         else:
             db.session.commit()
-            flash(f"Saved {region}.", "success")
+            flash(_("Saved %(name)s.", name=region), "success")
             return redirect(url_for("admin.regions"))
     return render_template("admin/region_form.html", form=form, region=region)

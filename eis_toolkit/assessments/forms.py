@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import FileField, Form, FormField, HiddenField, MultipleFileField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -17,17 +18,17 @@ from ..questionnaires.schema import DimensionDef, QuestionDef, Scale
 from ..questionnaires.types import AnswerData, InvalidAnswer, parse_answer, question_type
 from .services import Base
 
-RESOLVE_CHOICES = [SelectChoice("mine", "Keep my answer"), SelectChoice("theirs", "Use the saved answer")]
+RESOLVE_CHOICES = [SelectChoice("mine", _l("Keep my answer")), SelectChoice("theirs", _l("Use the saved answer"))]
 
 
 class QuestionForm(Form):
-    comment = TextAreaField("Comment", render_kw={"rows": 2},
-                            validators=[Length(max=20000, message="Keep the comment under 20 000 characters.")])
-    files = MultipleFileField("Attach files")
+    comment = TextAreaField(_l("Comment"), render_kw={"rows": 2},
+                            validators=[Length(max=20000, message=_l("Keep the comment under 20 000 characters."))])
+    files = MultipleFileField(_l("Attach files"))
     version = HiddenField()
     digest = HiddenField()
     conflict = HiddenField()
-    resolve = RadioField("Which answer to keep?", choices=RESOLVE_CHOICES, validate_choice=False)
+    resolve = RadioField(_l("Which answer to keep?"), choices=RESOLVE_CHOICES, validate_choice=False)
 
 
 class DimensionForm(FlaskForm):
@@ -52,20 +53,22 @@ def dimension_form(dimension: DimensionDef, scale: Scale, language: str,
     return form_class(data=initial or {}, **kwargs)
 
 
-def initial_values(dimension: DimensionDef, states: dict) -> dict[str, dict[str, Any]]:
-    """Field values for a page from the stored answer states (``services.AnswerState``)."""
+def initial_values(dimension: DimensionDef, states: dict, language: str = "en") -> dict[str, dict[str, Any]]:
+    """Field values for a page from the stored answer states (``services.AnswerState``), numbers
+    written as ``language`` writes them."""
     values = {}
     for question in dimension.questions:
         state = states.get(question.key)
         data = state.data if state else AnswerData()
         values[question.key] = {
-            "answer": question_type(question).form_value(data), "comment": data.comment,
+            "answer": question_type(question).form_value(data, language), "comment": data.comment,
             "version": str(state.version if state else 0), "digest": data.digest()}
     return values
 
 
-def read_answers(form: DimensionForm, dimension: DimensionDef, scale: Scale):
-    """What the page says, after ``form.validate()``: (answers, bases, problems by question key).
+def read_answers(form: DimensionForm, dimension: DimensionDef, scale: Scale, language: str = "en"):
+    """What the page says, after ``form.validate()``: (answers, bases, problems by question key);
+    numbers are read as ``language`` writes them.
 
     Questions whose input is refused get the message on their field and are left out; so are
     conflicts resolved as "use the saved answer", and questions the post does not carry (no
@@ -77,7 +80,7 @@ def read_answers(form: DimensionForm, dimension: DimensionDef, scale: Scale):
         if not sub.version.raw_data:
             continue  # the post did not carry this question (every page does: a partial post does not)
         if sub.conflict.data and sub.resolve.data not in ("mine", "theirs"):
-            problems[question.key] = "Choose which answer to keep."
+            problems[question.key] = str(_l("Choose which answer to keep."))
             sub.resolve.errors.append(problems[question.key])
             continue
         if sub.resolve.data == "theirs":
@@ -86,14 +89,20 @@ def read_answers(form: DimensionForm, dimension: DimensionDef, scale: Scale):
             problems[question.key] = sub.comment.errors[0]
             continue
         try:
-            data = parse_answer(question, scale, sub.answer.data if "answer" in sub else None, sub.comment.data)
+            data = parse_answer(question, scale, sub.answer.data if "answer" in sub else None, sub.comment.data,
+                                language)
         except InvalidAnswer as error:
             problems[question.key] = str(error)
-            sub.answer.errors.append(str(error).capitalize() + ".")
+            sub.answer.errors.append(_sentence(str(error)))
             continue
         given[question.key] = data
         bases[question.key] = Base(_int(sub.version.data), sub.digest.data or None)
     return given, bases, problems
+
+
+def _sentence(reason: str) -> str:
+    """A refusal reason ("'x' is not a number") as a sentence, in any language."""
+    return reason[:1].upper() + reason[1:] + ("" if reason.endswith(".") else ".")
 
 
 def _int(text: str | None) -> int:
@@ -115,10 +124,10 @@ def show_conflicts(form: DimensionForm, conflicts) -> None:
 
 
 class ReopenForm(FlaskForm):
-    reason = TextAreaField("Why is it reopened?", render_kw={"rows": 3},
-                           validators=[InputRequired(message="Say why the self-assessment is reopened."),
-                                       Length(max=2000)],
-                           description="Kept in the assessment's history with your name and the time.")
+    reason = TextAreaField(_l("Why is it reopened?"), render_kw={"rows": 3},
+                           validators=[InputRequired(message=_l("Say why the self-assessment is reopened.")),
+                                       Length(max=2000, message=_l("At most %(max)d characters."))],
+                           description=_l("Kept in the assessment's history with your name and the time."))
 
 
 class SubmitForm(FlaskForm):
@@ -126,4 +135,4 @@ class SubmitForm(FlaskForm):
 
 
 class WorkbookForm(FlaskForm):
-    workbook = FileField("Filled-in workbook (.xlsx)", render_kw={"accept": ".xlsx"})
+    workbook = FileField(_l("Filled-in workbook (.xlsx)"), render_kw={"accept": ".xlsx"})

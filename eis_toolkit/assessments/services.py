@@ -13,6 +13,9 @@ that races past this check (``StaleDataError`` on flush).
 """
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -65,9 +68,11 @@ class SaveConflict(AssessmentError):
     def __init__(self, conflicts: list[Conflict]):
         self.conflicts = conflicts
         count = len(conflicts)
-        super().__init__(
-            f"Someone else saved {count} of these answers while you were editing; "
-            f"choose which {'one' if count == 1 else 'ones'} to keep. Nothing was saved yet.")
+        super().__init__(ngettext(
+            "Someone else saved %(num)d of these answers while you were editing; choose which one "
+            "to keep. Nothing was saved yet.",
+            "Someone else saved %(num)d of these answers while you were editing; choose which ones "
+            "to keep. Nothing was saved yet.", count))
 
 
 class IncompleteAssessment(AssessmentError):
@@ -75,8 +80,8 @@ class IncompleteAssessment(AssessmentError):
 
     def __init__(self, missing: list[QuestionDef]):
         self.missing = missing
-        super().__init__(f"{len(missing)} required question{'s are' if len(missing) != 1 else ' is'} "
-                         f"not answered yet.")
+        super().__init__(ngettext("%(num)d required question is not answered yet.",
+                                  "%(num)d required questions are not answered yet.", len(missing)))
 
 
 # --- changing ---------------------------------------------------------------------------------
@@ -84,7 +89,7 @@ class IncompleteAssessment(AssessmentError):
 
 def _ensure_draft(assessment: Assessment) -> None:
     if assessment.status != AssessmentStatus.DRAFT:
-        raise AssessmentError("This self-assessment is submitted and read-only; a workshop host can reopen it.")
+        raise AssessmentError(_("This self-assessment is submitted and read-only; a workshop host can reopen it."))
 
 
 def save_answers(assessment: Assessment, given: dict[str, AnswerData], bases: dict[str, Base],
@@ -100,7 +105,7 @@ def save_answers(assessment: Assessment, given: dict[str, AnswerData], bases: di
         try:
             questionnaire.question(key)
         except KeyError:
-            raise AssessmentError(f"There is no question {key} in {questionnaire.ref}.") from None
+            raise AssessmentError(_("There is no question %(key)s in %(ref)s.", key=key, ref=questionnaire.ref)) from None
     stored = answers_by_key(assessment)
     writes: dict[str, AnswerData] = {}
     conflicts = []
@@ -170,7 +175,7 @@ def remove_evidence(assessment: Assessment, evidence: EvidenceFile) -> str:
     once the removal is committed."""
     _ensure_draft(assessment)
     if evidence.answer.assessment_id != assessment.id:
-        raise AssessmentError("That file belongs to another self-assessment.")
+        raise AssessmentError(_("That file belongs to another self-assessment."))
     stored_name = evidence.stored_name
     evidence.answer.evidence.remove(evidence)
     assessment.updated_at = utcnow()
@@ -195,9 +200,9 @@ def reopen(assessment: Assessment, user, reason: str) -> None:
     """A host takes a submitted assessment back to draft; the reason is kept in the audit trail."""
     reason = clean_text(reason)
     if assessment.status != AssessmentStatus.SUBMITTED:
-        raise AssessmentError("Only a submitted self-assessment can be reopened.")
+        raise AssessmentError(_("Only a submitted self-assessment can be reopened."))
     if not reason:
-        raise AssessmentError("Say why the self-assessment is reopened.")
+        raise AssessmentError(_("Say why the self-assessment is reopened."))
     assessment.status = AssessmentStatus.DRAFT
     assessment.submitted_at = None
     assessment.submitted_by = None

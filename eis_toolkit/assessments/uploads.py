@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 import filetype
+from flask_babel import format_decimal, ngettext
+from flask_babel import gettext as _
 
 #: What may be attached, by the type its content shows: PDF, images, office documents.
 ALLOWED_TYPES = {
@@ -67,13 +69,14 @@ def display_name(filename: str | None) -> str:
 
 
 def human_size(size: int) -> str:
-    """``532 bytes``, ``14.2 KB``, ``10 MB`` (decimal units, as the upload limit is given)."""
+    """``532 bytes``, ``14.2 KB``, ``10 MB`` (decimal units, as the upload limit is given; the
+    number as the reader's language writes it)."""
     if size < 1000:
-        return f"{size} bytes"
+        return ngettext("%(num)d byte", "%(num)d bytes", size)
     for unit in ("KB", "MB", "GB"):
         size /= 1000
         if size < 1000 or unit == "GB":
-            return f"{size:.1f}".removesuffix(".0") + f" {unit}"
+            return f"{format_decimal(round(size, 1))} {unit}"  # 14,2 KB in the reader's language
     return ""  # pragma: no cover
 
 
@@ -82,11 +85,13 @@ def store(stream: BinaryIO, filename: str | None, upload_dir: str | os.PathLike,
     name = display_name(filename)
     head = stream.read(_SNIFF_BYTES)
     if not head:
-        raise UploadError(f"{name} is empty.")
+        raise UploadError(_("%(name)s is empty.", name=name))
     kind = filetype.guess(head)
     if kind is None or kind.mime not in ALLOWED_TYPES:
-        found = f" (it looks like {kind.extension})" if kind else ""
-        raise UploadError(f"{name} is not a PDF, an image or an office document{found}.")
+        raise UploadError(
+            _("%(name)s is not a PDF, an image or an office document (it looks like %(kind)s).", name=name,
+              kind=kind.extension) if kind else
+            _("%(name)s is not a PDF, an image or an office document.", name=name))
     folder = Path(upload_dir)
     folder.mkdir(parents=True, exist_ok=True)
     stored_name = secrets.token_hex(16)
@@ -99,7 +104,7 @@ def store(stream: BinaryIO, filename: str | None, upload_dir: str | os.PathLike,
                 out.write(chunk)
                 size += len(chunk)
         if size > max_bytes:
-            raise UploadError(f"{name} is larger than {human_size(max_bytes)}.")
+            raise UploadError(_("%(name)s is larger than %(size)s.", name=name, size=human_size(max_bytes)))
     except BaseException:
         path.unlink(missing_ok=True)
         raise

@@ -30,6 +30,8 @@ from pathlib import Path
 
 from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request,
                    send_file, session, url_for)
+from flask_babel import format_number, get_translations, ngettext
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy.exc import IntegrityError
@@ -38,7 +40,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from .. import permissions
 from ..access import ensure
 from ..extensions import csrf, db
-from ..i18n import current_language, translate
+from ..i18n import current_language, status_label, translate
 from ..main.queries import region_assessments
 from ..questionnaires.types import AnswerData, InvalidAnswer, parse_answer, question_type, show_answer
 from . import queries, uploads
@@ -48,7 +50,7 @@ from .progress import missing_questions, progress
 from .services import (AssessmentError, Base, SaveConflict, add_evidence, find_evidence,
                        remove_evidence, reopen as reopen_assessment, save_answers, submit as submit_assessment)
 from ..config import archive_limits
-from ..spreadsheets import CellTooLong
+from ..spreadsheets import XLSX_CELL_LIMIT, CellTooLong
 from .workbook import ExportedAnswer, WorkbookError, export_workbook, read_workbook
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
@@ -117,15 +119,52 @@ def _upload_dir() -> str:
 def _template_helpers(state) -> None:
     """Helpers the assessment templates (and their macros, which see no request context) use."""
     state.app.jinja_env.globals.update(
-        human_size=uploads.human_size, answer_data=AnswerData.of,
+        human_size=uploads.human_size, answer_data=AnswerData.of, autosave_messages=autosave_messages,
         answer_text=lambda question, scale, data: show_answer(question, scale, data, current_language()))
+
+
+def autosave_messages() -> dict:
+    """What the page's script says while saving, in the reader's language (``data-messages``):
+    texts with their ``%(name)s`` placeholders left for the script, plurals as [one, other]."""
+    found = get_translations()
+
+    def ungettext(singular: str, plural: str) -> list[str]:  # named so that pybabel extracts both forms
+        return [found.ungettext(singular, plural, 1), found.ungettext(singular, plural, 2)]
+    return {
+        "saving": found.ugettext("Saving…"),
+        "unsaved": found.ugettext("Unsaved changes…"),
+        "all_saved": found.ugettext("All changes saved at %(time)s."),
+        "saved_except": ungettext("Saved at %(time)s, except %(num)d answer that needs correcting: %(problems)s",
+                                  "Saved at %(time)s, except %(num)d answers that need correcting: %(problems)s"),
+        "logged_out": found.ugettext("Not saved: you are logged out. What you typed is kept in this browser."),
+        "logged_out_banner": found.ugettext(
+            "Your session has ended. Log in again in a new tab, then come back here: your answers are kept in "
+            "this browser and are saved as soon as you are back."),
+        "conflict": found.ugettext("Not saved: someone else changed answers on this page."),
+        "conflict_banner": ungettext(
+            "Someone else changed %(num)d answer on this page while you were typing (%(questions)s). Press Save "
+            "to see both versions side by side and choose; your answers are kept in this browser.",
+            "Someone else changed %(num)d answers on this page while you were typing (%(questions)s). Press Save "
+            "to see both versions side by side and choose; your answers are kept in this browser."),
+        "not_saved": found.ugettext("Not saved."),
+        "no_longer": found.ugettext("This self-assessment can no longer be changed here."),
+        "server_error": found.ugettext("Not saved yet (the server answered %(status)s); kept in this browser, "
+                                       "retrying."),
+        "offline": found.ugettext("Not saved yet: no connection. Kept in this browser; retrying."),
+        "restored": found.ugettext("Restored answers that were not saved yet; saving…"),
+        "restored_saving": found.ugettext("Answers you typed on this page at %(time)s had not been saved; they "
+                                          "are back in the form and are being saved now."),
+        "restored_saved": found.ugettext("Answers you typed on this page at %(time)s had not been saved; they are "
+                                         "back in the form and saved now."),
+    }
 
 
 @bp.errorhandler(413)
 def too_large(error):
-    message = (f"The files were too large: each may have up to {uploads.human_size(_max_bytes())}, and one "
-               f"save up to ten times that. Nothing was saved; the answers you typed are kept in this browser.")
-    return render_template("errors/error.html", code=413, title="Files too large", message=message), 413
+    message = _("The files were too large: each may have up to %(size)s, and one save up to ten times that. "
+                "Nothing was saved; the answers you typed are kept in this browser.",
+                size=uploads.human_size(_max_bytes()))
+    return render_template("errors/error.html", code=413, title=_("Files too large"), message=message), 413
 
 
 # --- lists and overview -----------------------------------------------------------------------
@@ -174,19 +213,21 @@ def dimension(assessment_id: int, dimension_key: str):
     editable = permissions.can_edit_assessment(current_user, assessment)
     if request.method == "GET":
         form = (dimension_form(page, definition.scale, current_language(),
-                               initial_values(page, queries.states_of(answers))) if editable else None)
+                               initial_values(page, queries.states_of(answers), current_language()))
+                if editable else None)
         return _render_page(assessment, definition, page, answers, form)
     ensure(editable)
     form = dimension_form(page, definition.scale, current_language())
     form.validate()
     if _csrf_failed(form):
-        flash("Your session was renewed, so nothing was saved yet. Your answers are still here: "
-              "check them and press Save again.", "warning")
+        flash(_("Your session was renewed, so nothing was saved yet. Your answers are still here: "
+                "check them and press Save again."), "warning")
         return _render_page(assessment, definition, page, answers, form, status=400)
-    given, bases, problems = read_answers(form, page, definition.scale)
+    given, bases, problems = read_answers(form, page, definition.scale, current_language())
     if problems:
-        flash(f"Nothing was saved: {len(problems)} answer{'s need' if len(problems) > 1 else ' needs'} "
-              f"your attention (marked below).", "error")
+        flash(ngettext("Nothing was saved: %(num)d answer needs your attention (marked below).",
+                       "Nothing was saved: %(num)d answers need your attention (marked below).",
+                       len(problems)), "error")
         return _render_page(assessment, definition, page, answers, form, status=422)
     with _collecting_files() as files:
         try:
@@ -197,13 +238,13 @@ def dimension(assessment_id: int, dimension_key: str):
                 assessment, given, bases)
             show_conflicts(form, conflicts)
             flash(str(error) if isinstance(error, SaveConflict) else
-                  "Someone saved at the same moment as you. Nothing was saved yet: press Save again.", "warning")
+                  _("Someone saved at the same moment as you. Nothing was saved yet: press Save again."), "warning")
             return _render_page(assessment, queries.definition(assessment), page,
                                 queries.answers_by_key(assessment), form,
                                 conflicts={c.key: c for c in conflicts}, status=409)
         refused = _attach_and_remove(assessment, page, form, files)
         db.session.commit()
-    flash("Saved.", "success")
+    flash(_("Saved."), "success")
     session[JUST_SAVED] = _draft_key(assessment, page.key)
     for message in refused:
         flash(message, "error")
@@ -244,7 +285,7 @@ def _attach_and_remove(assessment, page, form, files) -> list[str]:
         if evidence is not None:
             name = evidence.filename
             files["removed"].append(remove_evidence(assessment, evidence))
-            flash(f"Removed {name}.", "info")
+            flash(_("Removed %(name)s.", name=name), "info")
     for question in page.questions:
         for upload in form[question.key].form.files.data or []:
             if not getattr(upload, "filename", None):
@@ -252,7 +293,7 @@ def _attach_and_remove(assessment, page, form, files) -> list[str]:
             try:
                 stored = uploads.store(upload.stream, upload.filename, _upload_dir(), _max_bytes())
             except uploads.UploadError as error:
-                refused.append(f"Not attached: {error}")
+                refused.append(_("Not attached: %(reason)s", reason=error))
                 continue
             files["stored"].append(stored.stored_name)
             add_evidence(assessment, question.key, stored, current_user)
@@ -296,7 +337,7 @@ def _expired(assessment_id: int, dimension_key: str):
         sub = form[question.key].form
         try:
             data = parse_answer(question, definition.scale, sub.answer.data if "answer" in sub else None,
-                                sub.comment.data)
+                                sub.comment.data, current_language())
         except InvalidAnswer:
             data = None
         if data is not None and data.digest() == sub.digest.data:
@@ -317,21 +358,21 @@ def autosave(assessment_id: int, dimension_key: str):
     back = url_for(".dimension", assessment_id=assessment_id, dimension_key=dimension_key)
     if not current_user.is_authenticated:
         return jsonify(status="logged_out", login_url=url_for("accounts.login", next=back),
-                       message="Your session has ended. Log in again to save; what you typed is kept "
-                               "in this browser."), 401
+                       message=_("Your session has ended. Log in again to save; what you typed is kept "
+                                 "in this browser.")), 401
     assessment = _load(assessment_id)
     if not permissions.can_edit_assessment(current_user, assessment):
         if not permissions.is_region_member(current_user, assessment.region_id):
-            return jsonify(status="forbidden", message="You may not change this self-assessment."), 403
-        return jsonify(status="read_only", message="This self-assessment was submitted meanwhile and is "
-                                                   "read-only; your latest changes are not saved."), 409
+            return jsonify(status="forbidden", message=_("You may not change this self-assessment.")), 403
+        return jsonify(status="read_only", message=_("This self-assessment was submitted meanwhile and is "
+                                                     "read-only; your latest changes are not saved.")), 409
     definition = queries.definition(assessment)
     page = _dimension(definition, dimension_key)
     form = dimension_form(page, definition.scale, current_language())
     form.validate()
     if _csrf_failed(form):
-        return jsonify(status="csrf", message="Your session was renewed; retrying."), 400
-    given, bases, problems = read_answers(form, page, definition.scale)
+        return jsonify(status="csrf", message=_("Your session was renewed; retrying.")), 400
+    given, bases, problems = read_answers(form, page, definition.scale, current_language())
     try:
         saved = save_answers(assessment, given, bases, current_user)
         db.session.commit()
@@ -340,8 +381,8 @@ def autosave(assessment_id: int, dimension_key: str):
         keys = [c.key for c in error.conflicts] if isinstance(error, SaveConflict) else sorted(given)
         language = current_language()
         return jsonify(status="conflict", questions=[translate(definition.question(k).text, language) for k in keys],
-                       message="Someone else changed answers on this page meanwhile. Press Save to see "
-                               "both versions and choose."), 409
+                       message=_("Someone else changed answers on this page meanwhile. Press Save to see "
+                                 "both versions and choose.")), 409
     return jsonify(status="saved", problems=problems,
                    answers={key: {"version": answer.version, "digest": given[key].digest()}
                             for key, answer in saved.items()})
@@ -364,7 +405,7 @@ def submit(assessment_id: int):
     form = SubmitForm()
     definition = queries.definition(assessment)
     if form.validate_on_submit() and _commit_or_refuse(
-            lambda: submit_assessment(assessment, current_user), "Submitted. The self-assessment is now read-only."):
+            lambda: submit_assessment(assessment, current_user), _("Submitted. The self-assessment is now read-only.")):
         return redirect(url_for(".overview", assessment_id=assessment.id))
     missing = missing_questions(definition, queries.states_of(queries.answers_by_key(assessment)))
     return render_template("assessments/submit.html", assessment=assessment, definition=definition,
@@ -377,7 +418,7 @@ def reopen(assessment_id: int):
     form = ReopenForm()
     if form.validate_on_submit() and _commit_or_refuse(
             lambda: reopen_assessment(assessment, current_user, form.reason.data),
-            f"Reopened: {assessment.region.name} can edit the self-assessment again."):
+            _("Reopened: %(region)s can edit the self-assessment again.", region=assessment.region.name)):
         return redirect(url_for(".overview", assessment_id=assessment.id))
     return _render_overview(assessment, form, status=422)
 
@@ -409,14 +450,16 @@ def workbook_download(assessment_id: int):
     definition = queries.definition(assessment)
     answers = {key: ExportedAnswer(AnswerData.of(a), a.version, tuple(e.filename for e in a.evidence))
                for key, a in queries.answers_by_key(assessment).items()}
-    heading = [("Region", str(assessment.region)), ("Workshop", assessment.workshop.title),
-               ("Status", assessment.status.value), ("Downloaded by", current_user.name)]
+    heading = [(_("Region"), str(assessment.region)), (_("Workshop"), assessment.workshop.title),
+               (_("Status"), status_label(assessment.status)), (_("Downloaded by"), current_user.name)]
     try:
         data = export_workbook(definition, answers, current_language(), assessment_id=assessment.id,
                                heading=heading)
     except CellTooLong as error:
-        flash(f"This self-assessment does not fit in a workbook: {error}. Shorten that text on its page, "
-              f"or use the print view.", "error")
+        flash(_("This self-assessment does not fit in a workbook: %(where)s has %(length)s characters, more "
+                "than a spreadsheet cell holds (%(limit)s). Shorten that text on its page, or use the print view.",
+                where=error.where, length=format_number(error.length), limit=format_number(XLSX_CELL_LIMIT)),
+              "error")
         return redirect(url_for("assessments.overview", assessment_id=assessment.id))
     name = f"self-assessment-{assessment.region.code}-{assessment.workshop.slug}.xlsx"
     response = send_file(BytesIO(data), as_attachment=True, download_name=name,
@@ -435,13 +478,13 @@ def workbook_upload(assessment_id: int):
     upload = form.workbook.data
     data = upload.stream.read(_max_bytes() + 1) if upload else b""
     if not data:
-        form.workbook.errors.append("Choose the workbook to upload.")
+        form.workbook.errors.append(_("Choose the workbook to upload."))
         return render_template("assessments/workbook.html", assessment=assessment, form=form), 422
     if len(data) > _max_bytes():
-        form.workbook.errors.append(f"The workbook is larger than {uploads.human_size(_max_bytes())}.")
+        form.workbook.errors.append(_("The workbook is larger than %(size)s.", size=uploads.human_size(_max_bytes())))
         return render_template("assessments/workbook.html", assessment=assessment, form=form), 422
     try:
-        imported = read_workbook(data, definition, assessment_id=assessment.id,
+        imported = read_workbook(data, definition, assessment_id=assessment.id, language=current_language(),
                                  limits=archive_limits(current_app.config))
     except WorkbookError as error:
         return render_template("assessments/workbook.html", assessment=assessment, form=form,
@@ -467,13 +510,13 @@ def workbook_resolve(assessment_id: int):
             question = definition.question(key)
             choice = request.form.get(f"resolve-{key}")
             if key in payload["conflicts"] and choice not in ("mine", "theirs"):
-                raise ValueError(f"choose which answer to keep for {key}")
+                raise ValueError(_("choose which answer to keep for %(key)s", key=key))
             if choice == "theirs":
                 continue
             given[key] = parse_answer(question, definition.scale, entry["answer"], entry["comment"])
             bases[key] = Base(int(entry["version"]), entry["digest"])
     except (ValueError, KeyError, TypeError, InvalidAnswer) as error:
-        flash(f"The choices could not be read ({error}); upload the workbook again.", "error")
+        flash(_("The choices could not be read (%(reason)s); upload the workbook again.", reason=error), "error")
         return redirect(url_for(".workbook_upload", assessment_id=assessment.id))
     return _import(assessment, definition, given, bases)
 
@@ -492,8 +535,8 @@ def _import(assessment, definition, given, bases):
                                conflicts=error.conflicts, payload=json.dumps(payload), form=SubmitForm()), 409
     db.session.commit()
     count = len(saved)
-    flash(f"Workbook imported: {count} answer{'s' if count != 1 else ''} changed." if count else
-          "Workbook imported: no answer differs from what is saved.", "success")
+    flash(ngettext("Workbook imported: %(num)d answer changed.", "Workbook imported: %(num)d answers changed.", count)
+          if count else _("Workbook imported: no answer differs from what is saved."), "success")
     return redirect(url_for(".overview", assessment_id=assessment.id))
 
 

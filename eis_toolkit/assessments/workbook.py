@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, BinaryIO
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
@@ -38,8 +40,8 @@ LISTS = "Lists"
 META = "_eis"
 HEADER_ROW = 4
 KEY, BASE, QUESTION, ANSWER, COMMENT, HOW = range(1, 7)  # column numbers
-HEADERS = {KEY: "key", BASE: "base", QUESTION: "Question", ANSWER: "Answer", COMMENT: "Comment",
-           HOW: "How to answer"}
+HEADERS = {KEY: "key", BASE: "base", QUESTION: _l("Question"), ANSWER: _l("Answer"), COMMENT: _l("Comment"),
+           HOW: _l("How to answer")}
 WIDTHS = {QUESTION: 60, ANSWER: 45, COMMENT: 45, HOW: 50}
 _BOLD = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
@@ -83,7 +85,7 @@ class WorkbookProblem:
     message: str
 
     def __str__(self) -> str:
-        where = f"Sheet '{self.sheet}'" + (f", row {self.row}" if self.row else "")
+        where = f"Sheet '{self.sheet}'" + (f", row {self.row}" if self.row else "")  # logs: English
         return where + (f" ({self.question})" if self.question else "") + f": {self.message}"
 
 
@@ -153,24 +155,25 @@ def _sheet_name(title: str, taken: set[str]) -> str:
 
 def _instructions(sheet: Worksheet, definition: QuestionnaireDef, language: str, heading) -> None:
     lines: list[tuple[str, str]] = [(translate(definition.title, language), "")]
-    lines += heading + [("Questionnaire", definition.ref), ("", "")]
-    lines += [("How to fill in", ""),
-              ("1.", "Each dimension has its own sheet, one question per row. Answer in the yellow "
-                     "'Answer' column and add a comment where useful."),
-              ("2.", "Scale and single-choice questions have a dropdown list; pick a level or an option "
-                     "from it. Multiple-choice answers are separated by semicolons."),
-              ("3.", "Evidence files cannot go into the workbook: attach them on the questionnaire pages."),
-              ("4.", "Do not change the hidden columns A and B: they tell which question each row answers "
-                     "and which saved answer it started from."),
-              ("5.", "Upload the workbook on the self-assessment's 'Workbook' page. It is checked as a whole: "
-                     "if anything is wrong, nothing is saved and every problem is listed with its sheet and row."),
-              ("6.", "Only answers you changed in the workbook are saved. If someone changed the same answer "
-                     "online since you downloaded the workbook, you are asked which one to keep."),
-              ("", ""), ("Answer scale", "")]
+    lines += heading + [(_("Questionnaire"), definition.ref), ("", "")]
+    lines += [(_("How to fill in"), ""),
+              ("1.", _("Each dimension has its own sheet, one question per row. Answer in the yellow "
+                       "'%(column)s' column and add a comment where useful.", column=HEADERS[ANSWER])),
+              ("2.", _("Scale and single-choice questions have a dropdown list; pick a level or an option "
+                       "from it. Multiple-choice answers are separated by semicolons.")),
+              ("3.", _("Evidence files cannot go into the workbook: attach them on the questionnaire pages.")),
+              ("4.", _("Do not change the hidden columns A and B: they tell which question each row answers "
+                       "and which saved answer it started from.")),
+              ("5.", _("Upload the workbook on the self-assessment's 'Work offline' page. It is checked as a "
+                       "whole: if anything is wrong, nothing is saved and every problem is listed with its "
+                       "sheet and row.")),
+              ("6.", _("Only answers you changed in the workbook are saved. If someone changed the same answer "
+                       "online since you downloaded the workbook, you are asked which one to keep.")),
+              ("", ""), (_("Answer scale"), "")]
     for point, label in definition.scale.labels.items():
         lines.append((str(point), translate(label, language)))
     if definition.scale.not_applicable:
-        lines.append(("N/A", "Not applicable: the topic lies outside the region's remit."))
+        lines.append(("N/A", _("Not applicable: the topic lies outside the region's remit.")))
     for row, (label, value) in enumerate(lines, 1):
         _text(sheet, row, 1, label).alignment = _WRAP
         _text(sheet, row, 2, value).alignment = _WRAP
@@ -212,7 +215,7 @@ def _dimension_sheet(sheet: Worksheet, dimension, definition: QuestionnaireDef,
     sheet.merge_cells(start_row=2, start_column=QUESTION, end_row=2, end_column=HOW)
     sheet.row_dimensions[2].height = 45
     for column, header in HEADERS.items():
-        cell = _text(sheet, HEADER_ROW, column, header)
+        cell = _text(sheet, HEADER_ROW, column, str(header))
         cell.font, cell.fill = _BOLD, _HEADER_FILL
     validations: dict[str, DataValidation] = {}
     for row, question in enumerate(dimension.questions, HEADER_ROW + 1):
@@ -224,8 +227,9 @@ def _dimension_sheet(sheet: Worksheet, dimension, definition: QuestionnaireDef,
         text = translate(question.text, language) + (" *" if question.required else "")
         _text(sheet, row, QUESTION, text).alignment = _WRAP
         if question.type == "evidence":
-            files = "; ".join(exported.files) or "No files attached yet."
-            _text(sheet, row, ANSWER, f"Files: {files}").alignment = _WRAP
+            text_ = (_("Files: %(files)s", files="; ".join(exported.files)) if exported.files
+                     else _("Files: no files attached yet."))
+            _text(sheet, row, ANSWER, text_).alignment = _WRAP
         else:
             answer = _text(sheet, row, ANSWER, _cell_value(question, data, definition, language))
             answer.alignment, answer.protection, answer.fill = _WRAP, _UNLOCKED, _INPUT_FILL
@@ -262,15 +266,15 @@ def _validate(sheet: Worksheet, validations: dict, question: QuestionDef, row: i
         if formula not in validations:
             validations[formula] = DataValidation(
                 type="list", formula1=f"={formula}", allow_blank=True, showErrorMessage=True,
-                errorTitle="Not in the list", error="Pick an entry from the dropdown list.")
+                errorTitle=_("Not in the list"), error=_("Pick an entry from the dropdown list."))
             sheet.add_data_validation(validations[formula])
         validations[formula].add(address)
     elif question.type == "number" and (question.min is not None or question.max is not None):
         low = question.min if question.min is not None else -1e15
         high = question.max if question.max is not None else 1e15
         check = DataValidation(type="decimal", operator="between", formula1=str(low), formula2=str(high),
-                               allow_blank=True, showErrorMessage=True, errorTitle="Not a number in range",
-                               error=f"Enter a number from {low:g} to {high:g}.")
+                               allow_blank=True, showErrorMessage=True, errorTitle=_("Not a number in range"),
+                               error=_("Enter a number from %(min)s to %(max)s.", min="%g" % low, max="%g" % high))
         sheet.add_data_validation(check)
         check.add(address)
 
@@ -279,8 +283,10 @@ def _validate(sheet: Worksheet, validations: dict, question: QuestionDef, row: i
 
 
 def read_workbook(source: bytes | BinaryIO, definition: QuestionnaireDef, *,
-                  assessment_id: int | None = None, limits: ArchiveLimits = ArchiveLimits()) -> Imported:
-    """Read an uploaded workbook for ``definition``; raise :class:`WorkbookError` with every problem."""
+                  assessment_id: int | None = None, language: str = "en",
+                  limits: ArchiveLimits = ArchiveLimits()) -> Imported:
+    """Read an uploaded workbook for ``definition``; raise :class:`WorkbookError` with every problem.
+    Numbers typed as text are read as ``language`` writes them."""
     data = source if isinstance(source, bytes) else source.read()
     try:
         check_archive(data, limits)
@@ -289,18 +295,19 @@ def read_workbook(source: bytes | BinaryIO, definition: QuestionnaireDef, *,
     try:
         workbook = load_workbook(io.BytesIO(data), data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
-        raise WorkbookError([WorkbookProblem("(file)", None, None, "not an .xlsx workbook, or a damaged one; "
-                                             "save it as an Excel workbook (.xlsx) and try again")]) from None
+        raise WorkbookError([WorkbookProblem(_("(file)"), None, None, _(
+            "not an .xlsx workbook, or a damaged one; save it as an Excel workbook (.xlsx) and try again"))]) from None
     problems: list[WorkbookProblem] = []
     ref, exported_for = _meta(workbook)
     if ref != definition.ref:
-        found = f"questionnaire {ref}" if ref else "no questionnaire"
-        raise WorkbookError([WorkbookProblem(META if ref else "(file)", None, None,
-                                             f"this workbook is for {found}, not {definition.ref}; "
-                                             f"download the workbook of this self-assessment")])
+        message = (_("this workbook is for questionnaire %(found)s, not %(ref)s; download the workbook of this "
+                     "self-assessment", found=ref, ref=definition.ref) if ref else
+                   _("this workbook is for no questionnaire, not %(ref)s; download the workbook of this "
+                     "self-assessment", ref=definition.ref))
+        raise WorkbookError([WorkbookProblem(META if ref else _("(file)"), None, None, message)])
     if assessment_id is not None and exported_for != assessment_id:
-        raise WorkbookError([WorkbookProblem("(file)", None, None, "this workbook was downloaded from another "
-                                             "self-assessment; download the workbook of this one")])
+        raise WorkbookError([WorkbookProblem(_("(file)"), None, None, _(
+            "this workbook was downloaded from another self-assessment; download the workbook of this one"))])
     questions = {q.key: q for q in definition.questions()}
     answers: dict[str, ImportedAnswer] = {}
     seen: dict[str, str] = {}
@@ -308,7 +315,7 @@ def read_workbook(source: bytes | BinaryIO, definition: QuestionnaireDef, *,
         if sheet.title in (INSTRUCTIONS, LISTS, META):
             continue
         for row in sheet.iter_rows(min_row=HEADER_ROW + 1, max_col=HOW):
-            _read_row(sheet.title, row, questions, definition, answers, seen, problems)
+            _read_row(sheet.title, row, questions, definition, answers, seen, problems, language)
     if problems:
         raise WorkbookError(problems)
     return Imported(ref, exported_for, answers)
@@ -325,13 +332,13 @@ def _meta(workbook) -> tuple[str | None, int | None]:
     return values.get("questionnaire"), assessment_id
 
 
-def _read_row(sheet: str, cells, questions, definition, answers, seen, problems) -> None:
+def _read_row(sheet: str, cells, questions, definition, answers, seen, problems, language: str = "en") -> None:
     number = cells[0].row
     key, base = cells[KEY - 1].value, cells[BASE - 1].value
     if key is None and base is None:
         if any(cell.value not in (None, "") for cell in cells[ANSWER - 1:COMMENT]):
-            problems.append(WorkbookProblem(sheet, number, None, "this row has no question key (hidden "
-                                            "column A); type answers only in the rows of the questions"))
+            problems.append(WorkbookProblem(sheet, number, None, _(
+                "this row has no question key (hidden column A); type answers only in the rows of the questions")))
         return
 
     def problem(message: str) -> None:
@@ -339,17 +346,17 @@ def _read_row(sheet: str, cells, questions, definition, answers, seen, problems)
 
     question = questions.get(str(key).strip())
     if question is None:
-        return problem("unknown question key; the hidden columns were changed — download a fresh workbook")
+        return problem(_("unknown question key; the hidden columns were changed — download a fresh workbook"))
     if question.key in seen:
-        return problem(f"the question appears twice (also on sheet '{seen[question.key]}')")
+        return problem(_("the question appears twice (also on sheet '%(sheet)s')", sheet=seen[question.key]))
     seen[question.key] = sheet
     match = _BASE.fullmatch(str(base or "").strip())
     if not match:
-        return problem("the hidden version column was changed — download a fresh workbook")
+        return problem(_("the hidden version column was changed — download a fresh workbook"))
     raw = None if question.type == "evidence" else _cell(cells[ANSWER - 1].value)
     comment = _cell(cells[COMMENT - 1].value)
     try:
-        data = parse_answer(question, definition.scale, raw, None if comment is None else str(comment))
+        data = parse_answer(question, definition.scale, raw, None if comment is None else str(comment), language)
     except InvalidAnswer as error:
         return problem(str(error))
     answers[question.key] = ImportedAnswer(data, int(match.group(1)), match.group(2))

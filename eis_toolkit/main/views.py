@@ -1,8 +1,15 @@
-"""Home page, dashboard and error pages."""
-from flask import Blueprint, render_template
+"""Home page, dashboard, the language switch and error pages."""
+from flask import Blueprint, abort, redirect, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFError
 
+from ..accounts.services import set_language
+from ..accounts.views import safe_next
 from ..assessments.queries import summaries
+from ..extensions import db
+from ..i18n import remember, supported_language
 from ..models import Role
 from . import queries
 
@@ -26,19 +33,34 @@ def dashboard():
     )
 
 
+@bp.post("/language")
+def language():
+    """The header's language switch: remembered in the session, and saved as the person's
+    language when logged in; back to the page it was pressed on."""
+    chosen = supported_language(request.form.get("lang"))
+    if not FlaskForm().validate_on_submit() or chosen is None:
+        abort(400)
+    remember(chosen)
+    if current_user.is_authenticated and current_user.language != chosen:
+        set_language(current_user, chosen)
+        db.session.commit()
+    return redirect(safe_next(request.form.get("next")))
+
+
 @bp.app_errorhandler(403)
 def forbidden(error):
-    return render_template("errors/error.html", code=403, title="Not allowed",
-                           message="You do not have permission to see this page."), 403
+    return render_template("errors/error.html", code=403, title=_("Not allowed"),
+                           message=_("You do not have permission to see this page.")), 403
 
 
 @bp.app_errorhandler(404)
 def not_found(error):
-    return render_template("errors/error.html", code=404, title="Not found",
-                           message="There is nothing at this address."), 404
+    return render_template("errors/error.html", code=404, title=_("Not found"),
+                           message=_("There is nothing at this address.")), 404
 
 
 @bp.app_errorhandler(400)
 def bad_request(error):
-    return render_template("errors/error.html", code=400, title="Bad request",
-                           message=getattr(error, "description", "The request was not understood.")), 400
+    message = (_("The form had expired or came from another page. Go back, reload the page and try again.")
+               if isinstance(error, CSRFError) else _("The request was not understood."))
+    return render_template("errors/error.html", code=400, title=_("Bad request"), message=message), 400

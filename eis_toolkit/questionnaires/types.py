@@ -10,7 +10,11 @@ to an object that
 - says whether an answer counts as answered (:meth:`QuestionType.answered`) and
 - shows an answer as text (:meth:`QuestionType.show`, also what a workbook cell holds).
 
-Pure code: WTForms field classes, but no Flask and no database.
+Numbers are read and shown as the reader's language writes them (Babel's symbols: ``2.000.000``
+and ``1,5`` in it/da/de, ``2,000,000`` and ``1.5`` in English); what is stored stays a plain
+number. Messages for people go through gettext (in English outside a request).
+
+Pure code: WTForms field classes and Babel, no database; Flask only through gettext.
 """
 from __future__ import annotations
 
@@ -20,6 +24,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.fields.core import UnboundField
@@ -31,8 +38,14 @@ from .schema import QuestionDef, Scale
 
 #: The form value (and the cell text, in any case) of a "not applicable" answer.
 NOT_APPLICABLE = "na"
-NOT_APPLICABLE_LABEL = "N/A – not applicable"
-_NOT_APPLICABLE_WORDS = {"na", "n/a", "n.a.", NOT_APPLICABLE_LABEL.lower()}
+NOT_APPLICABLE_LABEL = _l("N/A – not applicable")
+_NOT_APPLICABLE_WORDS = {"na", "n/a", "n.a.", "n/a – not applicable"}
+
+
+def _means_not_applicable(text: str) -> bool:
+    """``na``, ``N/A`` or the N/A label in any language (``N/A – ikke relevant``)."""
+    text = text.strip().casefold()
+    return text in _NOT_APPLICABLE_WORDS or text.startswith("n/a ") or text == str(NOT_APPLICABLE_LABEL).casefold()
 
 
 class InvalidAnswer(ValueError):
@@ -91,7 +104,7 @@ def _option_key(raw: Any, question: QuestionDef) -> str:
     for option in question.options:
         if text == option.key or text.casefold() in {label.casefold() for label in option.label.values()}:
             return option.key
-    raise InvalidAnswer(f"'{text}' is not one of the options")
+    raise InvalidAnswer(_("'%(text)s' is not one of the options", text=text))
 
 
 def _option_choices(question: QuestionDef, language: str) -> list[SelectChoice]:
@@ -108,17 +121,19 @@ class QuestionType:
         """The WTForms field that asks the question (None: the question takes files only)."""
         raise NotImplementedError
 
-    def parse(self, raw: Any, question: QuestionDef, scale: Scale) -> AnswerData:
-        """Read a form value or a cell; blank is an empty answer. Raises :class:`InvalidAnswer`."""
+    def parse(self, raw: Any, question: QuestionDef, scale: Scale, language: str = "en") -> AnswerData:
+        """Read a form value or a cell typed in ``language``; blank is an empty answer. Raises
+        :class:`InvalidAnswer`."""
         if _blank(raw):
             return AnswerData()
-        return AnswerData(value=self.parse_value(raw, question, scale))
+        return AnswerData(value=self.parse_value(raw, question, scale, language))
 
-    def parse_value(self, raw: Any, question: QuestionDef, scale: Scale) -> Any:
+    def parse_value(self, raw: Any, question: QuestionDef, scale: Scale, language: str = "en") -> Any:
         raise NotImplementedError
 
-    def form_value(self, data: AnswerData) -> Any:
-        """What the form field shows for a stored answer."""
+    def form_value(self, data: AnswerData, language: str | None = None) -> Any:
+        """What the form field shows for a stored answer (``language``: as the reader writes it;
+        None: language-neutral, for hidden fields)."""
         return data.value
 
     def answered(self, data: AnswerData, evidence_count: int = 0) -> bool:
@@ -153,7 +168,7 @@ class ScaleType(QuestionType):
         levels = [(str(point), translate(scale.labels.get(point), language) or str(point))
                   for point in range(scale.min, scale.max + 1)]
         if scale.not_applicable:
-            levels.append((NOT_APPLICABLE, NOT_APPLICABLE_LABEL))
+            levels.append((NOT_APPLICABLE, str(NOT_APPLICABLE_LABEL)))
         return levels
 
     def field(self, question, scale, language):
@@ -161,12 +176,12 @@ class ScaleType(QuestionType):
                           choices=[SelectChoice(value, text) for value, text in self.levels(scale, language)],
                           description=self._help(question, language), validate_choice=False)
 
-    def parse(self, raw, question, scale):
+    def parse(self, raw, question, scale, language="en"):
         if _blank(raw):
             return AnswerData()
-        if isinstance(raw, str) and raw.strip().casefold() in _NOT_APPLICABLE_WORDS:
+        if isinstance(raw, str) and _means_not_applicable(raw):
             if not scale.not_applicable:
-                raise InvalidAnswer("N/A is not allowed in this questionnaire")
+                raise InvalidAnswer(_("N/A is not allowed in this questionnaire"))
             return AnswerData(not_applicable=True)
         if isinstance(raw, float) and raw.is_integer():
             raw = int(raw)
@@ -174,11 +189,13 @@ class ScaleType(QuestionType):
         score = raw if isinstance(raw, int) and not isinstance(raw, bool) else (
             int(match.group(1)) if match else None)
         if score is None or not scale.min <= score <= scale.max:
-            raise InvalidAnswer(f"'{raw}' is not a level from {scale.min} to {scale.max}"
-                                + (" or N/A" if scale.not_applicable else ""))
+            raise InvalidAnswer(
+                _("'%(raw)s' is not a level from %(min)s to %(max)s or N/A", raw=raw, min=scale.min, max=scale.max)
+                if scale.not_applicable else
+                _("'%(raw)s' is not a level from %(min)s to %(max)s", raw=raw, min=scale.min, max=scale.max))
         return AnswerData(score=score)
 
-    def form_value(self, data):
+    def form_value(self, data, language=None):
         if data.not_applicable:
             return NOT_APPLICABLE
         return None if data.score is None else str(data.score)
@@ -194,7 +211,8 @@ class ScaleType(QuestionType):
         return [text for _, text in self.levels(scale, language)]
 
     def hint(self, question, scale, language):
-        return "Choose a level from the list" + (" (or N/A)" if scale.not_applicable else "") + "."
+        return _("Choose a level from the list (or N/A).") if scale.not_applicable else _(
+            "Choose a level from the list.")
 
 
 class ChoiceType(QuestionType):
@@ -206,7 +224,7 @@ class ChoiceType(QuestionType):
         return RadioField(translate(question.text, language), description=self._help(question, language),
                           choices=_option_choices(question, language), validate_choice=False)
 
-    def parse_value(self, raw, question, scale):
+    def parse_value(self, raw, question, scale, language="en"):
         return _option_key(raw, question)
 
     def show(self, data, question, scale, language):
@@ -216,7 +234,7 @@ class ChoiceType(QuestionType):
         return [translate(o.label, language) for o in question.options]
 
     def hint(self, question, scale, language):
-        return "Choose one option from the list."
+        return _("Choose one option from the list.")
 
 
 class MultiType(QuestionType):
@@ -229,16 +247,16 @@ class MultiType(QuestionType):
         return CheckboxesField(translate(question.text, language), description=self._help(question, language),
                                choices=_option_choices(question, language), validate_choice=False)
 
-    def parse_value(self, raw, question, scale):
+    def parse_value(self, raw, question, scale, language="en"):
         items = raw if isinstance(raw, (list, tuple)) else self.SEPARATORS.split(str(raw))
         chosen = {_option_key(item, question) for item in items if not _blank(item)}
         return [o.key for o in question.options if o.key in chosen] or None
 
-    def parse(self, raw, question, scale):
-        value = None if _blank(raw) else self.parse_value(raw, question, scale)
+    def parse(self, raw, question, scale, language="en"):
+        value = None if _blank(raw) else self.parse_value(raw, question, scale, language)
         return AnswerData(value=value)
 
-    def form_value(self, data):
+    def form_value(self, data, language=None):
         return list(data.value or [])
 
     def answered(self, data, evidence_count=0):
@@ -250,57 +268,107 @@ class MultiType(QuestionType):
 
     def hint(self, question, scale, language):
         labels = "; ".join(translate(o.label, language) for o in question.options)
-        return f"One or more of these, separated by semicolons: {labels}"
+        return _("One or more of these, separated by semicolons: %(labels)s", labels=labels)
 
 
 class NumberType(QuestionType):
-    """A number, within the question's ``min`` and ``max`` when it has them."""
+    """A number, within the question's ``min`` and ``max`` when it has them.
+
+    Typed as the reader's language writes numbers (``2.000.000`` or ``1,5`` in Danish); when the
+    text cannot be read that way, the other convention is tried, which reads ``1.5`` and
+    ``2,000,000`` in German too. Spaces and apostrophes between digit groups are ignored.
+    """
 
     name = "number"
-    _GROUPING = re.compile(r"[\s\u00a0\u202f'’]")
 
     def field(self, question, scale, language):
         unit = translate(question.unit, language)
-        help_text = " ".join(part for part in (f"In {unit}." if unit else "", self._help(question, language)) if part)
+        help_text = " ".join(part for part in (_("In %(unit)s.", unit=unit) if unit else "",
+                                               self._help(question, language)) if part)
         return StringField(translate(question.text, language), description=help_text,
                            render_kw={"inputmode": "decimal", "autocomplete": "off"})
 
-    def parse_value(self, raw, question, scale):
+    def parse_value(self, raw, question, scale, language="en"):
         if isinstance(raw, bool):
-            raise InvalidAnswer(f"'{raw}' is not a number")
+            raise InvalidAnswer(_("'%(raw)s' is not a number", raw=raw))
         if isinstance(raw, (int, float)):
             number = float(raw)
         else:
-            text = self._GROUPING.sub("", str(raw))
-            if text.count(",") == 1 and "." not in text:
-                text = text.replace(",", ".")  # a decimal comma
-            try:
-                number = float(text.replace(",", ""))
-            except ValueError:
-                raise InvalidAnswer(f"'{str(raw).strip()}' is not a number") from None
+            number = read_number(str(raw), language)
+            if number is None:
+                raise InvalidAnswer(_("'%(raw)s' is not a number", raw=str(raw).strip()))
         if number != number or number in (float("inf"), float("-inf")):
-            raise InvalidAnswer(f"'{raw}' is not a number")
+            raise InvalidAnswer(_("'%(raw)s' is not a number", raw=raw))
         if question.min is not None and number < question.min:
-            raise InvalidAnswer(f"must be at least {_plain(question.min)}")
+            raise InvalidAnswer(_("must be at least %(min)s", min=show_number(question.min, language)))
         if question.max is not None and number > question.max:
-            raise InvalidAnswer(f"must be at most {_plain(question.max)}")
+            raise InvalidAnswer(_("must be at most %(max)s", max=show_number(question.max, language)))
         return _plain(number)
 
-    def form_value(self, data):
-        return None if data.value is None else str(data.value)
+    def form_value(self, data, language=None):
+        if data.value is None:
+            return None
+        if language is None:
+            return str(data.value)
+        return format_decimal(data.value, locale=language, group_separator=False, decimal_quantization=False)
 
     def show(self, data, question, scale, language):
         if data.value is None:
             return ""
         unit = translate(question.unit, language)
-        return f"{data.value:,}".replace(",", " ") + (f" {unit}" if unit else "")
+        return show_number(data.value, language) + (f" {unit}" if unit else "")
 
     def hint(self, question, scale, language):
         unit = translate(question.unit, language)
-        bounds = [f"at least {_plain(question.min)}" if question.min is not None else "",
-                  f"at most {_plain(question.max)}" if question.max is not None else ""]
-        bounds = " and ".join(b for b in bounds if b)
-        return "A number" + (f" in {unit}" if unit else "") + (f", {bounds}" if bounds else "") + "."
+        low = show_number(question.min, language) if question.min is not None else None
+        high = show_number(question.max, language) if question.max is not None else None
+        if low is not None and high is not None:
+            bounds = _("from %(min)s to %(max)s", min=low, max=high)
+        elif low is not None:
+            bounds = _("at least %(min)s", min=low)
+        elif high is not None:
+            bounds = _("at most %(max)s", max=high)
+        else:
+            bounds = ""
+        if unit and bounds:
+            return _("A number in %(unit)s, %(bounds)s.", unit=unit, bounds=bounds)
+        if unit:
+            return _("A number in %(unit)s.", unit=unit)
+        if bounds:
+            return _("A number, %(bounds)s.", bounds=bounds)
+        return _("A number.")
+
+
+#: What people put between digit groups besides the language's own separator.
+_GROUPING = re.compile(r"[\s\u00a0\u202f'’]")
+
+
+def _number_pattern(decimal: str, group: str) -> re.Pattern:
+    d, g = re.escape(decimal), re.escape(group)
+    return re.compile(rf"(?P<int>\d{{1,3}}(?:{g}\d{{3}})+|\d+)?(?:{d}(?P<frac>\d+))?")
+
+
+def read_number(text: str, language: str = "en") -> float | None:
+    """``text`` as a number written in ``language`` (then in the other convention); None if it is
+    not a number. ``2.000.000``, ``1.234,5`` and ``1,5`` in it/da/de; ``2,000,000``, ``1.5`` in en."""
+    text = _GROUPING.sub("", text).replace("\u2212", "-")
+    sign, body = "", text
+    if text[:1] in ("-", "+"):
+        sign, body = ("-" if text[0] == "-" else ""), text[1:]
+    decimal, group = get_decimal_symbol(language), get_group_symbol(language)
+    if group in (" ", "\u00a0", "\u202f") or group == decimal:
+        group = "," if decimal == "." else "."
+    for d, g in ((decimal, group), (group, decimal)):
+        match = _number_pattern(d, g).fullmatch(body)
+        if match and (match.group("int") or match.group("frac")):
+            whole = (match.group("int") or "0").replace(g, "")
+            return float(f"{sign}{whole}.{match.group('frac') or '0'}")
+    return None
+
+
+def show_number(number: int | float, language: str = "en") -> str:
+    """A number as ``language`` writes it, every digit kept (``2.000.000``, ``1.234,5``)."""
+    return format_decimal(number, locale=language, decimal_quantization=False)
 
 
 def _plain(number: float) -> int | float:
@@ -317,20 +385,20 @@ class TextType(QuestionType):
         return TextAreaField(translate(question.text, language), description=self._help(question, language),
                              render_kw={"rows": 5})
 
-    def parse_value(self, raw, question, scale):
+    def parse_value(self, raw, question, scale, language="en"):
         return clean_text(str(raw)) or None
 
-    def parse(self, raw, question, scale):
-        return AnswerData(value=None if _blank(raw) else self.parse_value(raw, question, scale))
+    def parse(self, raw, question, scale, language="en"):
+        return AnswerData(value=None if _blank(raw) else self.parse_value(raw, question, scale, language))
 
     def answered(self, data, evidence_count=0):
         return bool(data.value)
 
-    def form_value(self, data):
+    def form_value(self, data, language=None):
         return data.value or ""
 
     def hint(self, question, scale, language):
-        return "Free text."
+        return _("Free text.")
 
 
 class EvidenceType(QuestionType):
@@ -341,7 +409,7 @@ class EvidenceType(QuestionType):
     def field(self, question, scale, language):
         return None
 
-    def parse(self, raw, question, scale):
+    def parse(self, raw, question, scale, language="en"):
         return AnswerData()
 
     def answered(self, data, evidence_count=0):
@@ -351,7 +419,7 @@ class EvidenceType(QuestionType):
         return ""
 
     def hint(self, question, scale, language):
-        return "Files are attached in the app, not in the workbook."
+        return _("Files are attached in the app, not in the workbook.")
 
 
 #: Every question type by its name, as questionnaire files spell it.
@@ -365,9 +433,11 @@ def question_type(question: QuestionDef) -> QuestionType:
     return QUESTION_TYPES[question.type]
 
 
-def parse_answer(question: QuestionDef, scale: Scale, raw: Any, comment: str | None = "") -> AnswerData:
-    """A person's input for a question (value and comment); raises :class:`InvalidAnswer`."""
-    return question_type(question).parse(raw, question, scale).with_comment(comment)
+def parse_answer(question: QuestionDef, scale: Scale, raw: Any, comment: str | None = "",
+                 language: str = "en") -> AnswerData:
+    """A person's input for a question (value and comment), typed in ``language``; raises
+    :class:`InvalidAnswer`."""
+    return question_type(question).parse(raw, question, scale, language).with_comment(comment)
 
 
 def is_answered(question: QuestionDef, data: AnswerData, evidence_count: int = 0) -> bool:

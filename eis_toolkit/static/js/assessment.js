@@ -19,8 +19,20 @@
 
   function byId(id) { return document.getElementById(id); }
 
-  function time(date) {
-    return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  function time(date) {  // in the page's language, not the browser's
+    return date.toLocaleTimeString(document.documentElement.lang || [], { hour: "2-digit", minute: "2-digit" });
+  }
+
+  /* The page's messages, translated by the server (data-messages on the form: key → text with
+   * %(name)s placeholders; plural ones as [one, other]). */
+  var MESSAGES = {};
+
+  function t(key, params, count) {
+    var text = MESSAGES[key] || key;
+    if (Array.isArray(text)) { text = text[count === 1 ? 0 : 1]; }
+    return text.replace(/%\((\w+)\)[sd]/g, function (whole, name) {
+      return params && name in params ? String(params[name]) : whole;
+    });
   }
 
   function storage() {
@@ -60,6 +72,7 @@
   }
 
   function setupForm(form) {
+    try { MESSAGES = JSON.parse(form.dataset.messages || "{}"); } catch (e) { MESSAGES = {}; }
     var store = storage();
     var key = form.dataset.draftKey;
     var status = byId("save-status");
@@ -88,8 +101,7 @@
 
     function hideBanner() {
       if (restoredAt) {  // say what happened to the restored answers rather than vanish
-        showBanner("Answers you typed on this page at " + restoredAt + " had not been saved; they are back " +
-                   "in the form and saved now.", false, false);
+        showBanner(t("restored_saved", { time: restoredAt }), false, false);
         restoredAt = null;
       } else {
         banner.hidden = true;
@@ -159,7 +171,7 @@
       inFlight = true;
       var startedAt = changedSince;
       firstChange = null;
-      say("Saving…");
+      say(t("saving"));
       fetch(form.dataset.autosave, {
         method: "POST", body: payload(), credentials: "same-origin",
         headers: { Accept: "application/json", "X-Requested-With": "fetch" }
@@ -176,40 +188,39 @@
           var problems = Object.keys(body.problems || {});
           if (changedSince === startedAt) { dropDraft(); } else { writeDraft(); }
           if (problems.length) {
-            say("Saved at " + time(new Date()) + ", except " + problems.length +
-                " answer" + (problems.length > 1 ? "s" : "") + " that need" + (problems.length > 1 ? "" : "s") +
-                " correcting: " + problems.map(function (k) { return body.problems[k]; }).join("; "), "error");
+            say(t("saved_except", { time: time(new Date()), num: problems.length,
+                                    problems: problems.map(function (k) { return body.problems[k]; }).join("; ") },
+                  problems.length), "error");
           } else {
-            say("All changes saved at " + time(new Date()) + ".", "saved");
+            say(t("all_saved", { time: time(new Date()) }), "saved");
           }
           hideBanner();
         } else if (result.status === 401) {
           loggedOut = true;
-          say("Not saved: you are logged out. What you typed is kept in this browser.", "error");
-          showBanner("Your session has ended. Log in again in a new tab, then come back here: " +
-                     "your answers are kept in this browser and are saved as soon as you are back.", true, false);
+          say(t("logged_out"), "error");
+          showBanner(t("logged_out_banner"), true, false);
           retryLater();
         } else if (result.status === 400 && body.status === "csrf" && !tokenRefreshed) {
           refreshToken().then(function (ok) { if (ok) { save(true); } else { retryLater(); } },
                               retryLater);
           return;
         } else if (result.status === 409 && body.status === "conflict") {
-          say("Not saved: someone else changed answers on this page.", "error");
-          showBanner("Someone else changed " + (body.questions || []).length + " of these answers while you " +
-                     "were typing (" + (body.questions || []).join("; ") + "). Press Save to see both " +
-                     "versions side by side and choose; your answers are kept in this browser.", false, false);
+          say(t("conflict"), "error");
+          showBanner(t("conflict_banner", { num: (body.questions || []).length,
+                                            questions: (body.questions || []).join("; ") },
+                       (body.questions || []).length), false, false);
         } else if (result.status === 409 || result.status === 403) {
           stopped = true;
-          say("Not saved.", "error");
-          showBanner(body.message || "This self-assessment can no longer be changed here.", false, false);
+          say(t("not_saved"), "error");
+          showBanner(body.message || t("no_longer"), false, false);
         } else {
-          say("Not saved yet (the server answered " + result.status + "); kept in this browser, retrying.", "error");
+          say(t("server_error", { status: result.status }), "error");
           retryLater();
         }
         if (again) { again = false; save(); }
       }).catch(function () {
         inFlight = false;
-        say("Not saved yet: no connection. Kept in this browser; retrying.", "error");
+        say(t("offline"), "error");
         retryLater();
       });
     }
@@ -217,7 +228,7 @@
     function changed() {
       changedSince += 1;
       writeDraft();
-      say("Unsaved changes…");
+      say(t("unsaved"));
       schedule();
     }
 
@@ -276,9 +287,8 @@
         restore(form, draft.pairs);
         changedSince = 1;
         restoredAt = time(new Date(draft.savedAt));
-        say("Restored answers that were not saved yet; saving…");
-        showBanner("Answers you typed on this page at " + restoredAt + " had not been saved; they are back " +
-                   "in the form and are being saved now.", false, true);
+        say(t("restored"));
+        showBanner(t("restored_saving", { time: restoredAt }), false, true);
         save();
       }
     }

@@ -1,0 +1,168 @@
+"""Numbers and dates as each language writes them; what is stored stays language-neutral."""
+from __future__ import annotations
+
+import html
+import io
+from datetime import date, datetime
+
+import pytest
+from flask_babel import refresh
+from openpyxl import load_workbook
+
+from eis_toolkit.assessments import queries
+from eis_toolkit.extensions import db
+from eis_toolkit.i18n import format_day, format_moment, format_number
+from eis_toolkit.questionnaires.schema import QuestionDef
+from eis_toolkit.questionnaires.types import (AnswerData, InvalidAnswer, parse_answer, question_type, read_number,
+                                              show_answer, show_number)
+from tests.assessment_fixtures import assessment_of, draft, drafted, sign_in  # noqa: F401
+from tests.test_assessment_types import NUMBER_Q, SCALE
+
+
+@pytest.mark.parametrize("text, en, it", [
+    ("2000000", 2_000_000, 2_000_000),
+    ("2.000.000", 2_000_000, 2_000_000),      # it/da/de grouping; in English only read that way
+    ("2,000,000", 2_000_000, 2_000_000),      # en grouping; in it/da/de only read that way
+    ("1.234,5", 1234.5, 1234.5),
+    ("1,234.5", 1234.5, 1234.5),
+    ("2,500", 2500, 2.5),                     # the ambiguous case: the language decides
+    ("2.500", 2.5, 2500),
+    ("1,5", 1.5, 1.5),                        # a lone separator that cannot be grouping: a decimal one
+    ("1.5", 1.5, 1.5),
+    ("2 000 000", 2_000_000, 2_000_000),      # spaces, no-break spaces and apostrophes between groups
+    ("2\u202f000\u00a0000", 2_000_000, 2_000_000),
+    ("2'000'000", 2_000_000, 2_000_000),
+    ("-3,25", -3.25, -3.25),
+    ("+7", 7, 7),
+    (",5", 0.5, 0.5),
+])
+def test_numbers_are_read_as_the_language_writes_them(text, en, it):
+    assert read_number(text, "en") == en
+    for language in ("it", "da", "de"):
+        assert read_number(text, language) == it, language
+
+
+@pytest.mark.parametrize("text", ["lots", "1,2,3", "12.34.5", "1e5", "2.000,000.5", "--1", "1..5", "", "-", "."])
+@pytest.mark.parametrize("language", ["en", "it", "da", "de"])
+def test_what_is_not_a_number_stays_refused(text, language):
+    assert read_number(text, language) is None
+
+
+@pytest.mark.parametrize("language, shown, field", [
+    ("en", "123,456.25 EUR", "123456.25"), ("it", "123.456,25 EUR", "123456,25"),
+    ("da", "123.456,25 EUR", "123456,25"), ("de", "123.456,25 EUR", "123456,25"),
+])
+def test_numbers_are_shown_as_the_language_writes_them(language, shown, field):
+    data = AnswerData(value=123456.25)
+    assert show_answer(NUMBER_Q, SCALE, data, language) == shown
+    assert question_type(NUMBER_Q).form_value(data, language) == field
+    assert question_type(NUMBER_Q).form_value(data) == "123456.25"  # hidden fields stay neutral
+    assert parse_answer(NUMBER_Q, SCALE, field, "", language) == AnswerData(value=123456.25)
+    assert parse_answer(NUMBER_Q, SCALE, shown.removesuffix(" EUR"), "", language) == data
+
+
+def test_every_digit_is_kept_when_shown():
+    assert show_number(0.123456, "da") == "0,123456"
+    assert show_number(540000, "de") == "540.000"
+
+
+def test_the_refusals_name_the_bounds_in_the_language():
+    bounded = QuestionDef(key="q.n", dimension="d", type="number", text={"en": "N"}, min=1000, max=2_000_000)
+    with pytest.raises(InvalidAnswer, match="must be at most 2.000.000"):  # the figure as Italian writes it
+        parse_answer(bounded, SCALE, "3.000.000", "", "it")
+    assert question_type(bounded).hint(bounded, SCALE, "de") == "A number, from 1.000 to 2.000.000."
+
+
+def test_dates_and_times_as_the_language_writes_them():
+    day = date(2017, 6, 27)
+    assert [format_day(day, language) for language in ("en", "it", "da", "de")] == [
+        "June 27, 2017", "27 giugno 2017", "27. juni 2017", "27. Juni 2017"]
+    assert format_day(datetime(2017, 6, 27, 23, 30), "da") == "27. juni 2017"
+    assert format_day(None, "da") == format_moment(None, "da") == format_number(None, "da") == ""
+    assert format_moment(datetime(2017, 6, 27, 14, 5), "da") == "27. juni 2017 14.05"
+    assert format_moment(datetime(2017, 6, 27, 14, 5), "de") == "27. Juni 2017, 14:05"
+    assert format_number(2_000_000, "de") == "2.000.000"
+
+
+def _post(client, assessment, **fields):
+    return client.post(f"/assessments/{assessment.id}/questions/strategy", data={
+        "strategy.budget-version": "0", **fields})
+
+
+@pytest.mark.parametrize("language, typed, stored, shown", [
+    ("it", "2.000.000", 2_000_000, 'value="2000000"'),
+    ("da", "1.234,5", 1234.5, 'value="1234,5"'),
+    ("de", "2.000.000,75", 2_000_000.75, 'value="2000000,75"'),
+    ("en", "2,000,000", 2_000_000, 'value="2000000"'),
+])
+def test_a_budget_typed_as_the_language_writes_it_is_accepted(client, draft, sign_in, language, typed, stored, shown):
+    client.get(f"/?lang={language}")
+    sign_in("dk@example.org")
+    response = _post(client, draft, **{"strategy.budget-answer": typed})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert queries.answers_by_key(assessment_of("DK04"))["strategy.budget"].value == stored
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert shown in page  # the field shows it back as the language writes it
+
+
+@pytest.mark.parametrize("language, message", [
+    ("it", "'molto' non è un numero."), ("da", "'molto' er ikke et tal."), ("de", "'molto' ist keine Zahl."),
+])
+def test_a_refused_number_is_explained_in_the_language(client, draft, sign_in, language, message):
+    client.get(f"/?lang={language}")
+    sign_in("dk@example.org")
+    response = _post(client, draft, **{"strategy.budget-answer": "molto"})
+    assert response.status_code == 422
+    page = html.unescape(response.get_data(as_text=True))
+    assert message in page and 'value="molto"' in page
+    db.session.expire_all()
+    assert "strategy.budget" not in queries.answers_by_key(assessment_of("DK04"))
+
+
+def test_autosave_reports_problems_in_the_language(client, draft, sign_in):
+    client.get("/?lang=de")
+    sign_in("dk@example.org")
+    response = client.post(f"/assessments/{draft.id}/questions/strategy/autosave", data={
+        "strategy.budget-answer": "-5", "strategy.budget-version": "0"})
+    assert response.status_code == 200
+    assert response.json["problems"] == {"strategy.budget": "muss mindestens 0 sein"}
+
+
+@pytest.mark.parametrize("language, shown", [
+    ("it", "540.000 EUR all'anno"), ("da", "540.000 EUR om året"), ("de", "540.000 EUR pro Jahr"),
+    ("en", "540,000 EUR per year"),
+])
+def test_a_stored_number_is_shown_in_the_language(client, drafted, sign_in, language, shown):
+    client.get(f"/?lang={language}")
+    sign_in("dk@example.org")
+    submitted = assessment_of("DK04", "aarhus-2017")
+    page = html.unescape(client.get(f"/assessments/{submitted.id}/print").get_data(as_text=True))
+    assert shown in page
+
+
+def test_a_danish_workbook_is_written_and_read_in_danish(app, core_definition):
+    """The instructions and headers follow the language; a budget typed as text in a Danish
+    workbook (``2.000.000``) is read as the number it is."""
+    from eis_toolkit.assessments.workbook import ExportedAnswer, export_workbook, read_workbook
+
+    with app.test_request_context("/?lang=da"):
+        refresh()
+        data = export_workbook(core_definition, {"strategy.kpis": ExportedAnswer(AnswerData(not_applicable=True))},
+                               "da", assessment_id=7, heading=[])
+        book = load_workbook(io.BytesIO(data))
+        texts = [cell.value for row in book["Instructions"].iter_rows() for cell in row if cell.value]
+        assert "Sådan udfylder du" in texts
+        sheet = book.worksheets[1]
+        assert [c.value for c in sheet[4]][2:] == ["Spørgsmål", "Svar", "Kommentar", "Sådan svarer du"]
+        row = next(r for r in sheet.iter_rows(min_row=5) if r[0].value == "strategy.budget")
+        row[3].value = "2.000.000"
+        kpis = next(r for r in sheet.iter_rows(min_row=5) if r[0].value == "strategy.kpis")
+        assert kpis[3].value == "N/A – ikke relevant"
+        buffer = io.BytesIO()
+        book.save(buffer)
+        imported = read_workbook(buffer.getvalue(), core_definition, assessment_id=7, language="da")
+    assert imported.answers["strategy.budget"].data == AnswerData(value=2_000_000)
+    assert imported.answers["strategy.kpis"].data == AnswerData(not_applicable=True)  # read in any language
+    assert read_workbook(buffer.getvalue(), core_definition, assessment_id=7,
+                         language="it").answers["strategy.kpis"].data.not_applicable
