@@ -17,7 +17,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .assessments.views import bp as assessments_bp
     from .benchmark.views import bp as benchmark_bp
     from .config import load
-    from .extensions import csrf, db, login_manager, migrate
+    from .extensions import csrf, db, limiter, login_manager, migrate
     from .main.views import bp as main_bp
     from .workshops.views import bp as workshops_bp
 
@@ -34,6 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
     security.init_app(app)
     i18n.init_app(app)
 

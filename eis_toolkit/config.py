@@ -13,7 +13,8 @@ from .spreadsheets import ArchiveLimits
 
 #: Settings read from the environment (``EIS_<NAME>``) or from ``instance/config.py`` (``<NAME>``).
 SETTINGS = ("DATABASE_URL", "SECRET_KEY", "UPLOAD_DIR", "MAX_UPLOAD_MB", "MAX_FILE_MB", "MAX_NESTING",
-            "TRUSTED_PROXIES", "MAX_WORKBOOK_MB")
+            "TRUSTED_PROXIES", "MAX_WORKBOOK_MB",
+            "REDIS_URL", "SESSION_DAYS", "LOGIN_LIMIT_ADDRESS", "LOGIN_LIMIT_ACCOUNT")
 
 
 def _instance_values(instance_path: Path) -> dict:
@@ -65,6 +66,12 @@ def load(instance_path: str | Path, environ: dict | None = None) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
+        # A log-in (and its remember-me cookie, when asked for) ends after this many days.
+        "EIS_SESSION_DAYS": float(setting("SESSION_DAYS", 14)),
+        "EIS_LOGIN_LIMIT_ADDRESS": setting("LOGIN_LIMIT_ADDRESS", "10 per minute; 50 per hour"),
+        "EIS_LOGIN_LIMIT_ACCOUNT": setting("LOGIN_LIMIT_ACCOUNT", "5 per minute; 20 per hour"),
+        "RATELIMIT_STORAGE_URI": setting("REDIS_URL") or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": False,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,  # a form left open all afternoon must still submit
         "EIS_LANGUAGES": ("en", "it", "da", "de"),

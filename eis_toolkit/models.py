@@ -1,5 +1,5 @@
 """Every model of the toolkit, imported in one place for Alembic, the CLI and the tests."""
-from .accounts.models import Programme, Region, Role, User, UserRole, programme_region
+from .accounts.models import Programme, Region, Role, User, UserRole, UserSession, programme_region
 from .assessments.models import Answer, Assessment, AssessmentStatus, EvidenceFile
 from .audit import AuditEvent
 from .catalogue.models import (Practice, PracticeRating, PracticeStatus, Term, Vocabulary,
@@ -12,6 +12,6 @@ __all__ = [
     "Answer", "Assessment", "AssessmentStatus", "AuditEvent", "Dimension", "EvidenceFile",
     "Nomination", "Practice", "PracticeRating", "PracticeStatus", "Programme", "Question",
     "Questionnaire", "Region", "Review", "ReviewScore", "ReviewStatus", "ReviewerAssignment",
-    "Role", "SiteVisit", "Term", "User", "UserRole", "Vocabulary", "Workshop", "WorkshopStatus",
+    "Role", "SiteVisit", "Term", "User", "UserRole", "UserSession", "Vocabulary", "Workshop", "WorkshopStatus",
     "practice_term", "programme_region", "workshop_hot_seat",
 ]

@@ -46,6 +46,7 @@ def _settings(database_url: str, tmp_path: Path, **extra) -> dict:
         "SECRET_KEY": "test-secret",
         "EIS_UPLOAD_DIR": str(tmp_path / "uploads"),
         "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,  # tests/test_sessions.py switches it on
         **extra,
     }
 

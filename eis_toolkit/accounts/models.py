@@ -98,6 +98,18 @@ class User(UserMixin, db.Model):
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
+    sessions: Mapped[list[UserSession]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    #: The token of the log-in this object was loaded for (not a column): what Flask-Login keeps.
+    session_token = None  # str: set by sessions.start_session and load_session
+
+    def get_id(self) -> str:
+        """Flask-Login's id: the log-in's token, so that a cookie dies with its log-in."""
+        if not self.session_token:
+            raise RuntimeError("a person is logged in through accounts.sessions.start_session")
+        return self.session_token
 
     @property
     def roles(self) -> set[Role]:
@@ -137,3 +149,20 @@ class UserRole(db.Model):
     role: Mapped[Role] = mapped_column(str_enum(Role))
 
     user: Mapped[User] = relationship(back_populates="role_rows")
+
+
+class UserSession(db.Model):
+    """One log-in: its cookie carries a random token, of which only the SHA-256 is stored.
+
+    Logging out deletes the row, so a copied cookie stops working; a password change or
+    disabling the person deletes all of them (``accounts/sessions.py``).
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+
+    user: Mapped[User] = relationship(back_populates="sessions")

@@ -4,11 +4,15 @@ Services add to the session and flush; the caller (request or command) commits.
 """
 from __future__ import annotations
 
+from functools import cache
+
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from ..models import Region, Role, User
+from .sessions import end_all_sessions
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -23,6 +27,26 @@ def normalise_email(email: str) -> str:
 
 def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+
+
+@cache
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash("not anybody's password", method=method)
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active person with this e-mail and password, else None.
+
+    An unknown e-mail costs a password hash too, so the answer takes as long either way and does
+    not tell which addresses have an account.
+    """
+    from . import models
+
+    user = find_user(email)
+    if user is None:
+        check_password_hash(_dummy_hash(models.PASSWORD_METHOD), password)
+        return None
+    return user if user.check_password(password) and user.active else None
 
 
 def find_region(code: str) -> Region | None:
@@ -50,7 +74,8 @@ def create_user(email: str, name: str, password: str, roles=(), region: Region |
 
 
 def update_user(user: User, *, email: str, name: str, roles, region: Region | None,
-                language: str, active: bool, password: str = "") -> User:
+                language: str, active: bool, password: str = "", keep_session: str | None = None) -> User:
+    """Change a person; a new password or disabling them ends their log-ins (but ``keep_session``)."""
     email = normalise_email(email)
     other = find_user(email)
     if other is not None and other.id != user.id:
@@ -58,6 +83,8 @@ def update_user(user: User, *, email: str, name: str, roles, region: Region | No
     if password:
         check_password_strength(password)
         user.set_password(password)
+    if password or not active:
+        end_all_sessions(user, keep=keep_session if active else None)
     user.email, user.name, user.region, user.language, user.active = (
         email, name.strip(), region, language, active)
     user.roles = [Role(r) for r in roles]

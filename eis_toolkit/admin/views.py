@@ -62,7 +62,8 @@ def person_form(user_id: int | None = None):
                     raise AccountError(_("You cannot take the admin role from yourself."))
                 update_user(person, email=form.email.data, name=form.name.data, roles=form.roles.data,
                             region=region, language=form.language.data, active=form.active.data,
-                            password=form.password.data or "")
+                            password=form.password.data or "",
+                            keep_session=current_user.session_token if person.id == current_user.id else None)
         except AccountError as error:
             db.session.rollback()
             flash(str(error), "error")

@@ -59,6 +59,13 @@ def not_found(error):
                            message=_("There is nothing at this address.")), 404
 
 
+@bp.app_errorhandler(429)
+def too_many_requests(error):
+    return render_template("errors/error.html", code=429, title=_("Too many attempts"),
+                           message=_("Too many log-in attempts from here or for this account. Wait a few "
+                                     "minutes, then try again.")), 429
+
+
 @bp.app_errorhandler(400)
 def bad_request(error):
     message = (_("The form had expired or came from another page. Go back, reload the page and try again.")
