@@ -46,12 +46,6 @@ from eis_toolkit.extensions import db
 CORE_QUESTIONNAIRE = ROOT / "questionnaires" / "eis-core-v1.yaml"
 
 
-def pytest_configure(config):
-    config.addinivalue_line(
-        "markers", "commits: the test needs real commits (threads, other connections): its app talks to the "
-                   "database as in production and the tables are emptied afterwards")
-
-
 def pytest_report_header(config):
     return f"database: {os.environ.get('EIS_TEST_DATABASE_URL') or 'SQLite (temporary file)'}"
 
@@ -280,6 +274,22 @@ def app(_app, _database, tmp_path):
         db.session.remove()
     _app.config.clear()
     _app.config.update(saved)
+
+
+@pytest.fixture
+def elsewhere(app):
+    """``elsewhere(fn, *args)``: call ``fn`` as another request would, in its own app context and
+    database session (``fn`` commits what it wants kept), even from inside a request of the test.
+    Such a test interleaves two sessions: mark it ``@pytest.mark.commits``."""
+
+    def run(fn, *args, **kwargs):
+        def call():
+            with app.app_context():
+                return fn(*args, **kwargs)
+
+        return contextvars.Context().run(call)
+
+    return run
 
 
 @pytest.fixture

@@ -172,7 +172,8 @@ def test_choosing_the_saved_answer_keeps_it(client, draft, sign_in):
     assert queries.answers_by_key(draft)["strategy.vision"].score == 5
 
 
-def test_a_save_racing_past_the_check_is_shown_as_a_conflict(client, draft, sign_in, monkeypatch):
+@pytest.mark.commits  # the other save is committed by another session in the middle of the request
+def test_a_save_racing_past_the_check_is_shown_as_a_conflict(client, draft, sign_in, monkeypatch, elsewhere):
     from sqlalchemy.orm.exc import StaleDataError
 
     from eis_toolkit.assessments import views
@@ -182,7 +183,7 @@ def test_a_save_racing_past_the_check_is_shown_as_a_conflict(client, draft, sign
     def racing(*args, **kwargs):
         calls.append(1)
         if len(calls) == 1:
-            _someone_else_saves(draft, **{"strategy.vision": AnswerData(score=5)})
+            elsewhere(lambda: _someone_else_saves(assessment_of("DK04"), **{"strategy.vision": AnswerData(score=5)}))
             raise StaleDataError("UPDATE statement on table 'answer' expected to update 1 row(s); 0 were matched.")
         return real(*args, **kwargs)
 

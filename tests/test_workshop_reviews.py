@@ -196,6 +196,7 @@ def _in_threads(app, *jobs):
     return results
 
 
+@pytest.mark.commits  # threads, each with its own connection
 def test_two_reviewers_submit_at_the_same_moment(open_workshop, app):
     def submit(email, value):
         def job(barrier):
@@ -218,6 +219,7 @@ def test_two_reviewers_submit_at_the_same_moment(open_workshop, app):
     assert sorted(set(scores)) == [2, 4] and len(scores) == 66
 
 
+@pytest.mark.commits  # threads, each with its own connection
 def test_two_saves_of_the_same_review_at_the_same_moment_one_wins(open_workshop, app):
     base = assignment_of("ie@example.org", "DK04").review.version
 
