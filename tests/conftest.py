@@ -470,6 +470,15 @@ def page(_browser):
         context.close()
 
 
+def log_in(page, base: str, email: str, password: str | None = None) -> None:
+    """Log a browser page in through the login form (password from ``PASSWORDS`` unless given)."""
+    page.goto(f"{base}/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password", exact=True).fill(password or PASSWORDS[email])
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base}/dashboard")
+
+
 def write_yaml(path: Path, data) -> Path:
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return path

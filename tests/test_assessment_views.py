@@ -158,7 +158,6 @@ def test_a_second_save_shows_both_values_side_by_side_and_overwrites_nothing(cli
                                    "strategy.vision-digest": AnswerData(score=5, comment="Hana's view").digest(),
                                    "strategy.vision-resolve": "mine"})
     assert kept.status_code == 302
-    db.session.expire_all()
     stored = queries.answers_by_key(draft)
     assert (stored["strategy.vision"].score, stored["strategy.kpis"].score) == (2, 4)
 
@@ -216,7 +215,6 @@ def test_a_stale_csrf_token_saves_nothing_and_keeps_the_input(make_app, drafted)
     assert response.status_code == 400 and "Your session was renewed" in page
     assert "Typed before the session was renewed</textarea>" in page
     assert client.post(url, data={**fields, "csrf_token": csrf_token(page)}).status_code == 302
-    db.session.expire_all()
     assert queries.answers_by_key(assessment)["strategy.actors"].value == "Typed before the session was renewed"
     autosave = client.post(url + "/autosave", data={**fields, "csrf_token": "stale"})
     assert (autosave.status_code, autosave.json["status"]) == (400, "csrf")
