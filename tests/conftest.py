@@ -38,6 +38,7 @@ from flask import has_app_context
 from flask.testing import FlaskCliRunner, FlaskClient
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 from werkzeug.serving import make_server
 
 from eis_toolkit import ROOT, create_app
@@ -62,19 +63,22 @@ def _worker() -> str | None:
 def database_url(tmp_path_factory) -> str:
     url = os.environ.get("EIS_TEST_DATABASE_URL")
     if not url:
-        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+        return
     worker = _worker()
     if worker is None or make_url(url).get_backend_name() != "postgresql":
-        return url
+        yield url
+        return
     # A database of this worker's own, beside the one the URL names.
     base = make_url(url)
     name = f"{base.database}_{worker}"
-    server = create_engine(base, isolation_level="AUTOCOMMIT")
+    server = create_engine(base, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     with server.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         connection.execute(text(f'CREATE DATABASE "{name}"'))
-    server.dispose()
-    return base.set(database=name).render_as_string(hide_password=False)
+    yield base.set(database=name).render_as_string(hide_password=False)
+    with server.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def _settings(database_url: str, upload_dir: Path, **extra) -> dict:
