@@ -9,6 +9,7 @@
 #   TESTS         test paths (default: testpaths from setup.cfg)
 #   DATABASES     which runs `make test` does, in order (default: sqlite postgresql)
 #   COVERAGE      yes|no: collect coverage (default: yes)
+#   WORKERS       pytest-xdist workers per database run: a number, auto, or 0 for none (default: 2)
 #   HOST, PORT    where `make run` serves (default: 127.0.0.1, 5000)
 #   PYTHON        the Python (3.12 or newer) that creates .venv (default: the first of python3.12,
 #                 python3.13, pyenv's 3.12/3.13 versions, python3)
@@ -29,6 +30,7 @@ PYTEST_ARGS =
 TESTS =
 DATABASES = sqlite postgresql
 COVERAGE = yes
+WORKERS = 2
 HOST = 127.0.0.1
 PORT = 5000
 # WeasyPrint (pango, harfbuzz subset, fonts), browser tests (chromium), the PostgreSQL test
@@ -66,7 +68,7 @@ help:
 	echo "make messages   extract the marked strings and update the it/da/de catalogues (then translate)"
 	echo "make translations  compile the catalogues that changed (part of setup)"
 	echo "make clean      remove build artefacts; make distclean also removes $(VENV)"
-	echo "variables: PYTEST_ARGS='-k foo -x'  TESTS=tests/test_x.py  DATABASES=sqlite  COVERAGE=no"
+	echo "variables: PYTEST_ARGS='-k foo -x'  TESTS=tests/test_x.py  DATABASES=sqlite  COVERAGE=no  WORKERS=2"
 
 setup: system $(INSTALLED) translations
 
@@ -167,6 +169,9 @@ test: setup
 	export COVERAGE_FILE="$(abspath $(BUILD))/.coverage"
 	cov=()
 	if [ "$(COVERAGE)" = yes ]; then cov=(--cov --cov-append --cov-report=); fi
+	# pytest-xdist: each worker has its own database (tests/conftest.py), app, server and browser.
+	workers=()
+	if [ "$(WORKERS)" != 0 ]; then workers=(-n "$(WORKERS)" --dist worksteal); fi
 	cluster=""
 	stop_cluster() {
 	  if [ -n "$$cluster" ]; then
@@ -182,7 +187,7 @@ test: setup
 	  shift
 	  echo
 	  echo "================ pytest on $$name ================"
-	  $(VENV_PY) -m pytest "$${cov[@]}" --junitxml="$$reports/$$name.xml" "$$@" $(TESTS) $(PYTEST_ARGS) || rc=$$?
+	  $(VENV_PY) -m pytest "$${workers[@]}" "$${cov[@]}" --junitxml="$$reports/$$name.xml" "$$@" $(TESTS) $(PYTEST_ARGS) || rc=$$?
 	  echo "$$rc" >"$$reports/$$name.rc"
 	}
 	for db in $(DATABASES); do

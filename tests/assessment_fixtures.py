@@ -27,8 +27,6 @@ ODENSE = {
 }
 HOST_ONLY = {"email": "ho@example.org", "name": "Holger Host", "region": "DK04", "roles": ["host"],
              "password": "host-pass"}
-PASSWORDS = {"admin@example.org": "admin-pass", "host@example.org": "host-pass", "dk@example.org": "region-pass",
-             "it@example.org": "review-pass", "ie@example.org": "review-pass", "ho@example.org": "host-pass"}
 
 
 @pytest.fixture
@@ -56,14 +54,14 @@ def person(email: str) -> User:
 
 
 @pytest.fixture
-def sign_in(client):
-    """Log the test client in as anyone of the bundle (ho@ included); None stays anonymous."""
+def sign_in(login):
+    """conftest's ``login`` for a parametrised person (ho@ included): None stays anonymous;
+    returns the person."""
 
     def sign_in(email: str | None):
         if email is None:
             return None
-        response = client.post("/login", data={"email": email, "password": PASSWORDS[email]})
-        assert response.status_code == 302, f"login as {email} failed"
+        login(email)
         return person(email)
 
     return sign_in

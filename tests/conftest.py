@@ -1,11 +1,30 @@
-"""Fixtures: an app per test on a database built once per run by the migrations.
+"""Fixtures: one app and one schema per run (per xdist worker), each test rolled back at its end,
+every request in its own database session.
 
-The database is SQLite in a temporary folder, or the server named by ``EIS_TEST_DATABASE_URL``
-(``make test`` runs the suite again on a throw-away PostgreSQL cluster). Every test starts from
-empty tables.
+The database is SQLite in a temporary folder, or the PostgreSQL server named by
+``EIS_TEST_DATABASE_URL`` (``make test`` runs the suite again on a throw-away cluster). Under
+pytest-xdist each worker has its own database: a SQLite file in its own temporary folder, or a
+PostgreSQL database ``<name>_<worker>`` (e.g. ``eis_test_gw0``) created beside the one in the URL.
+The migrations build the schema once per database.
+
+Two ways a test meets the database (docs/developing.md, Tests):
+
+- **rolled back** (the default): the test runs inside a transaction on one connection; every
+  session of the test (the test body's and each request's) joins it through a SAVEPOINT, so the
+  app's ``commit()`` and ``rollback()`` behave as in production while the outer transaction is
+  rolled back when the test ends. Nothing to clean up.
+- **real commits** (tests that use ``live_server``, or are marked ``@pytest.mark.commits``: other
+  threads, other connections): the app talks to the database as in production and every table is
+  emptied when the test ends.
+
+Either way a request runs in its own app context and so in its own ``db.session``, removed when
+the request ends: what a view does not commit is gone, and an object loaded before the request is
+not the request's. Before each request (and CLI command) the test body's own session must have
+nothing uncommitted; it is then ended, so objects the test holds are reloaded when next read.
 """
 from __future__ import annotations
 
+import contextvars
 import copy
 import os
 import re
@@ -15,7 +34,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from sqlalchemy import event, text
+from flask import has_app_context
+from flask.testing import FlaskCliRunner, FlaskClient
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 from werkzeug.serving import make_server
 
 from eis_toolkit import ROOT, create_app
@@ -28,27 +51,135 @@ def pytest_report_header(config):
     return f"database: {os.environ.get('EIS_TEST_DATABASE_URL') or 'SQLite (temporary file)'}"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(monkeypatch):
-    """scrypt costs a tenth of a second per password; the tests hash hundreds."""
-    monkeypatch.setattr("eis_toolkit.accounts.models.PASSWORD_METHOD", "pbkdf2:sha256:1000")
+# --- the database: one per run, or per xdist worker ------------------------------------------
+
+
+def _worker() -> str | None:
+    """The xdist worker id (``gw0``...), or None when not running under xdist."""
+    return os.environ.get("PYTEST_XDIST_WORKER")
 
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
-    return os.environ.get("EIS_TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    url = os.environ.get("EIS_TEST_DATABASE_URL")
+    if not url:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+        return
+    worker = _worker()
+    if worker is None or make_url(url).get_backend_name() != "postgresql":
+        yield url
+        return
+    # A database of this worker's own, beside the one the URL names.
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    server = create_engine(base, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with server.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield base.set(database=name).render_as_string(hide_password=False)
+    with server.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-def _settings(database_url: str, tmp_path: Path, **extra) -> dict:
+def _settings(database_url: str, upload_dir: Path, **extra) -> dict:
     return {
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SECRET_KEY": "test-secret",
-        "EIS_UPLOAD_DIR": str(tmp_path / "uploads"),
+        "EIS_UPLOAD_DIR": str(upload_dir),
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,  # tests/test_sessions.py switches it on
         **extra,
     }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    """scrypt costs a tenth of a second per password; the tests hash hundreds."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("eis_toolkit.accounts.models.PASSWORD_METHOD", "pbkdf2:sha256:1000")
+        yield
+
+
+# --- every request in its own app context, hence its own database session -------------------
+
+
+class _Unsaved(AssertionError):
+    pass
+
+
+def _hand_over() -> None:
+    """Before a request or command: the test's own session must hold nothing uncommitted (the
+    request could not see it in production); it is then ended, so that objects the test holds
+    are reloaded, with what the request committed, when they are next read."""
+    if not has_app_context() or not db.session.registry.has():
+        return
+    session = db.session()
+    changed = session.new or session.deleted or any(session.is_modified(o) for o in session.dirty)
+    if changed or session.info.get("eis_flushed"):
+        raise _Unsaved("the test's db.session has changes it did not commit: a request would not see them "
+                       "(commit them, or roll them back, before the request)")
+    session.rollback()
+
+
+class RequestClient(FlaskClient):
+    """Flask's test client, running each request in a fresh ``contextvars`` context: Flask then
+    pushes an app context of the request's own (as in production, instead of reusing the test's),
+    Flask-SQLAlchemy gives it its own session and removes that session when the request ends."""
+
+    def run_wsgi_app(self, environ, buffered=False):
+        _hand_over()
+        return contextvars.Context().run(super().run_wsgi_app, environ, buffered)
+
+
+class CommandRunner(FlaskCliRunner):
+    """Flask's CLI runner, each command in its own app context and database session."""
+
+    def invoke(self, *args, **kwargs):
+        _hand_over()
+        return contextvars.Context().run(super().invoke, *args, **kwargs)
+
+
+def _new_app(database_url: str, upload_dir: Path, **extra):
+    app = create_app(_settings(database_url, upload_dir, **extra))
+    app.test_client_class = RequestClient
+    app.test_cli_runner_class = CommandRunner
+    return app
+
+
+# --- sessions joining the test's transaction -------------------------------------------------
+
+#: The connection (and the thread using it) that the sessions of a rolled-back test bind to.
+_bound = threading.local()
+
+
+def _install_session_binding() -> None:
+    """Sessions of a rolled-back test use its connection, through a SAVEPOINT of their own, so a
+    commit releases the SAVEPOINT and a rollback returns to it; the outer transaction stays."""
+    session_class = db.session.session_factory.class_  # sessionmaker's own subclass: ours to change
+    if getattr(session_class, "_eis_bound", False):
+        return
+    original = session_class.get_bind
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        connection = getattr(_bound, "connection", None)
+        if bind is None and connection is not None:
+            return connection
+        return original(self, mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+    session_class.get_bind = get_bind
+    session_class._eis_bound = True
+    db.session.session_factory.configure(join_transaction_mode="create_savepoint")
+
+    # What the test body flushed but did not commit is unsaved work too (see _hand_over).
+    @event.listens_for(db.session, "after_flush")
+    def flushed(session, context):
+        session.info["eis_flushed"] = True
+
+    @event.listens_for(db.session, "after_commit")
+    @event.listens_for(db.session, "after_rollback")
+    def ended(session):
+        session.info.pop("eis_flushed", None)
 
 
 @pytest.fixture(scope="session")
@@ -56,6 +187,7 @@ def _schema(database_url, tmp_path_factory):
     """Empty the test database, then build the schema with the migrations (``eis init-db``)."""
     from flask_migrate import upgrade
 
+    _install_session_binding()
     app = create_app(_settings(database_url, tmp_path_factory.mktemp("schema")))
     with app.app_context():
         db.drop_all()
@@ -65,13 +197,68 @@ def _schema(database_url, tmp_path_factory):
         db.engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def _app(_schema, database_url, tmp_path_factory):
+    """The app of this run (of this worker): built once, its settings restored after each test."""
+    app = _new_app(database_url, tmp_path_factory.mktemp("uploads"))
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _real_commits(request) -> bool:
+    return "live_server" in request.fixturenames or request.node.get_closest_marker("commits") is not None
+
+
 @pytest.fixture
-def make_app(_schema, database_url, tmp_path):
-    """Build an app on the test database with extra settings (e.g. CSRF switched on)."""
+def _database(_app, request):
+    """The test's database: a transaction rolled back at the end, or real commits then empty tables."""
+    with _app.app_context():
+        engine = db.engine
+    if _real_commits(request):
+        yield
+        with _app.app_context():
+            db.session.remove()
+        _empty_tables(engine)
+        return
+
+    connection = engine.connect()
+    sqlite = engine.dialect.name == "sqlite"
+    if sqlite:
+        # pysqlite begins transactions itself, lazily, and not for SAVEPOINT: take over (SQLAlchemy's
+        # "Serializable isolation / Savepoints / Transactional DDL" recipe), on this connection only.
+        connection.connection.dbapi_connection.isolation_level = None
+    transaction = connection.begin()
+    if sqlite:
+        connection.exec_driver_sql("BEGIN")
+    _bound.connection = connection
+    try:
+        yield
+    finally:
+        _bound.connection = None
+        transaction.rollback()
+        if sqlite:
+            connection.connection.dbapi_connection.isolation_level = ""
+        connection.close()
+
+
+def _empty_tables(engine) -> None:
+    """One DELETE per table, in one transaction."""
+    with engine.begin() as connection:
+        for table in reversed(db.metadata.sorted_tables):
+            connection.execute(table.delete())
+
+
+# --- the fixtures the tests use --------------------------------------------------------------
+
+
+@pytest.fixture
+def make_app(_database, database_url, tmp_path):
+    """Build another app on the test database with extra settings (e.g. CSRF switched on)."""
     apps = []
 
     def make(**extra):
-        app = create_app(_settings(database_url, tmp_path, **extra))
+        app = _new_app(database_url, tmp_path / "uploads", **extra)
         apps.append(app)
         return app
 
@@ -80,22 +267,34 @@ def make_app(_schema, database_url, tmp_path):
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
-    _empty_tables(apps[0] if apps else make())
-
-
-def _empty_tables(app) -> None:
-    with app.app_context():
-        with db.engine.begin() as connection:
-            for table in reversed(db.metadata.sorted_tables):
-                connection.execute(table.delete())
-        db.engine.dispose()
 
 
 @pytest.fixture
-def app(make_app):
-    app = make_app()
-    with app.app_context():
-        yield app
+def app(_app, _database, tmp_path):
+    """The app, with an app context pushed for the test body (CSRF off, uploads in tmp_path)."""
+    saved = dict(_app.config)
+    _app.config["EIS_UPLOAD_DIR"] = str(tmp_path / "uploads")
+    with _app.app_context():
+        yield _app
+        db.session.remove()
+    _app.config.clear()
+    _app.config.update(saved)
+
+
+@pytest.fixture
+def elsewhere(app):
+    """``elsewhere(fn, *args)``: call ``fn`` as another request would, in its own app context and
+    database session (``fn`` commits what it wants kept), even from inside a request of the test.
+    Such a test interleaves two sessions: mark it ``@pytest.mark.commits``."""
+
+    def run(fn, *args, **kwargs):
+        def call():
+            with app.app_context():
+                return fn(*args, **kwargs)
+
+        return contextvars.Context().run(call)
+
+    return run
 
 
 @pytest.fixture
@@ -162,6 +361,10 @@ SMALL_BUNDLE = {
                    "ratings": [{"rater": "ie@example.org", "evidence": 4, "transferability": 5, "usefulness": 3}]}],
 }
 
+#: The passwords of the people of the small bundle (and of the fixtures that extend it).
+PASSWORDS = {p["email"]: p["password"] for p in SMALL_BUNDLE["people"]} | {
+    "ho@example.org": "host-pass", "it2@example.org": "review-pass", "de@example.org": "review-pass"}
+
 
 @pytest.fixture
 def bundle():
@@ -191,27 +394,32 @@ def loaded(load, bundle):
 
 @pytest.fixture
 def login(client):
-    """Log the test client in as the person with this e-mail (password from the small bundle)."""
-    passwords = {p["email"]: p["password"] for p in SMALL_BUNDLE["people"]}
+    """Log the test client in as the person with this e-mail (password from the small bundle or
+    ``PASSWORDS``, unless given)."""
 
     def login(email: str, password: str | None = None):
-        response = client.post("/login", data={"email": email, "password": password or passwords[email]})
+        response = client.post("/login", data={"email": email, "password": password or PASSWORDS[email]})
         assert response.status_code == 302, f"login as {email} failed"
         return response
 
     return login
 
 
+_TRANSACTION_CONTROL = re.compile(r"\s*(BEGIN|SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT)\b", re.I)
+
+
 @pytest.fixture
 def count_queries(app):
-    """``with count_queries() as queries: ...`` then ``len(queries)``: SQL statements run."""
+    """``with count_queries() as queries: ...`` then ``len(queries)``: SQL statements run (the
+    SAVEPOINTs of the test harness are not counted)."""
 
     @contextmanager
     def counting():
         statements: list[str] = []
 
         def before(conn, cursor, statement, *args):
-            statements.append(statement)
+            if not _TRANSACTION_CONTROL.match(statement):
+                statements.append(statement)
 
         event.listen(db.engine, "before_cursor_execute", before)
         try:
@@ -222,15 +430,17 @@ def count_queries(app):
     return counting
 
 
+# --- browser tests ---------------------------------------------------------------------------
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-@pytest.fixture
-def live_server(app):
-    """The app served on a free local port in a thread, for the duration of one test."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+@pytest.fixture(scope="session")
+def _server(_app):
+    """The app served on a free local port in a thread, started once per run (per worker)."""
+    server = make_server("127.0.0.1", 0, _app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
@@ -239,14 +449,39 @@ def live_server(app):
 
 
 @pytest.fixture
-def page(tmp_path):
+def live_server(app, _server):
+    """The address of the app served in a thread (real commits: load the data first, commit)."""
+    return _server
+
+
+@pytest.fixture(scope="session")
+def _browser():
+    """One Chromium per run (per worker), shared by the browser tests."""
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 800})
-        yield context.new_page()
-        browser.close()
+    playwright = sync_playwright().start()
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+    playwright.stop()
+
+
+@pytest.fixture
+def page(_browser):
+    """A page in a fresh browser context (its own cookies); every context is closed after the test."""
+    context = _browser.new_context(viewport={"width": 1280, "height": 800})
+    yield context.new_page()
+    for context in list(_browser.contexts):
+        context.close()
+
+
+def log_in(page, base: str, email: str, password: str | None = None) -> None:
+    """Log a browser page in through the login form (password from ``PASSWORDS`` unless given)."""
+    page.goto(f"{base}/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password", exact=True).fill(password or PASSWORDS[email])
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base}/dashboard")
 
 
 def write_yaml(path: Path, data) -> Path:

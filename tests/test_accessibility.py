@@ -2,6 +2,8 @@
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from tests.conftest import log_in
+
 pytestmark = pytest.mark.browser
 
 PAGES = [
@@ -11,14 +13,6 @@ PAGES = [
     ("admin@example.org", ["/benchmark/", "/benchmark/workshops/aarhus-2017", "/benchmark/workshops/aarhus-2017/regions/DK04",
                            "/benchmark/workshops/aarhus-2017/regions/IE04", "/benchmark/programmes/eis/eis-core@1"]),
 ]
-
-
-def log_in(page, base, email):
-    page.goto(f"{base}/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password", exact=True).fill({"dk@example.org": "region-pass"}.get(email, "admin-pass"))
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{base}/dashboard")
 
 
 @pytest.mark.parametrize("width", [1280, 390])

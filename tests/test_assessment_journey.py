@@ -13,15 +13,9 @@ from eis_toolkit.assessments.services import Base, save_answers
 from eis_toolkit.extensions import db
 from eis_toolkit.questionnaires.types import AnswerData
 from tests.assessment_fixtures import assessment_of, complete_answers, draft, drafted, pdf_bytes, person  # noqa: F401
+from tests.conftest import log_in
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, base, email="dk@example.org", password="region-pass"):
-    page.goto(f"{base}/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Log in").click()
 
 
 def question(page, key):
@@ -45,7 +39,7 @@ def rest_answered(draft):
 
 def test_a_member_fills_two_dimensions_reloads_attaches_submits_and_reads(rest_answered, live_server, page, tmp_path):
     assessment = rest_answered
-    log_in(page, live_server)
+    log_in(page, live_server, "dk@example.org")
     page.wait_for_url(f"{live_server}/dashboard")
     page.get_by_role("link", name="Continue: Strategy and governance").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Strategy and governance")
@@ -98,7 +92,7 @@ def test_a_member_fills_two_dimensions_reloads_attaches_submits_and_reads(rest_a
 
 
 def test_typing_is_saved_within_seconds(draft, live_server, page):
-    log_in(page, live_server)
+    log_in(page, live_server, "dk@example.org")
     page.goto(f"{live_server}/assessments/{draft.id}/questions/strategy")
     question(page, "strategy.actors").get_by_role("textbox").first.fill("Region, chambers and the trade agency")
     question(page, "strategy.kpis").get_by_label("2 – Ad hoc or planned").check()
@@ -112,7 +106,7 @@ def test_typing_is_saved_within_seconds(draft, live_server, page):
 
 
 def test_a_session_that_ends_while_typing_keeps_the_input_and_asks_to_log_in(draft, live_server, page):
-    log_in(page, live_server)
+    log_in(page, live_server, "dk@example.org")
     page.goto(f"{live_server}/assessments/{draft.id}/questions/strategy")
     page.context.clear_cookies()  # the session ends
     question(page, "strategy.actors").get_by_role("textbox").first.fill("Typed while logged out")
@@ -137,7 +131,7 @@ def test_a_session_that_ends_while_typing_keeps_the_input_and_asks_to_log_in(dra
 
 
 def test_a_save_posted_after_the_session_ended_comes_back_after_logging_in(draft, live_server, page):
-    log_in(page, live_server)
+    log_in(page, live_server, "dk@example.org")
     page.goto(f"{live_server}/assessments/{draft.id}/questions/strategy")
     page.evaluate("() => { window.fetch = () => new Promise(() => {}); }")  # no autosave: only the explicit Save
     page.context.clear_cookies()
@@ -163,7 +157,7 @@ def test_a_save_posted_after_the_session_ended_comes_back_after_logging_in(draft
 
 
 def test_a_restored_draft_never_overwrites_a_newer_answer_silently(draft, live_server, page):
-    log_in(page, live_server)
+    log_in(page, live_server, "dk@example.org")
     page.goto(f"{live_server}/assessments/{draft.id}/questions/strategy")
     page.evaluate("() => { window.fetch = () => new Promise(() => {}); }")
     question(page, "strategy.vision").get_by_label("1 – Nothing in place").check()  # kept as a draft only
@@ -187,7 +181,7 @@ def test_the_assessment_pages_have_no_axe_violations(draft, live_server, page, w
     from axe_playwright_python.sync_playwright import Axe
 
     page.set_viewport_size({"width": width, "height": 800})
-    log_in(page, live_server)
+    log_in(page, live_server, "dk@example.org")
     page.wait_for_url(f"{live_server}/dashboard")
     submitted = assessment_of("DK04", "aarhus-2017")
     for path in ["/dashboard", "/assessments/", f"/assessments/{draft.id}", f"/assessments/{draft.id}/questions/strategy",

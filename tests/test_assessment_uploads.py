@@ -140,7 +140,6 @@ def test_a_member_removes_a_file_while_a_draft_and_it_leaves_the_disk(client, at
     sign_in("dk@example.org")
     response = client.post(f"/assessments/{assessment.id}/questions/followup", data={"remove": str(evidence.id)})
     assert response.status_code == 302
-    db.session.expire_all()
     assert queries.answers_by_key(assessment)["followup.evidence"].evidence == []
     assert not path.exists()
 

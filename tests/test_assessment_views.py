@@ -158,7 +158,6 @@ def test_a_second_save_shows_both_values_side_by_side_and_overwrites_nothing(cli
                                    "strategy.vision-digest": AnswerData(score=5, comment="Hana's view").digest(),
                                    "strategy.vision-resolve": "mine"})
     assert kept.status_code == 302
-    db.session.expire_all()
     stored = queries.answers_by_key(draft)
     assert (stored["strategy.vision"].score, stored["strategy.kpis"].score) == (2, 4)
 
@@ -172,7 +171,8 @@ def test_choosing_the_saved_answer_keeps_it(client, draft, sign_in):
     assert queries.answers_by_key(draft)["strategy.vision"].score == 5
 
 
-def test_a_save_racing_past_the_check_is_shown_as_a_conflict(client, draft, sign_in, monkeypatch):
+@pytest.mark.commits  # the other save is committed by another session in the middle of the request
+def test_a_save_racing_past_the_check_is_shown_as_a_conflict(client, draft, sign_in, monkeypatch, elsewhere):
     from sqlalchemy.orm.exc import StaleDataError
 
     from eis_toolkit.assessments import views
@@ -182,7 +182,7 @@ def test_a_save_racing_past_the_check_is_shown_as_a_conflict(client, draft, sign
     def racing(*args, **kwargs):
         calls.append(1)
         if len(calls) == 1:
-            _someone_else_saves(draft, **{"strategy.vision": AnswerData(score=5)})
+            elsewhere(lambda: _someone_else_saves(assessment_of("DK04"), **{"strategy.vision": AnswerData(score=5)}))
             raise StaleDataError("UPDATE statement on table 'answer' expected to update 1 row(s); 0 were matched.")
         return real(*args, **kwargs)
 
@@ -215,7 +215,6 @@ def test_a_stale_csrf_token_saves_nothing_and_keeps_the_input(make_app, drafted)
     assert response.status_code == 400 and "Your session was renewed" in page
     assert "Typed before the session was renewed</textarea>" in page
     assert client.post(url, data={**fields, "csrf_token": csrf_token(page)}).status_code == 302
-    db.session.expire_all()
     assert queries.answers_by_key(assessment)["strategy.actors"].value == "Typed before the session was renewed"
     autosave = client.post(url + "/autosave", data={**fields, "csrf_token": "stale"})
     assert (autosave.status_code, autosave.json["status"]) == (400, "csrf")

@@ -213,7 +213,6 @@ def test_an_answer_changed_online_since_the_download_asks_which_to_keep(client, 
     response = client.post(f"/assessments/{draft.id}/workbook/resolve",
                            data={"payload": payload, "resolve-strategy.vision": "theirs"})
     assert response.status_code == 302
-    db.session.expire_all()
     stored = queries.answers_by_key(draft)
     assert stored["strategy.vision"].score == 1 and stored["strategy.coordination"].score == 2
 
@@ -227,7 +226,6 @@ def test_keeping_the_workbooks_answer_saves_it(client, draft, sign_in):
     page = _upload(client, draft, book).get_data(as_text=True)
     payload = page.split('name="payload" value="')[1].split('"')[0].replace("&#34;", '"')
     client.post(f"/assessments/{draft.id}/workbook/resolve", data={"payload": payload, "resolve-strategy.vision": "mine"})
-    db.session.expire_all()
     assert queries.answers_by_key(draft)["strategy.vision"].score == 5
 
 

@@ -3,13 +3,10 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from eis_toolkit.extensions import db
-from tests.workshop_support import PASSWORD, assignment_of, submit_as, workshop, workshop_bundle  # noqa: F401
+from tests.conftest import log_in
+from tests.workshop_support import assignment_of, submit_as, workshop, workshop_bundle  # noqa: F401
 
 pytestmark = pytest.mark.browser
-
-PASSWORDS = {"host@example.org": "host-pass", "dk@example.org": "region-pass", "it@example.org": "review-pass",
-             "de@example.org": PASSWORD}
-
 
 @pytest.fixture
 def session(load, workshop_bundle):
@@ -36,11 +33,7 @@ PAGES = [
 @pytest.mark.parametrize("email, paths", PAGES)
 def test_workshop_pages_have_no_axe_violations(session, live_server, page, email, paths, width):
     page.set_viewport_size({"width": width, "height": 800})
-    page.goto(f"{live_server}/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORDS[email])
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{live_server}/dashboard")
+    log_in(page, live_server, email)
     axe = Axe()
     for path in paths:
         page.goto(f"{live_server}{path.format(**session)}")

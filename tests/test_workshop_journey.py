@@ -6,26 +6,15 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from eis_toolkit.extensions import db
-from tests.workshop_support import PASSWORD, definition, submit_as, workshop_bundle  # noqa: F401
+from tests.conftest import log_in
+from tests.workshop_support import definition, submit_as, workshop_bundle  # noqa: F401
 
 pytestmark = pytest.mark.browser
-
-PASSWORDS = {"host@example.org": "host-pass", "dk@example.org": "region-pass", "it@example.org": "review-pass",
-             "de@example.org": PASSWORD}
-
 
 @pytest.fixture
 def planned(load, workshop_bundle):
     workshop_bundle["workshops"][0]["status"] = "planned"
     load(workshop_bundle)
-
-
-def log_in(page, base, email):
-    page.goto(f"{base}/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORDS[email])
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{base}/dashboard")
 
 
 def new_page(page, width=1280):

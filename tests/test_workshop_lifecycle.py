@@ -23,7 +23,6 @@ def planned(load, workshop_bundle):
     for a in w.assignments:  # a bundle review implies a draft review; a planned workshop has none
         db.session.delete(a.review)
     db.session.commit()
-    db.session.expire_all()
     return workshop()
 
 

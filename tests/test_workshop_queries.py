@@ -43,7 +43,6 @@ def grow(open_workshop):
 
 
 def queries_for(client, count_queries, path, **kwargs):
-    db.session.expire_all()
     with count_queries() as statements:
         response = client.get(path, **kwargs)
     assert response.status_code == 200, path

@@ -24,7 +24,6 @@ def ie_on_dk(open_workshop, login):
 
 
 def review_of(assignment) -> Review:
-    db.session.expire_all()
     return db.session.get(Review, assignment.review.id)
 
 
@@ -196,6 +195,7 @@ def _in_threads(app, *jobs):
     return results
 
 
+@pytest.mark.commits  # threads, each with its own connection
 def test_two_reviewers_submit_at_the_same_moment(open_workshop, app):
     def submit(email, value):
         def job(barrier):
@@ -218,6 +218,7 @@ def test_two_reviewers_submit_at_the_same_moment(open_workshop, app):
     assert sorted(set(scores)) == [2, 4] and len(scores) == 66
 
 
+@pytest.mark.commits  # threads, each with its own connection
 def test_two_saves_of_the_same_review_at_the_same_moment_one_wins(open_workshop, app):
     base = assignment_of("ie@example.org", "DK04").review.version
 
@@ -269,7 +270,6 @@ def test_autosave_and_the_reveal_switch_need_the_csrf_token(open_workshop, make_
     token = csrf_token(client.get("/workshops/aarhus-2017/live").text)
     assert client.post("/workshops/aarhus-2017/live/reveal", data={"revealed": "1"}).status_code == 400
     assert client.post("/workshops/aarhus-2017/live/reveal", data={"revealed": "1", "csrf_token": token}).status_code == 302
-    db.session.expire_all()
     assert workshop().live_revealed
 
 
@@ -285,5 +285,4 @@ def test_a_review_without_a_draft_row_is_started_on_the_first_save(ie_on_dk, cli
     response = client.post(f"/reviews/{ie_on_dk.id}", data={"version": "1", "action": "save",
                                                              "score.strategy.vision": "4"}, follow_redirects=True)
     assert "Your draft is saved." in response.text
-    db.session.expire_all()
     assert [s.score for s in assignment_of("ie@example.org", "DK04").review.scores] == [4]

@@ -104,7 +104,6 @@ def test_site_visits(open_workshop, client, login):
     assert [v.firm for v in visits] == ["EASI'R", "Unique North"]
     client.post(f"/workshops/{open_workshop.slug}/site-visits/{visits[0].id}", data={"firm": "EASI'R ApS"})
     client.post(f"/workshops/{open_workshop.slug}/site-visits/{visits[1].id}/delete")
-    db.session.expire_all()
     assert [v.firm for v in workshop().site_visits] == ["EASI'R ApS"]
     refused = client.post(f"/workshops/{open_workshop.slug}/site-visits/new", data={"firm": "", "what": "kept"})
     assert refused.status_code == 200 and "kept" in refused.text
@@ -133,10 +132,8 @@ def test_the_host_moderates_nominations(loaded, client, login):
     practice = db.session.scalar(select(Practice).where(Practice.slug == "company-visits"))
     assert practice is not None
     client.post(f"/workshops/aarhus-2017/nominations/{nomination.id}/unlink")
-    db.session.expire_all()
     assert db.session.get(Nomination, nomination.id).practice_id is None
     client.post(f"/workshops/aarhus-2017/nominations/{nomination.id}/link", data={"practice_id": practice.id})
-    db.session.expire_all()
     assert db.session.get(Nomination, nomination.id).practice_id == practice.id
 
 

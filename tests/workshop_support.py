@@ -108,10 +108,9 @@ def submit_as(email: str, code: str, value: int | str = 3, overrides: dict | Non
 @pytest.fixture
 def login_as(client, login):
     """Log in as someone else, whoever is logged in now (``login`` alone keeps the first person)."""
-    passwords = {"it2@example.org": PASSWORD, "de@example.org": PASSWORD}
 
     def switch(email: str):
         client.post("/logout")
-        return login(email, passwords.get(email))
+        return login(email)
 
     return switch

@@ -1,0 +1,113 @@
+"""The test harness itself (tests/conftest.py): each request has its own database session, so what a
+view forgets to commit, an object kept from an earlier request and the test's own uncommitted work
+fail a test; each test is rolled back, or (marked ``commits``) really commits."""
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.orm.exc import DetachedInstanceError
+
+from eis_toolkit.extensions import db
+from eis_toolkit.models import Region, User
+
+
+@pytest.fixture
+def toy(make_app):
+    """An app with three extra routes that make the classic mistakes."""
+    app = make_app()
+    kept = {}
+
+    @app.post("/_harness/forgets-to-commit")
+    def forgets_to_commit():
+        db.session.add(Region(code="XX01", name="Forgotten", country="XX"))
+        db.session.flush()
+        return "added"
+
+    @app.post("/_harness/commits")
+    def commits():
+        db.session.add(Region(code="XX02", name="Kept", country="XX"))
+        db.session.commit()
+        return "added"
+
+    @app.get("/_harness/keep")
+    def keep():
+        kept["region"] = db.session.scalar(select(Region).where(Region.code == "DK04"))
+        return "kept"
+
+    @app.get("/_harness/reuse")
+    def reuse():
+        return ", ".join(m.email for m in kept["region"].members)  # a lazy load on last request's object
+
+    return app
+
+
+def _regions(code):
+    return db.session.scalar(select(func.count()).select_from(Region).where(Region.code == code))
+
+
+def test_what_a_view_does_not_commit_is_gone_after_the_request(toy, app):
+    client = toy.test_client()
+    assert client.post("/_harness/forgets-to-commit").text == "added"
+    assert _regions("XX01") == 0
+    assert client.post("/_harness/commits").text == "added"
+    assert _regions("XX02") == 1
+
+
+def test_an_object_kept_from_an_earlier_request_is_detached(toy, loaded):
+    client = toy.test_client()
+    client.get("/_harness/keep")
+    with pytest.raises(DetachedInstanceError):
+        client.get("/_harness/reuse")
+
+
+def test_an_object_the_test_holds_shows_what_a_request_committed(loaded, client, login):
+    login("admin@example.org")
+    member = db.session.scalar(select(User).where(User.email == "dk@example.org"))
+    assert member.name == "Dag Member"
+    response = client.post(f"/admin/people/{member.id}", data={
+        "name": "Dag Renamed", "email": member.email, "region_id": str(member.region_id), "roles": ["region"],
+        "password": "", "language": "en", "active": "y"})
+    assert response.status_code == 302
+    assert member.name == "Dag Renamed", "the test's session was ended before the request: reloaded"
+
+
+@pytest.mark.parametrize("unsaved", ["added", "changed", "flushed"])
+def test_a_request_after_uncommitted_test_changes_is_refused(loaded, client, unsaved):
+    if unsaved == "added":
+        db.session.add(Region(code="XX03", name="Pending", country="XX"))
+    elif unsaved == "changed":
+        db.session.scalar(select(Region).where(Region.code == "DK04")).name = "Changed"
+    else:
+        db.session.add(Region(code="XX03", name="Pending", country="XX"))
+        db.session.flush()
+    with pytest.raises(AssertionError, match="did not commit"):
+        client.get("/")
+    db.session.rollback()
+    assert client.get("/").status_code == 200
+
+
+def test_a_command_has_its_own_session_too(loaded, runner):
+    db.session.add(Region(code="XX04", name="Pending", country="XX"))
+    with pytest.raises(AssertionError, match="did not commit"):
+        runner.invoke(args=["--help"])
+
+
+def _seen_by_another_connection(code) -> int:
+    with db.engine.connect() as connection:
+        return connection.execute(text("SELECT count(*) FROM region WHERE code = :code"), {"code": code}).scalar()
+
+
+def test_a_commit_in_a_rolled_back_test_stays_inside_the_test(app):
+    db.session.add(Region(code="XX05", name="Inside", country="XX"))
+    db.session.commit()
+    assert _regions("XX05") == 1
+    assert _seen_by_another_connection("XX05") == 0, "the outer transaction is not committed"
+
+
+@pytest.mark.commits
+def test_a_test_marked_commits_really_commits(app):
+    db.session.add(Region(code="XX06", name="Outside", country="XX"))
+    db.session.commit()
+    assert _seen_by_another_connection("XX06") == 1
+
+
+def test_every_test_starts_from_empty_tables(app):
+    assert db.session.scalar(select(func.count()).select_from(Region)) == 0
