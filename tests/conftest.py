@@ -88,7 +88,9 @@ def _settings(database_url: str, upload_dir: Path, **extra) -> dict:
         "SECRET_KEY": "test-secret",
         "EIS_UPLOAD_DIR": str(upload_dir),
         "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": False,  # tests/test_sessions.py switches it on
+        # Log-in throttling stays on, with limits no test reaches (tests/test_sessions.py sets low ones).
+        "EIS_LOGIN_LIMIT_ADDRESS": "10000 per minute",
+        "EIS_LOGIN_LIMIT_ACCOUNT": "10000 per minute",
         **extra,
     }
 

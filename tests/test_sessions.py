@@ -119,8 +119,12 @@ def test_an_unknown_e_mail_costs_a_password_hash_too(app, loaded, monkeypatch):
 
 @pytest.fixture
 def throttled(make_app, loaded):
-    return make_app(RATELIMIT_ENABLED=True, EIS_LOGIN_LIMIT_ACCOUNT="3 per minute",
-                    EIS_LOGIN_LIMIT_ADDRESS="6 per minute").test_client()
+    """A client of an app with low limits; the limiter's counters start and end empty."""
+    from eis_toolkit.extensions import limiter
+
+    limiter.reset()
+    yield make_app(EIS_LOGIN_LIMIT_ACCOUNT="3 per minute", EIS_LOGIN_LIMIT_ADDRESS="6 per minute").test_client()
+    limiter.reset()
 
 
 def test_wrong_passwords_for_one_account_are_throttled(throttled):
