@@ -160,3 +160,21 @@ def test_a_request_far_over_the_limit_is_refused_before_it_is_read(make_app, dra
     client.post("/login", data={"email": "dk@example.org", "password": "region-pass"})
     response = _upload(client, assessment_of("DK04"), "followup.evidence", "huge.pdf", pdf_bytes(2_000_000))
     assert response.status_code == 413 and "The files were too large" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("filename, content_type, offered", [
+    ("x.html", "image/png", "x.png"), ("report", "application/pdf", "report.pdf"),
+    ("photo.JPEG", "image/jpeg", "photo.JPEG"), ("plan.pdf.exe", "application/pdf", "plan.pdf.pdf"),
+    (".htaccess", "image/gif", ".htaccess.gif"), ("budget.xlsx", "application/vnd.ms-excel", "budget.xls"),
+])
+def test_a_download_is_named_after_its_content(filename, content_type, offered):
+    assert uploads.download_name(filename, content_type) == offered
+
+
+def test_a_png_uploaded_as_html_downloads_as_png(client, draft, sign_in):
+    sign_in("dk@example.org")
+    _upload(client, draft, "followup.evidence", "x.html", png_bytes())
+    evidence = queries.answers_by_key(draft)["followup.evidence"].evidence[0]
+    response = client.get(f"/assessments/{draft.id}/evidence/{evidence.id}")
+    assert response.headers["Content-Disposition"] == "attachment; filename=x.png"
+    assert response.mimetype == "image/png" and response.headers["X-Content-Type-Options"] == "nosniff"

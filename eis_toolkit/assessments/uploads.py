@@ -36,6 +36,18 @@ ALLOWED_TYPES = {
     "application/vnd.ms-excel": "Excel 97–2003 workbook",
     "application/vnd.ms-powerpoint": "PowerPoint 97–2003 presentation",
 }
+#: The extensions of each accepted type, the usual one first: a download is named with one of them.
+EXTENSIONS = {
+    "application/pdf": ("pdf",), "image/png": ("png",), "image/jpeg": ("jpg", "jpeg"), "image/gif": ("gif",),
+    "image/webp": ("webp",),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ("docx",),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ("xlsx",),
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": ("pptx",),
+    "application/vnd.oasis.opendocument.text": ("odt",),
+    "application/vnd.oasis.opendocument.spreadsheet": ("ods",),
+    "application/vnd.oasis.opendocument.presentation": ("odp",),
+    "application/msword": ("doc",), "application/vnd.ms-excel": ("xls",), "application/vnd.ms-powerpoint": ("ppt",),
+}
 #: What the upload field offers (a convenience for the file picker; the content decides).
 ACCEPT = ".pdf,.png,.jpg,.jpeg,.gif,.webp,.docx,.xlsx,.pptx,.odt,.ods,.odp,.doc,.xls,.ppt"
 #: How many leading bytes ``filetype`` needs to recognise every type above.
@@ -66,6 +78,19 @@ def display_name(filename: str | None) -> str:
         stem, dot, extension = name.rpartition(".")
         name = (stem[: 254 - len(extension)] + dot + extension) if dot and len(extension) < 16 else name[:255]
     return name
+
+
+def download_name(filename: str, content_type: str) -> str:
+    """The name a download is offered under: the uploader's, with the extension its content has.
+
+    A PNG uploaded as ``x.html`` downloads as ``x.png``: a browser or a desktop opens the file by
+    its name, and the name must not make an image or a document into a page or a program.
+    """
+    extensions = EXTENSIONS.get(content_type, ("bin",))
+    stem, dot, extension = filename.rpartition(".")
+    if dot and extension.lower() in extensions:
+        return filename
+    return f"{stem if dot and stem else filename}.{extensions[0]}"
 
 
 def human_size(size: int) -> str:

@@ -435,7 +435,8 @@ def evidence(assessment_id: int, evidence_id: int):
     path = uploads.path_of(found.stored_name, _upload_dir())
     if not Path(path).is_file():
         abort(404)
-    response = send_file(path, mimetype=found.content_type, as_attachment=True, download_name=found.filename,
+    response = send_file(path, mimetype=found.content_type, as_attachment=True,
+                         download_name=uploads.download_name(found.filename, found.content_type),
                          max_age=0, conditional=False, etag=False)
     response.headers["Cache-Control"] = "private, no-store"
     return response
