@@ -14,7 +14,8 @@ from .spreadsheets import ArchiveLimits
 #: Settings read from the environment (``EIS_<NAME>``) or from ``instance/config.py`` (``<NAME>``).
 SETTINGS = ("DATABASE_URL", "SECRET_KEY", "UPLOAD_DIR", "MAX_UPLOAD_MB", "MAX_FILE_MB", "MAX_NESTING",
             "TRUSTED_PROXIES", "MAX_WORKBOOK_MB",
-            "REDIS_URL", "SESSION_DAYS", "LOGIN_LIMIT_ADDRESS", "LOGIN_LIMIT_ACCOUNT")
+            "REDIS_URL", "SESSION_DAYS", "LOGIN_LIMIT_ADDRESS", "LOGIN_LIMIT_ACCOUNT",
+            "MAX_TEXT_CHARS")
 
 
 def _instance_values(instance_path: Path) -> dict:
@@ -61,6 +62,7 @@ def load(instance_path: str | Path, environ: dict | None = None) -> dict:
         "MAX_CONTENT_LENGTH": int((max_upload_mb + 1) * 1_000_000),
         "EIS_MAX_FILE_MB": max_file_mb,
         "EIS_MAX_NESTING": max_nesting,
+        "EIS_MAX_TEXT_CHARS": int(setting("MAX_TEXT_CHARS", 20_000)),
         "EIS_TRUSTED_PROXIES": int(setting("TRUSTED_PROXIES", 0)),
         "EIS_MAX_WORKBOOK_MB": float(setting("MAX_WORKBOOK_MB", 50)),
         "SESSION_COOKIE_HTTPONLY": True,

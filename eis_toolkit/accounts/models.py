@@ -111,6 +111,11 @@ class User(UserMixin, db.Model):
             raise RuntimeError("a person is logged in through accounts.sessions.start_session")
         return self.session_token
 
+    # UserMixin compares people by get_id(); a person is one row, whichever log-in loaded it.
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+    __hash__ = object.__hash__
+
     @property
     def roles(self) -> set[Role]:
         return {row.role for row in self.role_rows}

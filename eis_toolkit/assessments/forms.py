@@ -12,18 +12,24 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import FileField, Form, FormField, HiddenField, MultipleFileField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired, Length, ValidationError
 
 from ..questionnaires.schema import DimensionDef, QuestionDef, Scale
-from ..questionnaires.types import AnswerData, InvalidAnswer, parse_answer, question_type
+from ..questionnaires.types import AnswerData, InvalidAnswer, check_text_length, parse_answer, question_type
 from .services import Base
 
 RESOLVE_CHOICES = [SelectChoice("mine", _l("Keep my answer")), SelectChoice("theirs", _l("Use the saved answer"))]
 
 
+def _within_text_limit(form, field) -> None:
+    try:
+        check_text_length(field.data or "", _l("the comment"))
+    except InvalidAnswer as error:
+        raise ValidationError(_sentence(str(error))) from None
+
+
 class QuestionForm(Form):
-    comment = TextAreaField(_l("Comment"), render_kw={"rows": 2},
-                            validators=[Length(max=20000, message=_l("Keep the comment under 20 000 characters."))])
+    comment = TextAreaField(_l("Comment"), render_kw={"rows": 2}, validators=[_within_text_limit])
     files = MultipleFileField(_l("Attach files"))
     version = HiddenField()
     digest = HiddenField()

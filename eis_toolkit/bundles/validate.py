@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..questionnaires.schema import QuestionnaireDef
+from ..questionnaires.types import MAX_TEXT_LENGTH
 
 ROLES = ("admin", "host", "region", "reviewer")
 WORKSHOP_STATUSES = ("planned", "open", "closed", "published")
@@ -279,7 +280,7 @@ class _Checker:
                 continue
             if self.mapping(answer, answer_path, optional=("score", "value", "comment")) is None:
                 continue
-            self.text(answer, "comment", answer_path)
+            self.text(answer, "comment", answer_path, MAX_TEXT_LENGTH)
             if question is None:
                 continue
             if question.scored:
@@ -343,7 +344,7 @@ class _Checker:
                 self.problem(_join(path, "reviewer"), f"{email} cannot review their own region {region}")
         self.choice(entry, "status", path, DRAFT_SUBMITTED)
         for name in ("strengths", "weaknesses", "recommendations"):
-            self.text(entry, name, path)
+            self.text(entry, name, path, MAX_TEXT_LENGTH)
         scores = entry.get("scores") or {}
         if not isinstance(scores, dict):
             self.problem(_join(path, "scores"), f"must be a mapping, not {_kind(scores)}")
@@ -355,7 +356,7 @@ class _Checker:
                 self.problem(score_path, f"{questionnaire.ref} has no scored question {key!r}")
                 continue
             if self.mapping(score, score_path, optional=("score", "comment")) is not None:
-                self.text(score, "comment", score_path)
+                self.text(score, "comment", score_path, MAX_TEXT_LENGTH)
                 if questionnaire is not None:
                     self.score(score, score_path, questionnaire)
         dimensions = {d.key for d in questionnaire.dimensions} if questionnaire else None

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
+from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectMultipleField, StringField, TextAreaField
@@ -80,6 +81,27 @@ class AnswerData:
         if answer is None:
             return cls()
         return cls(answer.score, bool(answer.not_applicable), answer.value, answer.comment or "")
+
+
+#: The longest text answer or comment, in characters (``EIS_MAX_TEXT_CHARS`` changes it).
+MAX_TEXT_LENGTH = 20_000
+
+
+def max_text_length() -> int:
+    """The settings' limit on a text answer or comment (the default outside an app)."""
+    from flask import current_app, has_app_context
+
+    return int(current_app.config.get("EIS_MAX_TEXT_CHARS", MAX_TEXT_LENGTH)) if has_app_context() else MAX_TEXT_LENGTH
+
+
+def check_text_length(text: str, what: str | None = None) -> str:
+    """``text``, or :class:`InvalidAnswer` when it is longer than :func:`max_text_length`."""
+    limit = max_text_length()
+    if len(text) > limit:
+        raise InvalidAnswer(_("%(what)s has %(length)s characters; at most %(limit)s are accepted",
+                              what=what or _("the text"), length=format_number(len(text)),
+                              limit=format_number(limit)))
+    return text
 
 
 def clean_text(text: str | None) -> str:
@@ -386,7 +408,7 @@ class TextType(QuestionType):
                              render_kw={"rows": 5})
 
     def parse_value(self, raw, question, scale, language="en"):
-        return clean_text(str(raw)) or None
+        return check_text_length(clean_text(str(raw)), _("the answer")) or None
 
     def parse(self, raw, question, scale, language="en"):
         return AnswerData(value=None if _blank(raw) else self.parse_value(raw, question, scale, language))
@@ -437,6 +459,7 @@ def parse_answer(question: QuestionDef, scale: Scale, raw: Any, comment: str | N
                  language: str = "en") -> AnswerData:
     """A person's input for a question (value and comment), typed in ``language``; raises
     :class:`InvalidAnswer`."""
+    check_text_length(clean_text(comment), _("the comment"))
     return question_type(question).parse(raw, question, scale, language).with_comment(comment)
 
 

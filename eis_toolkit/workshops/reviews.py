@@ -17,13 +17,13 @@ from ..columns import utcnow
 from ..extensions import db
 from ..models import Review, ReviewScore, ReviewStatus, User, Workshop
 from ..questionnaires.schema import QuestionnaireDef
+from ..questionnaires.types import max_text_length
 from .models import Nomination
 from .services import OwnRegionError, WorkshopError
 
 TEXT_FIELDS = ("strengths", "weaknesses", "recommendations")
 RATING_CRITERIA = ("evidence", "transferability", "usefulness")
 NOT_APPLICABLE = "na"
-MAX_TEXT = 20_000
 
 
 class ReviewConflict(WorkshopError):
@@ -117,8 +117,8 @@ def _text(data: Mapping[str, str], name: str, errors: dict[str, str]) -> str:
     if not isinstance(value, str):
         errors[name] = f"{name} must be text."
         return ""
-    if len(value) > MAX_TEXT:
-        errors[name] = f"{name} is longer than {MAX_TEXT} characters."
+    if len(value) > max_text_length():
+        errors[name] = f"{name} is longer than {max_text_length()} characters."
     return value.strip()
 
 
