@@ -88,7 +88,7 @@ def installation(tmp_path, request):
     if databases:
         with _server().connect() as connection:
             for name in databases:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def _server():
@@ -286,12 +286,14 @@ def programmes(draw):
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(bundle=programmes())
 def test_random_programmes_round_trip(installation, tmp_path, bundle):
+    """On the run's own database kind: SQLite, and PostgreSQL in the PostgreSQL run."""
+    kind = "postgresql" if PG_URL else "sqlite"
     folder = tmp_path / uuid.uuid4().hex[:8]
     folder.mkdir()
-    source = installation()
+    source = installation(kind)
     _programme(source, folder, bundle)
     first = _backup(source, folder / "first.zip")
-    target = installation()
+    target = installation(kind)
     target.eis("restore", str(folder / "first.zip"))
     assert _backup(target, folder / "second.zip") == first
     source.dispose()
