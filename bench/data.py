@@ -56,8 +56,11 @@ def _insert(model, rows: list[dict]) -> None:
         db.session.execute(insert(table), rows[start:start + BATCH])
 
 
-def generate(seed: int = 2017) -> Generated:
-    """Write the bench data (the database must be empty) and commit."""
+def generate(seed: int = 2017, regions: int = REGIONS, reviewers: int = REVIEWERS,
+             workshops: int = WORKSHOPS_IN_SECOND_PROGRAMME) -> Generated:
+    """Write the bench data (the database must be empty) and commit: ``regions`` regions, each
+    reviewed by ``reviewers`` peers, in one workshop and spread over ``workshops`` workshops."""
+    REGIONS, REVIEWERS, WORKSHOPS_IN_SECOND_PROGRAMME = regions, reviewers, workshops  # noqa: N806
     rng = random.Random(seed)
     questionnaire, _ = register(parse_questionnaire(questionnaire_yaml(), "bench.yaml"))
     db.session.flush()
