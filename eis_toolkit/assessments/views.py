@@ -47,7 +47,6 @@ from .forms import (ReopenForm, SubmitForm, WorkbookForm, dimension_form, initia
 from .progress import missing_questions, progress
 from .services import (AssessmentError, Base, SaveConflict, add_evidence, find_evidence,
                        remove_evidence, reopen as reopen_assessment, save_answers, submit as submit_assessment)
-from .workbook import ExportedAnswer, WorkbookError, export_workbook, read_workbook
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
 
@@ -403,6 +402,8 @@ def evidence(assessment_id: int, evidence_id: int):
 
 @bp.get("/<int:assessment_id>/workbook.xlsx")
 def workbook_download(assessment_id: int):
+    from .workbook import ExportedAnswer, export_workbook  # openpyxl only where it is used (eis --help stays fast)
+
     assessment = _load(assessment_id, permissions.can_view_assessment)
     definition = queries.definition(assessment)
     answers = {key: ExportedAnswer(AnswerData.of(a), a.version, tuple(e.filename for e in a.evidence))
@@ -419,6 +420,8 @@ def workbook_download(assessment_id: int):
 
 @bp.route("/<int:assessment_id>/workbook", methods=["GET", "POST"])
 def workbook_upload(assessment_id: int):
+    from .workbook import WorkbookError, read_workbook  # openpyxl only where it is used
+
     assessment = _load(assessment_id, permissions.can_edit_assessment)
     form = WorkbookForm()
     definition = queries.definition(assessment)
