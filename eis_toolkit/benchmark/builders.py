@@ -94,9 +94,17 @@ def programme_summary(programme: Programme, questionnaire: Questionnaire,
     return cached("programme-summary", (programme.id, questionnaire.id, *ids), compute)
 
 
-def calibration(workshop: Workshop) -> list[ReviewerCalibration]:
-    """The reviewer calibration table (hosts only: the caller checks), cached by data version."""
-    return cached("calibration", (workshop.id,), lambda: reviewer_calibration(workshop))
+#: The calibration table shows the reviewers furthest from the others, at most this many.
+CALIBRATION_SHOWN = 30
+
+
+def calibration(workshop: Workshop) -> tuple[list[ReviewerCalibration], int]:
+    """The reviewer calibration table (hosts only: the caller checks), cached by data version:
+    the :data:`CALIBRATION_SHOWN` reviewers with the largest offsets, and how many there are."""
+    def compute():
+        found = reviewer_calibration(workshop)
+        return found[:CALIBRATION_SHOWN], len(found)
+    return cached("calibration", (workshop.id,), compute)
 
 
 # --- the regions table: sort and pages ---------------------------------------------------------
@@ -259,9 +267,10 @@ def learn_from(workshop: Workshop, code: str, mine: RegionRows, titles: Mapping[
         return []
     visible = [w.id for w in programme_workshops(workshop.programme_id, workshop.questionnaire_id)
                if permissions.counts_in_programme_benchmark(viewer, w)]
-    comparison = programme_summary(workshop.programme, workshop.questionnaire, visible + [workshop.id]).rows
+    best = best_by_dimension(workshop.programme, workshop.questionnaire, visible + [workshop.id])
     practices = published_practices(row.key for row in weak)
-    better_by_dimension = {row.key: pages.leaders(comparison, row.key, row.peer_mean, exclude=code) for row in weak}
+    better_by_dimension = {row.key: pages.leaders(best.get(row.key, ()), row.key, row.peer_mean, exclude=code)
+                           for row in weak}
     names = region_names({r.region for rows in better_by_dimension.values() for r in rows})
     result = []
     for row in weak:
@@ -276,6 +285,19 @@ def learn_from(workshop: Workshop, code: str, mine: RegionRows, titles: Mapping[
                        if not (p.region and p.region.code in leading | {code})][:pages.OTHER_PRACTICES],
         })
     return result
+
+
+def best_by_dimension(programme: Programme, questionnaire: Questionnaire,
+                      workshop_ids: list[int]) -> dict[str, list[Row]]:
+    """{dimension key: the programme's best dimension rows there, best first}: enough of them
+    (``LEADERS`` + 1) for "learn from" to leave the region itself out. Cached by data version."""
+    ids = sorted(set(workshop_ids))
+
+    def compute():
+        rows = programme_summary(programme, questionnaire, ids).rows
+        keys = {r.key for r in rows if r.level == "dimension"}
+        return {k: pages.leaders(rows, k, float("-inf"), exclude=None, limit=pages.LEADERS + 1) for k in keys}
+    return cached("best-by-dimension", (programme.id, questionnaire.id, *ids), compute)
 
 
 def region_names(codes) -> dict[str, str]:
@@ -299,7 +321,8 @@ class WorkshopPage:
     table: RegionTable
     heatmap: tuple | None  # arguments of charts.heatmap for this page's regions
     heatmap_key: str | None
-    calibration: list[ReviewerCalibration] | None  # hosts only, else None
+    calibration: list[ReviewerCalibration] | None  # hosts only (the furthest reviewers), else None
+    calibration_total: int  # how many reviewers the calibration covers
 
 
 def heatmap_title(workshop: Workshop, table: RegionTable) -> str:
@@ -312,29 +335,40 @@ def workshop_page(workshop: Workshop, viewer, sort: str | None = None, order: st
     """The workshop page as ``viewer`` may see it (the caller checked ``can_view_benchmark``);
     raises :class:`BadTableQuery` for an unknown sort, order or page."""
     language = current_language()
-    summary = workshop_summary(workshop)
     structure = structure_for(workshop.questionnaire)
     titles = titles_for(workshop.questionnaire, language)
-    table = region_table(summary, structure, sort, order, page)
+    table, by_region = workshop_table(workshop, sort, order, page)
     heatmap, heatmap_key_ = None, None
     if table.codes:
-        heatmap = heatmap_args(summary, table.codes, structure, titles, heatmap_title(workshop, table))
+        heatmap = heatmap_args(by_region, table.codes, structure, titles, heatmap_title(workshop, table))
         heatmap_key_ = chart_key("heatmap", heatmap, workshop.id, language, *sorted(table.query.items()))
+    shown, total = (calibration(workshop) if permissions.can_see_calibration(viewer, workshop) else (None, 0))
     return WorkshopPage(
         workshop=workshop, structure=structure, titles=titles, names=region_names(table.codes),
-        by_region={c: summary[c] for c in table.codes}, table=table, heatmap=heatmap, heatmap_key=heatmap_key_,
-        calibration=calibration(workshop) if permissions.can_see_calibration(viewer, workshop) else None)
+        by_region=by_region, table=table, heatmap=heatmap, heatmap_key=heatmap_key_,
+        calibration=shown, calibration_total=total)
+
+
+def workshop_table(workshop: Workshop, sort=None, order=None, page=None) -> tuple[RegionTable, dict[str, RegionRows]]:
+    """One page of the workshop's regions table and those regions' dimension and overall rows,
+    cached by data version and query (so a page view reads only what it shows)."""
+    structure = structure_for(workshop.questionnaire)
+
+    def compute():
+        summary = workshop_summary(workshop)
+        table = region_table(summary, structure, sort, order, page)
+        return table, {c: summary[c] for c in table.codes}
+    return cached("workshop-table", (workshop.id, sort, order, page), compute)
 
 
 def workshop_heatmap(workshop: Workshop, sort=None, order=None, page=None) -> tuple[tuple | None, str | None]:
     """The arguments and key of the workshop heatmap for one page of the regions table."""
     language = current_language()
-    summary = workshop_summary(workshop)
     structure = structure_for(workshop.questionnaire)
-    table = region_table(summary, structure, sort, order, page)
+    table, by_region = workshop_table(workshop, sort, order, page)
     if not table.codes:
         return None, None
-    args = heatmap_args(summary, table.codes, structure, titles_for(workshop.questionnaire, language),
+    args = heatmap_args(by_region, table.codes, structure, titles_for(workshop.questionnaire, language),
                         heatmap_title(workshop, table))
     return args, chart_key("heatmap", args, workshop.id, language, *sorted(table.query.items()))
 
@@ -351,7 +385,8 @@ class ProgrammePage:
     structure: Structure
     titles: dict[str, str]
     dimension: str  # "overall" or a dimension key: what the ranking is by
-    sources: dict  # region code → Source (every region of the comparison)
+    sources: dict  # region code → Source, for the regions of this page
+    region_count: int  # regions in the comparison
     ranking: list[pages.Ranked]  # this page of the ranking
     names: dict[str, str]
     viewable: frozenset[int]  # workshops whose scorecards the viewer may open
@@ -377,24 +412,31 @@ def programme_page(programme: Programme, questionnaire: Questionnaire, viewer, d
     language = current_language()
     workshops = [w for w in programme_workshops(programme.id, questionnaire.id)
                  if permissions.counts_in_programme_benchmark(viewer, w)]
-    result = programme_summary(programme, questionnaire, [w.id for w in workshops])
-    structure, titles = structure_for(questionnaire), titles_for(questionnaire, language)
-    level = "overall" if dimension == "overall" else "dimension"
-    ranking = pages.ranking(result.rows, level, dimension)
-    paged = len(ranking) > HEATMAP_MAX_REGIONS
-    per_page = REGIONS_PER_PAGE if paged else max(len(ranking), 1)
-    pages_ = max(1, -(-len(ranking) // per_page))
+    ids = sorted(w.id for w in workshops)
     try:
         number = int(page or 1)
     except (TypeError, ValueError):
         raise BadTableQuery(f"page must be a number, not {page!r}") from None
-    if not 1 <= number <= pages_:
-        raise BadTableQuery(f"page {number} does not exist: there are {pages_}")
-    shown = ranking[(number - 1) * per_page:number * per_page]
+    level = "overall" if dimension == "overall" else "dimension"
+
+    def compute():
+        result = programme_summary(programme, questionnaire, ids)
+        ranking = pages.ranking(result.rows, level, dimension)
+        paged_ = len(ranking) > HEATMAP_MAX_REGIONS
+        per_page = REGIONS_PER_PAGE if paged_ else max(len(ranking), 1)
+        pages_ = max(1, -(-len(ranking) // per_page))
+        if not 1 <= number <= pages_:
+            raise BadTableQuery(f"page {number} does not exist: there are {pages_}")
+        shown = ranking[(number - 1) * per_page:number * per_page]
+        codes = {item.row.region for item in shown}
+        return (shown, pages_, paged_, len(result.sources), {c: result.sources[c] for c in codes},
+                pages.rows_by_region(r for r in result.rows if r.region in codes))
+    shown, pages_, paged, region_count, sources, summary = cached(
+        "programme-page", (programme.id, questionnaire.id, dimension, number, *ids), compute)
+    structure, titles = structure_for(questionnaire), titles_for(questionnaire, language)
     codes = [item.row.region for item in shown]
     heatmap, heatmap_key_ = None, None
     if codes:
-        summary = pages.rows_by_region(r for r in result.rows if r.region in set(codes))
         title = f"Peer mean per dimension: {programme.title}"
         if paged:
             title += f" (regions {number} of {pages_})"
@@ -403,6 +445,7 @@ def programme_page(programme: Programme, questionnaire: Questionnaire, viewer, d
                                  dimension, number, *sorted(w.id for w in workshops))
     return ProgrammePage(
         programme=programme, questionnaire=questionnaire, structure=structure, titles=titles,
-        dimension=dimension, sources=result.sources, ranking=shown, names=region_names(codes),
+        dimension=dimension, sources=sources, region_count=region_count, ranking=shown,
+        names=region_names(codes),
         viewable=frozenset(w.id for w in workshops if permissions.can_view_benchmark(viewer, w)),
         page=number, pages=pages_, heatmap=heatmap, heatmap_key=heatmap_key_)
