@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from .. import permissions
 from ..access import ensure
 from ..extensions import db
-from ..models import Programme, Region, Workshop, WorkshopStatus
+from ..models import Programme, Region, Workshop, WorkshopStatus, workshop_hot_seat
 from ..questionnaires.services import find_questionnaire
 from . import builders, charts, export, pages
 from .numbers import Row
@@ -57,7 +57,10 @@ def _workshop(slug: str) -> Workshop:
 
 
 def _hot_seat_region(workshop: Workshop, code: str) -> Region:
-    region = next((r for r in workshop.hot_seat if r.code == code), None)
+    """The hot-seat region with this code (one query; the hot seat itself is not loaded)."""
+    region = db.session.scalar(
+        select(Region).join(workshop_hot_seat, workshop_hot_seat.c.region_id == Region.id)
+        .where(workshop_hot_seat.c.workshop_id == workshop.id, Region.code == code))
     if region is None:
         abort(404)
     return region
