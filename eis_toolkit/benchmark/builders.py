@@ -15,6 +15,7 @@ chart shows, computed without the numbers.
 """
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -216,6 +217,8 @@ class Scorecard:
     bars_key: str
     radar_key: str | None
     can_see_workshop: bool
+    #: The cache key of the page's figures as HTML (the same for every viewer allowed to see them)
+    fragment_key: str
 
 
 def scorecard(workshop: Workshop, region: Region, viewer) -> Scorecard:
@@ -240,7 +243,8 @@ def scorecard(workshop: Workshop, region: Region, viewer) -> Scorecard:
         bars=bars, radar=radar,
         bars_key=chart_key("bars", bars, workshop.id, region.code, language),
         radar_key=chart_key("radar", radar, workshop.id, region.code, language) if radar else None,
-        can_see_workshop=permissions.can_view_benchmark(viewer, workshop))
+        can_see_workshop=permissions.can_view_benchmark(viewer, workshop),
+        fragment_key=key("scorecard-html", workshop.id, region.code, language) or f"uncached-{secrets.token_hex(8)}")
 
 
 def scorecard_chart(workshop: Workshop, region: Region, chart: str) -> tuple[tuple | None, str | None]:
@@ -323,6 +327,8 @@ class WorkshopPage:
     heatmap_key: str | None
     calibration: list[ReviewerCalibration] | None  # hosts only (the furthest reviewers), else None
     calibration_total: int  # how many reviewers the calibration covers
+    #: The cache key of the regions tables as HTML (the same for every viewer allowed to see them)
+    fragment_key: str
 
 
 def heatmap_title(workshop: Workshop, table: RegionTable) -> str:
@@ -346,7 +352,9 @@ def workshop_page(workshop: Workshop, viewer, sort: str | None = None, order: st
     return WorkshopPage(
         workshop=workshop, structure=structure, titles=titles, names=region_names(table.codes),
         by_region=by_region, table=table, heatmap=heatmap, heatmap_key=heatmap_key_,
-        calibration=shown, calibration_total=total)
+        calibration=shown, calibration_total=total,
+        fragment_key=key("workshop-html", workshop.id, language, *sorted(table.query.items()))
+        or f"uncached-{secrets.token_hex(8)}")
 
 
 def workshop_table(workshop: Workshop, sort=None, order=None, page=None) -> tuple[RegionTable, dict[str, RegionRows]]:
