@@ -57,9 +57,10 @@ def _insert(model, rows: list[dict]) -> None:
 
 
 def generate(seed: int = 2017, regions: int = REGIONS, reviewers: int = REVIEWERS,
-             workshops: int = WORKSHOPS_IN_SECOND_PROGRAMME) -> Generated:
+             workshops: int | None = WORKSHOPS_IN_SECOND_PROGRAMME) -> Generated:
     """Write the bench data (the database must be empty) and commit: ``regions`` regions, each
-    reviewed by ``reviewers`` peers, in one workshop and spread over ``workshops`` workshops."""
+    reviewed by ``reviewers`` peers, in one workshop and spread over ``workshops`` workshops
+    (``None``: no second programme)."""
     REGIONS, REVIEWERS, WORKSHOPS_IN_SECOND_PROGRAMME = regions, reviewers, workshops  # noqa: N806
     rng = random.Random(seed)
     questionnaire, _ = register(parse_questionnaire(questionnaire_yaml(), "bench.yaml"))
@@ -77,9 +78,10 @@ def generate(seed: int = 2017, regions: int = REGIONS, reviewers: int = REVIEWER
 
     ids = {"workshop": 0, "assessment": 0, "answer": 0, "assignment": 0, "review": 0, "score": 0}
     programme_ids, peer_scores, one_workshop_id = {}, 0, None
-    layouts = {"one-workshop": [list(range(REGIONS))],
-               "thirty-workshops": [list(range(start, REGIONS, WORKSHOPS_IN_SECOND_PROGRAMME))
-                                    for start in range(WORKSHOPS_IN_SECOND_PROGRAMME)]}
+    layouts = {"one-workshop": [list(range(REGIONS))]}
+    if WORKSHOPS_IN_SECOND_PROGRAMME:
+        layouts["thirty-workshops"] = [list(range(start, REGIONS, WORKSHOPS_IN_SECOND_PROGRAMME))
+                                       for start in range(WORKSHOPS_IN_SECOND_PROGRAMME)]
     for p, (slug, workshops) in enumerate(layouts.items(), start=1):
         peer_scores = 0
         _insert(Programme, [{"id": p, "slug": slug, "title": slug}])
@@ -130,6 +132,12 @@ def generate(seed: int = 2017, regions: int = REGIONS, reviewers: int = REVIEWER
         programme_ids[slug] = p
     db.session.commit()
     if db.engine.dialect.name == "postgresql":
+        # The ids above were explicit: move each sequence past them, so later inserts work.
+        for model in (Region, User, Programme, Workshop, Assessment, Answer, ReviewerAssignment, Review, ReviewScore):
+            table = model.__tablename__
+            db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
+                                    f"(SELECT MAX(id) FROM \"{table}\"))"))
+        db.session.commit()
         db.session.execute(text("ANALYZE"))
         db.session.commit()
     return Generated(one_workshop_id, programme_ids, questionnaire.id, peer_scores)
