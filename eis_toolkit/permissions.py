@@ -7,6 +7,7 @@ large the workshop (loading 2,700 assignments per page view is what crashed Pyth
 """
 from __future__ import annotations
 
+from flask import has_request_context, request
 from sqlalchemy import exists, select
 
 from .extensions import db
@@ -153,8 +154,22 @@ def can_see_region_assessments(user) -> bool:
 
 def is_programme_partner(user, programme_id: int) -> bool:
     """The person works for one of the programme's partner regions."""
-    return (_logged_in(user) and user.region_id is not None and bool(db.session.scalar(select(exists().where(
-        programme_region.c.programme_id == programme_id, programme_region.c.region_id == user.region_id)))))
+    return _logged_in(user) and user.region_id is not None and programme_id in _programmes_of(user.region_id)
+
+
+def _programmes_of(region_id: int) -> frozenset[int]:
+    """The programmes a region is a partner of: one query, remembered for the rest of the request
+    (a page may ask about many workshops)."""
+    memo = getattr(request, "_eis_programmes", None) if has_request_context() else None
+    if memo is not None and region_id in memo:
+        return memo[region_id]
+    found = frozenset(db.session.scalars(
+        select(programme_region.c.programme_id).where(programme_region.c.region_id == region_id)))
+    if has_request_context():
+        if memo is None:
+            memo = request._eis_programmes = {}
+        memo[region_id] = found
+    return found
 
 
 def can_view_benchmark(user, workshop: Workshop) -> bool:
