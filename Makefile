@@ -34,9 +34,9 @@ WORKERS = 2
 HOST = 127.0.0.1
 PORT = 5000
 # WeasyPrint (pango, harfbuzz subset, fonts), browser tests (chromium), the PostgreSQL test
-# run (postgresql), PDF-to-PNG checks (poppler-utils).
+# run (postgresql), PDF-to-PNG checks (poppler-utils), the load generator of make bench (wrk).
 APT_PACKAGES = libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
-	fonts-noto-core chromium postgresql poppler-utils
+	fonts-noto-core chromium postgresql poppler-utils wrk
 
 VENV_PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed

@@ -1,7 +1,8 @@
-"""Benchmarks of EIS Toolkit, run by ``make bench`` (``python -m bench``); not timed tests.
+"""Benchmarks of EIS Toolkit, run by ``make bench`` (``python -m bench [NAME ...]``); not timed tests.
 
-``python -m bench`` generates 300 regions × 8 reviewers × 40 questions (96,000 peer scores) into a
-fresh SQLite database, and into the PostgreSQL database named by ``EIS_BENCH_DATABASE_URL`` when
-that is set (the bench empties it first), then times the benchmark computation from the database
-against a pandas groupby computing the same question-level figures from the same rows.
+``startup`` (``eis --help``, ``create_app()``), ``compute`` (the benchmark computation against a
+fair pandas, cold and warm), ``pages`` (10, 100, 300 regions: latency and queries per page) and
+``serve`` (gunicorn throughput against a bare Flask page of the same size, and a crash check).
+A module ``bench/<name>.py`` with ``run() -> bool`` is found and run by ``bench/__main__.py``;
+``bench/data.py`` generates the data. See docs/benchmark.md.
 """

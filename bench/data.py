@@ -56,8 +56,11 @@ def _insert(model, rows: list[dict]) -> None:
         db.session.execute(insert(table), rows[start:start + BATCH])
 
 
-def generate(seed: int = 2017) -> Generated:
-    """Write the bench data (the database must be empty) and commit."""
+def generate(seed: int = 2017, regions: int = REGIONS, reviewers: int = REVIEWERS,
+             workshops: int | None = WORKSHOPS_IN_SECOND_PROGRAMME) -> Generated:
+    """Write the bench data (the database must be empty) and commit: ``regions`` regions, each
+    reviewed by ``reviewers`` peers, in one workshop and spread over ``workshops`` workshops
+    (``None``: no second programme)."""
     rng = random.Random(seed)
     questionnaire, _ = register(parse_questionnaire(questionnaire_yaml(), "bench.yaml"))
     db.session.flush()
@@ -65,24 +68,25 @@ def generate(seed: int = 2017) -> Generated:
         select(Question.id).where(Question.questionnaire_id == questionnaire.id).order_by(Question.position)))
 
     _insert(Region, [{"id": i + 1, "code": f"R{i:03d}", "name": f"Region {i}", "country": "EU"}
-                     for i in range(REGIONS)])
+                     for i in range(regions)])
     _insert(User, [{"id": i + 1, "email": f"reviewer{i}@example.org", "name": f"Reviewer {i}",
-                    "password_hash": "!", "region_id": i + 1} for i in range(REGIONS)])
-    _insert(UserRole, [{"user_id": i + 1, "role": "reviewer"} for i in range(REGIONS)])
-    quality = [rng.uniform(1.5, 4.5) for _ in range(REGIONS)]
-    bias = [rng.gauss(0, 0.5) for _ in range(REGIONS)]
+                    "password_hash": "!", "region_id": i + 1} for i in range(regions)])
+    _insert(UserRole, [{"user_id": i + 1, "role": "reviewer"} for i in range(regions)])
+    quality = [rng.uniform(1.5, 4.5) for _ in range(regions)]
+    bias = [rng.gauss(0, 0.5) for _ in range(regions)]
 
     ids = {"workshop": 0, "assessment": 0, "answer": 0, "assignment": 0, "review": 0, "score": 0}
     programme_ids, peer_scores, one_workshop_id = {}, 0, None
-    layouts = {"one-workshop": [list(range(REGIONS))],
-               "thirty-workshops": [list(range(start, REGIONS, WORKSHOPS_IN_SECOND_PROGRAMME))
-                                    for start in range(WORKSHOPS_IN_SECOND_PROGRAMME)]}
-    for p, (slug, workshops) in enumerate(layouts.items(), start=1):
+    layouts = {"one-workshop": [list(range(regions))]}
+    if workshops:
+        layouts["thirty-workshops"] = [list(range(start, regions, workshops))
+                                       for start in range(workshops)]
+    for p, (slug, layout) in enumerate(layouts.items(), start=1):
         peer_scores = 0
         _insert(Programme, [{"id": p, "slug": slug, "title": slug}])
-        db.session.execute(insert(programme_region), [{"programme_id": p, "region_id": r + 1} for r in range(REGIONS)])
+        db.session.execute(insert(programme_region), [{"programme_id": p, "region_id": r + 1} for r in range(regions)])
         rows = {name: [] for name in ("workshop", "hot_seat", "assessment", "answer", "assignment", "review", "score")}
-        for w, hot_seat in enumerate(workshops):
+        for w, hot_seat in enumerate(layout):
             ids["workshop"] += 1
             workshop_id = ids["workshop"]
             one_workshop_id = one_workshop_id or workshop_id
@@ -101,13 +105,13 @@ def generate(seed: int = 2017) -> Generated:
                     rows["answer"].append({"id": ids["answer"], "assessment_id": ids["assessment"],
                                            "question_id": question_id,
                                            "score": _score(rng, quality[r] + 0.4), "not_applicable": False})
-                for j in range(REVIEWERS + 1):  # the last review is a draft
-                    reviewer = (r + 1 + j) % REGIONS
+                for j in range(reviewers + 1):  # the last review is a draft
+                    reviewer = (r + 1 + j) % regions
                     ids["assignment"] += 1
                     ids["review"] += 1
                     rows["assignment"].append({"id": ids["assignment"], "workshop_id": workshop_id,
                                                "reviewer_id": reviewer + 1, "region_id": r + 1})
-                    draft = j == REVIEWERS
+                    draft = j == reviewers
                     rows["review"].append({"id": ids["review"], "assignment_id": ids["assignment"],
                                            "status": "draft" if draft else "submitted"})
                     for question_id in question_ids:
@@ -127,6 +131,12 @@ def generate(seed: int = 2017) -> Generated:
         programme_ids[slug] = p
     db.session.commit()
     if db.engine.dialect.name == "postgresql":
+        # The ids above were explicit: move each sequence past them, so later inserts work.
+        for model in (Region, User, Programme, Workshop, Assessment, Answer, ReviewerAssignment, Review, ReviewScore):
+            table = model.__tablename__
+            db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
+                                    f"(SELECT MAX(id) FROM \"{table}\"))"))
+        db.session.commit()
         db.session.execute(text("ANALYZE"))
         db.session.commit()
     return Generated(one_workshop_id, programme_ids, questionnaire.id, peer_scores)

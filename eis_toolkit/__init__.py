@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app: settings, extensions, blueprints and CLI commands. Nothing else."""
-    from . import cli, i18n, permissions, security
+    from . import cache, cli, i18n, permissions, security
     from .accounts.views import bp as accounts_bp
     from .admin.views import bp as admin_bp
     from .assessments.views import bp as assessments_bp
@@ -37,6 +37,7 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
     security.init_app(app)
     i18n.init_app(app)
+    cache.init_app(app)
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(permissions=permissions, can_manage_people=permissions.can_manage_people,

@@ -65,6 +65,7 @@ def load(instance_path: str | Path, environ: dict | None = None) -> dict:
         "EIS_MAX_TEXT_CHARS": int(setting("MAX_TEXT_CHARS", 20_000)),
         "EIS_TRUSTED_PROXIES": int(setting("TRUSTED_PROXIES", 0)),
         "EIS_MAX_WORKBOOK_MB": float(setting("MAX_WORKBOOK_MB", 50)),
+        "EIS_REDIS_URL": setting("REDIS_URL"),  # the benchmark cache (eis_toolkit/cache.py); None: per process
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,

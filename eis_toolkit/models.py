@@ -2,6 +2,7 @@
 from .accounts.models import Programme, Region, Role, User, UserRole, UserSession, programme_region
 from .assessments.models import Answer, Assessment, AssessmentStatus, EvidenceFile
 from .audit import AuditEvent
+from .cache import DataVersion
 from .catalogue.models import (Practice, PracticeRating, PracticeStatus, Term, Vocabulary,
                                practice_term)
 from .questionnaires.models import Dimension, Question, Questionnaire
@@ -9,7 +10,7 @@ from .workshops.models import (Nomination, Review, ReviewerAssignment, ReviewSco
                                SiteVisit, Workshop, WorkshopStatus, workshop_hot_seat)
 
 __all__ = [
-    "Answer", "Assessment", "AssessmentStatus", "AuditEvent", "Dimension", "EvidenceFile",
+    "Answer", "Assessment", "AssessmentStatus", "AuditEvent", "DataVersion", "Dimension", "EvidenceFile",
     "Nomination", "Practice", "PracticeRating", "PracticeStatus", "Programme", "Question",
     "Questionnaire", "Region", "Review", "ReviewScore", "ReviewStatus", "ReviewerAssignment",
     "Role", "SiteVisit", "Term", "User", "UserRole", "UserSession", "Vocabulary", "Workshop", "WorkshopStatus",

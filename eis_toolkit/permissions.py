@@ -1,10 +1,26 @@
 """Who may do what: small predicates that every view and template asks (DESIGN.md, People).
 
 Each takes the person (possibly anonymous) first and the object second, and returns a bool.
+A rule that depends on a collection (a workshop's assignments, a person's programmes) asks the
+database with ``EXISTS`` and never loads the collection: a check costs one short query however
+large the workshop (loading 2,700 assignments per page view is what crashed Python 3.11 workers).
 """
 from __future__ import annotations
 
-from .models import Assessment, Role, Workshop, WorkshopStatus
+from flask import has_request_context, request
+from sqlalchemy import exists, select
+
+from .extensions import db
+from .models import (Assessment, Review, ReviewerAssignment, ReviewStatus, Role, Workshop, WorkshopStatus,
+                     programme_region)
+
+
+def _exists(*criteria, join=None) -> bool:
+    """Whether an assignment matching ``criteria`` exists (one ``SELECT EXISTS`` query)."""
+    query = select(ReviewerAssignment.id)
+    if join is not None:
+        query = query.join(join)
+    return bool(db.session.scalar(select(exists(query.where(*criteria)))))
 
 
 def _logged_in(user) -> bool:
@@ -51,7 +67,8 @@ def is_assigned_reviewer(user, workshop: Workshop, region_id: int) -> bool:
     """Assigned to review ``region_id`` at ``workshop`` (never their own region)."""
     if not (_logged_in(user) and user.has_role(Role.REVIEWER)) or user.region_id == region_id:
         return False
-    return any(a.reviewer_id == user.id and a.region_id == region_id for a in workshop.assignments)
+    return _exists(ReviewerAssignment.workshop_id == workshop.id, ReviewerAssignment.reviewer_id == user.id,
+                   ReviewerAssignment.region_id == region_id)
 
 
 def can_read_own_reviews(user, workshop: Workshop, region_id: int) -> bool:
@@ -92,9 +109,10 @@ def can_edit_review(user, assignment) -> bool:
 
 def has_submitted_review(user, workshop: Workshop, region_id: int) -> bool:
     """This reviewer has submitted their review of ``region_id`` at ``workshop``."""
-    return is_reviewer(user) and user.region_id != region_id and any(
-        a.reviewer_id == user.id and a.region_id == region_id and a.review is not None
-        and a.review.status == "submitted" for a in workshop.assignments)
+    return is_reviewer(user) and user.region_id != region_id and _exists(
+        ReviewerAssignment.workshop_id == workshop.id, ReviewerAssignment.reviewer_id == user.id,
+        ReviewerAssignment.region_id == region_id, Review.status == ReviewStatus.SUBMITTED,
+        join=ReviewerAssignment.review)
 
 
 def can_see_peer_scores(user, workshop: Workshop, region_id: int) -> bool:
@@ -115,7 +133,7 @@ def can_see_reviewer_names(user, workshop: Workshop, region_id: int) -> bool:
 def can_rate_practices(user, workshop: Workshop) -> bool:
     """Rate the practices nominated at a workshop: its reviewers, while the round is open."""
     return (workshop.status == WorkshopStatus.OPEN and is_reviewer(user)
-            and any(a.reviewer_id == user.id for a in workshop.assignments))
+            and _exists(ReviewerAssignment.workshop_id == workshop.id, ReviewerAssignment.reviewer_id == user.id))
 
 
 # --- self-assessments (docs/assessments.md) ---------------------------------------------------
@@ -136,8 +154,22 @@ def can_see_region_assessments(user) -> bool:
 
 def is_programme_partner(user, programme_id: int) -> bool:
     """The person works for one of the programme's partner regions."""
-    return (_logged_in(user) and user.region is not None
-            and any(p.id == programme_id for p in user.region.programmes))
+    return _logged_in(user) and user.region_id is not None and programme_id in _programmes_of(user.region_id)
+
+
+def _programmes_of(region_id: int) -> frozenset[int]:
+    """The programmes a region is a partner of: one query, remembered for the rest of the request
+    (a page may ask about many workshops)."""
+    memo = getattr(request, "_eis_programmes", None) if has_request_context() else None
+    if memo is not None and region_id in memo:
+        return memo[region_id]
+    found = frozenset(db.session.scalars(
+        select(programme_region.c.programme_id).where(programme_region.c.region_id == region_id)))
+    if has_request_context():
+        if memo is None:
+            memo = request._eis_programmes = {}
+        memo[region_id] = found
+    return found
 
 
 def can_view_benchmark(user, workshop: Workshop) -> bool:

@@ -21,12 +21,12 @@ from .progress import AnswerState, DimensionProgress, NextStep, next_step, overa
 
 
 def load_assessment(assessment_id: int) -> Assessment | None:
-    """An assessment with what every page and permission check needs, in one query and one more
-    for the workshop's reviewer assignments."""
+    """An assessment with what every page needs, in one query. The workshop's assignments are
+    not loaded: permission checks ask the database (``permissions.is_assigned_reviewer``)."""
     return db.session.scalar(
         select(Assessment).where(Assessment.id == assessment_id)
-        .options(joinedload(Assessment.workshop).selectinload(Workshop.assignments),
-                 joinedload(Assessment.region), joinedload(Assessment.questionnaire),
+        .options(joinedload(Assessment.workshop), joinedload(Assessment.region),
+                 joinedload(Assessment.questionnaire),
                  joinedload(Assessment.submitted_by)))
 
 

@@ -51,7 +51,6 @@ from .services import (AssessmentError, Base, SaveConflict, add_evidence, find_e
                        remove_evidence, reopen as reopen_assessment, save_answers, submit as submit_assessment)
 from ..config import archive_limits
 from ..spreadsheets import XLSX_CELL_LIMIT, CellTooLong
-from .workbook import ExportedAnswer, WorkbookError, export_workbook, read_workbook
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
 
@@ -447,6 +446,8 @@ def evidence(assessment_id: int, evidence_id: int):
 
 @bp.get("/<int:assessment_id>/workbook.xlsx")
 def workbook_download(assessment_id: int):
+    from .workbook import ExportedAnswer, export_workbook  # openpyxl only where it is used (eis --help stays fast)
+
     assessment = _load(assessment_id, permissions.can_view_assessment)
     definition = queries.definition(assessment)
     answers = {key: ExportedAnswer(AnswerData.of(a), a.version, tuple(e.filename for e in a.evidence))
@@ -471,6 +472,8 @@ def workbook_download(assessment_id: int):
 
 @bp.route("/<int:assessment_id>/workbook", methods=["GET", "POST"])
 def workbook_upload(assessment_id: int):
+    from .workbook import WorkbookError, read_workbook  # openpyxl only where it is used
+
     assessment = _load(assessment_id, permissions.can_edit_assessment)
     form = WorkbookForm()
     definition = queries.definition(assessment)

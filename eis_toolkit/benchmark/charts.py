@@ -19,8 +19,10 @@ import threading
 from functools import lru_cache
 from xml.sax.saxutils import escape
 
-import matplotlib
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # matplotlib is imported where a chart is drawn: `eis --help` and workers start fast
+    from matplotlib.figure import Figure
 
 #: Okabe & Ito (2008), "Color Universal Design".
 OKABE_ITO = {"orange": "#E69F00", "sky_blue": "#56B4E9", "bluish_green": "#009E73", "yellow": "#F0E442",
@@ -68,8 +70,16 @@ def _svg(figure: Figure, title: str, description: str) -> str:
     return text[:start] + accessible + text[end + 1:]
 
 
+def _matplotlib():
+    """matplotlib, imported on the first chart drawn (it takes ~0.5 s; most requests draw none)."""
+    import matplotlib
+    import matplotlib.figure
+
+    return matplotlib
+
+
 def _figure(width: float, height: float) -> Figure:
-    figure = Figure(figsize=(width, height), layout="constrained")
+    figure = _matplotlib().figure.Figure(figsize=(width, height), layout="constrained")
     figure.patch.set_alpha(0)
     return figure
 
@@ -83,7 +93,7 @@ def dimension_bars(labels: tuple[str, ...], series: tuple[tuple[str, tuple[Value
     description = "; ".join(
         f"{label}: " + ", ".join(f"{name.lower()} {_number(values[i])}" for name, values in series)
         for i, label in enumerate(labels))
-    with _lock, matplotlib.rc_context(RC):
+    with _lock, _matplotlib().rc_context(RC):
         figure = _figure(5.2, 1.0 + 0.62 * len(labels))
         axes = figure.add_subplot()
         height = 0.8 / max(len(series), 1)
@@ -116,7 +126,7 @@ def radar(labels: tuple[str, ...], self_values: tuple[Value, ...], peer_values: 
                             for label, s, p in zip(labels, self_values, peer_values))
     count = len(labels)
     angles = [2 * math.pi * i / count for i in range(count)]
-    with _lock, matplotlib.rc_context(RC):
+    with _lock, _matplotlib().rc_context(RC):
         figure = _figure(5.0, 4.8)
         axes = figure.add_subplot(projection="polar")
         axes.set_theta_offset(math.pi / 2)  # the first dimension at the top, then clockwise
@@ -148,12 +158,12 @@ def heatmap(row_labels: tuple[str, ...], column_labels: tuple[str, ...], values:
     description = "; ".join(
         f"{row}: " + ", ".join(f"{column} {_number(v)}" for column, v in zip(column_labels, cells))
         for row, cells in zip(row_labels, values))
-    with _lock, matplotlib.rc_context(RC):
+    with _lock, _matplotlib().rc_context(RC):
         figure = _figure(1.4 + 0.8 * len(column_labels), 2.6 + 0.42 * len(row_labels))
         axes = figure.add_subplot()
         grid = [[math.nan if v is None else v for v in cells] for cells in values]
         image = axes.imshow(grid, cmap="cividis", vmin=lo, vmax=hi, aspect="auto")
-        colours = matplotlib.colormaps["cividis"]
+        colours = _matplotlib().colormaps["cividis"]
         for r, cells in enumerate(values):
             for c, v in enumerate(cells):
                 if v is None:

@@ -68,7 +68,7 @@ def weakest_dimensions(rows: Iterable[Row], count: int = WEAK_DIMENSIONS) -> lis
     return sorted(dimensions, key=lambda r: r.peer_mean)[:count]
 
 
-def leaders(rows: Iterable[Row], dimension: str, better_than: float, exclude: str,
+def leaders(rows: Iterable[Row], dimension: str, better_than: float, exclude: str | None,
             limit: int = LEADERS) -> list[Row]:
     """Other regions' rows of one dimension with a higher peer mean, best first."""
     found = [r for r in rows if r.level == "dimension" and r.key == dimension and r.region != exclude

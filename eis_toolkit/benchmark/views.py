@@ -1,7 +1,8 @@
 """Routes of the benchmark blueprint: scorecards, workshop and programme pages, charts, exports.
 
-Every route loads, asks a predicate of ``permissions.py``, then computes from the database in a
-constant number of queries (``queries.py``). Charts are separate SVG routes under the same
+Every route loads, asks a predicate of ``permissions.py``, then calls a builder
+(``builders.py``: the same page assembly as the exports and the PDF reports) that reads the
+benchmark rows from the cache, by data version, in a constant number of queries. Charts are separate SVG routes under the same
 rules, cached by the numbers they show; the page puts a digest of those numbers in each chart's
 address so that the browser keeps a chart until its numbers change.
 """
@@ -15,18 +16,16 @@ from sqlalchemy.orm import joinedload, selectinload
 from .. import permissions
 from ..access import ensure
 from ..extensions import db
-from ..i18n import current_language, translate
-from ..models import Assessment, Programme, Questionnaire, Region, Workshop, WorkshopStatus
+from ..models import Programme, Region, Workshop, WorkshopStatus, workshop_hot_seat
 from ..questionnaires.services import find_questionnaire
-from . import charts, export, pages
+from . import builders, charts, export, pages
 from .numbers import Row
-from .queries import (definition_for, programme_benchmark, programme_workshops, published_practices,
-                      reviewer_calibration, structure_for, workshop_benchmark)
+from .queries import definition_for
 
 bp = Blueprint("benchmark", __name__, url_prefix="/benchmark")
 
-#: The programme page draws its heatmap up to this many regions (the ranking table shows all).
-HEATMAP_MAX_REGIONS = 60
+#: Beyond this many regions the tables are paged and each heatmap drawn per page.
+HEATMAP_MAX_REGIONS = builders.HEATMAP_MAX_REGIONS
 
 
 @bp.get("/")
@@ -58,31 +57,30 @@ def _workshop(slug: str) -> Workshop:
 
 
 def _hot_seat_region(workshop: Workshop, code: str) -> Region:
-    region = next((r for r in workshop.hot_seat if r.code == code), None)
+    """The hot-seat region with this code (one query; the hot seat itself is not loaded)."""
+    region = db.session.scalar(
+        select(Region).join(workshop_hot_seat, workshop_hot_seat.c.region_id == Region.id)
+        .where(workshop_hot_seat.c.workshop_id == workshop.id, Region.code == code))
     if region is None:
         abort(404)
     return region
-
-
-def _titles(questionnaire: Questionnaire) -> dict[str, str]:
-    language = current_language()
-    return {d.key: translate(d.title, language) for d in definition_for(questionnaire).dimensions}
 
 
 @bp.get("/workshops/<slug>")
 def workshop_page(slug):
     workshop = _workshop(slug)
     ensure(permissions.can_view_benchmark(current_user, workshop))
-    rows = workshop_benchmark(workshop)
-    structure = structure_for(workshop.questionnaire)
-    titles = _titles(workshop.questionnaire)
-    heatmap = pages.heatmap_args(rows, structure, titles, f"Peer mean per dimension: {workshop.title}")
-    calibration = (reviewer_calibration(workshop) if permissions.can_see_calibration(current_user, workshop)
-                   else None)
-    return render_template(
-        "benchmark/workshop.html", workshop=workshop, structure=structure, titles=titles,
-        regions={r.code: r for r in workshop.hot_seat}, rows=rows, by_region=pages.rows_by_region(rows),
-        agreement=pages.agreement, heatmap=heatmap, heatmap_key=charts.chart_key(*heatmap), calibration=calibration)
+    built = _table_query(lambda sort, order, page: builders.workshop_page(workshop, current_user, sort, order, page))
+    return render_template("benchmark/workshop.html", page=built, workshop=workshop, structure=built.structure,
+                           titles=built.titles, agreement=pages.agreement)
+
+
+def _table_query(build):
+    """Call ``build(sort, order, page)`` with the query's values; 400 for unknown ones."""
+    try:
+        return build(request.args.get("sort"), request.args.get("order"), request.args.get("page"))
+    except builders.BadTableQuery as error:
+        abort(400, description=str(error))
 
 
 @bp.get("/workshops/<slug>/regions/<code>")
@@ -90,56 +88,13 @@ def scorecard(slug, code):
     workshop = _workshop(slug)
     region = _hot_seat_region(workshop, code)
     ensure(permissions.can_view_scorecard(current_user, workshop, region.id))
-    rows = workshop_benchmark(workshop)
-    mine = pages.rows_by_region(rows)[code]
-    structure = structure_for(workshop.questionnaire)
-    titles = _titles(workshop.questionnaire)
-    self_status = db.session.scalar(
-        select(Assessment.status).where(Assessment.workshop_id == workshop.id, Assessment.region_id == region.id))
-    bars = pages.bars_args(mine, structure, titles, code)
-    radar = pages.radar_args(mine, structure, titles, code)
+    card = builders.scorecard(workshop, region, current_user)
     return render_template(
-        "benchmark/scorecard.html", workshop=workshop, region=region, structure=structure,
-        definition=definition_for(workshop.questionnaire), titles=titles, rows=mine,
-        overall=mine[("overall", "overall")], self_status=self_status,
-        agreement=pages.agreement(mine[("overall", "overall")].alpha),
-        blind_spots=pages.blind_spots(mine.values()), is_blind_spot=pages.is_blind_spot,
-        group_index=pages.group_index, learn_from=_learn_from(workshop, code, mine, titles),
-        bars_key=charts.chart_key(*bars), radar_key=charts.chart_key(*radar) if radar else None,
-        can_see_workshop=permissions.can_view_benchmark(current_user, workshop))
-
-
-def _learn_from(workshop: Workshop, code: str, mine: dict, titles: dict[str, str]) -> list[dict]:
-    """For the region's weakest dimensions: regions of the programme with a better peer mean there
-    (each region's latest workshop with this questionnaire that the person may see) and their
-    published practices for the dimension, then other published practices for it."""
-    weak = pages.weakest_dimensions(mine.values())
-    if not weak:
-        return []
-    visible = [w.id for w in programme_workshops(workshop.programme_id, workshop.questionnaire_id)
-               if permissions.counts_in_programme_benchmark(current_user, w)]
-    comparison = programme_benchmark(workshop.programme, workshop.questionnaire, visible + [workshop.id]).rows
-    practices = published_practices(row.key for row in weak)
-    names = _region_names({r.region for r in comparison})
-    result = []
-    for row in weak:
-        better = pages.leaders(comparison, row.key, row.peer_mean, exclude=code)
-        leading = {r.region for r in better}
-        result.append({
-            "row": row, "title": titles.get(row.key, row.key),
-            "leaders": [{"row": r, "name": names.get(r.region, r.region),
-                         "practices": [p for p in practices[row.key] if p.region and p.region.code == r.region]}
-                        for r in better],
-            "others": [p for p in practices[row.key]
-                       if not (p.region and p.region.code in leading | {code})][:pages.OTHER_PRACTICES],
-        })
-    return result
-
-
-def _region_names(codes) -> dict[str, str]:
-    if not codes:
-        return {}
-    return dict(db.session.execute(select(Region.code, Region.name).where(Region.code.in_(list(codes)))).tuples().all())
+        "benchmark/scorecard.html", card=card, workshop=workshop, region=region, structure=card.structure,
+        definition=card.definition, titles=card.titles, rows=card.rows, overall=card.overall,
+        self_status=card.self_status, agreement=card.agreement, blind_spots=card.blind_spots,
+        is_blind_spot=pages.is_blind_spot, group_index=pages.group_index, learn_from=card.learn_from,
+        bars_key=card.bars_key, radar_key=card.radar_key, can_see_workshop=card.can_see_workshop)
 
 
 # --- exports -------------------------------------------------------------------------------------
@@ -155,7 +110,7 @@ def _download(rows: list[Row], fmt: str, name: str) -> Response:
 def workshop_export(slug, fmt):
     workshop = _workshop(slug)
     ensure(permissions.can_view_benchmark(current_user, workshop))
-    return _download(workshop_benchmark(workshop), fmt, f"{workshop.slug}-benchmark")
+    return _download(builders.workshop_rows(workshop), fmt, f"{workshop.slug}-benchmark")
 
 
 @bp.get("/workshops/<slug>/regions/<code>/benchmark.<any(csv, json):fmt>")
@@ -163,17 +118,18 @@ def scorecard_export(slug, code, fmt):
     workshop = _workshop(slug)
     region = _hot_seat_region(workshop, code)
     ensure(permissions.can_view_scorecard(current_user, workshop, region.id))
-    rows = [r for r in workshop_benchmark(workshop) if r.region == code]
-    return _download(rows, fmt, f"{workshop.slug}-{code}-benchmark")
+    return _download(list(builders.region_rows(workshop, code).values()), fmt, f"{workshop.slug}-{code}-benchmark")
 
 
 # --- charts --------------------------------------------------------------------------------------
 
 
-def _svg(draw, args: tuple) -> Response:
-    """A chart response: rendered only when not cached; the browser keeps it when the address
-    carries the digest of its numbers (``v``), and revalidates it otherwise."""
-    key = charts.chart_key(*args)
+def _svg(draw, args: tuple | None, key: str | None) -> Response:
+    """A chart response: a 304 when the browser has it (no drawing, and the key needs no numbers);
+    rendered only when not cached; kept a day when the address carries its key (``v``),
+    revalidated otherwise."""
+    if args is None:
+        abort(404)
     if key in request.if_none_match:
         response = Response(status=304)
     else:
@@ -190,10 +146,8 @@ def _svg(draw, args: tuple) -> Response:
 def workshop_heatmap(slug):
     workshop = _workshop(slug)
     ensure(permissions.can_view_benchmark(current_user, workshop))
-    rows = workshop_benchmark(workshop)
-    return _svg(charts.heatmap, pages.heatmap_args(rows, structure_for(workshop.questionnaire),
-                                                   _titles(workshop.questionnaire),
-                                                   f"Peer mean per dimension: {workshop.title}"))
+    args, key = _table_query(lambda sort, order, page: builders.workshop_heatmap(workshop, sort, order, page))
+    return _svg(charts.heatmap, args, key)
 
 
 @bp.get("/workshops/<slug>/regions/<code>/<any(bars, radar):chart>.svg")
@@ -201,60 +155,42 @@ def scorecard_chart(slug, code, chart):
     workshop = _workshop(slug)
     region = _hot_seat_region(workshop, code)
     ensure(permissions.can_view_scorecard(current_user, workshop, region.id))
-    mine = pages.rows_by_region(workshop_benchmark(workshop))[code]
-    structure, titles = structure_for(workshop.questionnaire), _titles(workshop.questionnaire)
-    if chart == "bars":
-        return _svg(charts.dimension_bars, pages.bars_args(mine, structure, titles, code))
-    args = pages.radar_args(mine, structure, titles, code)
-    if args is None:
-        abort(404)
-    return _svg(charts.radar, args)
+    args, key = builders.scorecard_chart(workshop, region, chart)
+    return _svg(charts.dimension_bars if chart == "bars" else charts.radar, args, key)
 
 
 # --- a programme ---------------------------------------------------------------------------------
 
 
-def _programme_benchmark(slug: str, ref: str):
+def _programme_page(slug: str, ref: str) -> builders.ProgrammePage:
+    ensure(permissions.can_view_programme_benchmark(current_user))
     programme = db.session.scalar(select(Programme).where(Programme.slug == slug))
     questionnaire = find_questionnaire(ref)
     if programme is None or questionnaire is None:
         abort(404)
-    workshops = [w for w in programme_workshops(programme.id, questionnaire.id)
-                 if permissions.counts_in_programme_benchmark(current_user, w)]
-    result = programme_benchmark(programme, questionnaire, [w.id for w in workshops])
-    return programme, questionnaire, workshops, result
+    dimension = request.args.get("dimension", "overall")
+    if dimension != "overall" and dimension not in {d.key for d in definition_for(questionnaire).dimensions}:
+        abort(404)
+    try:
+        return builders.programme_page(programme, questionnaire, current_user, dimension, request.args.get("page"))
+    except builders.BadTableQuery as error:
+        abort(400, description=str(error))
 
 
 @bp.get("/programmes/<slug>/<ref>")
 def programme_page(slug, ref):
-    ensure(permissions.can_view_programme_benchmark(current_user))
-    programme, questionnaire, workshops, result = _programme_benchmark(slug, ref)
-    structure = structure_for(questionnaire)
-    titles = _titles(questionnaire)
-    dimension = request.args.get("dimension", "overall")
-    if dimension != "overall" and dimension not in titles:
-        abort(404)
-    level = "overall" if dimension == "overall" else "dimension"
-    heatmap = None
-    if 0 < len(result.sources) <= HEATMAP_MAX_REGIONS:
-        heatmap = pages.heatmap_args(result.rows, structure, titles, f"Peer mean per dimension: {programme.title}")
+    built = _programme_page(slug, ref)
     return render_template(
-        "benchmark/programme.html", programme=programme, questionnaire=questionnaire, structure=structure,
-        titles=titles, sources=result.sources, dimension=dimension,
-        ranking=pages.ranking(result.rows, level, dimension), names=_region_names(result.sources),
-        viewable={w.id for w in workshops if permissions.can_view_benchmark(current_user, w)},
-        heatmap=heatmap, heatmap_key=charts.chart_key(*heatmap) if heatmap else None)
+        "benchmark/programme.html", page=built, programme=built.programme, questionnaire=built.questionnaire,
+        structure=built.structure, titles=built.titles, sources=built.sources, dimension=built.dimension,
+        ranking=built.ranking, names=built.names, viewable=built.viewable,
+        heatmap=built.heatmap, heatmap_key=built.heatmap_key)
 
 
 @bp.get("/programmes/<slug>/<ref>/heatmap.svg")
 def programme_heatmap(slug, ref):
-    ensure(permissions.can_view_programme_benchmark(current_user))
-    programme, questionnaire, _, result = _programme_benchmark(slug, ref)
-    if not 0 < len(result.sources) <= HEATMAP_MAX_REGIONS:
-        abort(404)
-    return _svg(charts.heatmap, pages.heatmap_args(result.rows, structure_for(questionnaire),
-                                                   _titles(questionnaire),
-                                                   f"Peer mean per dimension: {programme.title}"))
+    built = _programme_page(slug, ref)
+    return _svg(charts.heatmap, built.heatmap, built.heatmap_key)
 
 
 @bp.app_template_global("published_benchmarks")

@@ -46,11 +46,11 @@ def workshop_or_404(slug: str) -> Workshop:
 
 
 def assignment_or_404(assignment_id: int) -> ReviewerAssignment:
-    """An assignment with its workshop (and the workshop's assignments), region and review."""
+    """An assignment with its workshop, region and review; not the workshop's other assignments
+    (the permission checks ask the database with ``EXISTS``)."""
     assignment = db.session.scalar(
         select(ReviewerAssignment).where(ReviewerAssignment.id == assignment_id).options(
-            joinedload(ReviewerAssignment.workshop).options(joinedload(Workshop.questionnaire),
-                                                            _assignments_loaded()),
+            joinedload(ReviewerAssignment.workshop).joinedload(Workshop.questionnaire),
             joinedload(ReviewerAssignment.region),
             joinedload(ReviewerAssignment.reviewer),
             joinedload(ReviewerAssignment.review).options(

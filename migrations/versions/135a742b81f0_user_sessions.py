@@ -1,7 +1,7 @@
 """user sessions
 
 Revision ID: 135a742b81f0
-Revises: 4b84a0911ce1
+Revises: 5c1e9d2a7b30
 Create Date: 2026-12-01 19:17:15.517284
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '135a742b81f0'
-down_revision = '4b84a0911ce1'
+down_revision = '5c1e9d2a7b30'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,164 @@
+"""The data version and the cache of computed benchmark rows (docs/benchmark.md, Cache).
+
+The **data version** is one row in the database (table ``data_version``). Every flush that
+writes a model the benchmark reads (scores, reviews, assignments, self-assessments and their
+answers, workshops and their hot seats, regions, programmes, questionnaires) gives it a new
+random value, in the same transaction as the write: a rollback keeps the old value, and every
+gunicorn worker and app server reads the same value, so a cache keyed by it is never stale.
+The bump happens in one place, :func:`_bump_after_flush` (plus :func:`_bump_on_bulk_write` for
+``session.execute(insert/update/delete ...)`` on those tables). A random value rather than a
+counter: two databases (or a database emptied and loaded again) never reuse a version, so one
+shared Redis can serve several installations or test runs.
+
+The cache is Flask-Caching: ``SimpleCache`` (per process) by default, Redis when
+``EIS_REDIS_URL`` is set (shared by all workers). Entries are keyed ``eis:<version>:<name>``
+and expire after a day; a new version simply makes new keys.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import has_request_context, request
+from flask_caching import Cache
+from sqlalchemy import BigInteger, Integer, event, insert, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from .extensions import db
+
+T = TypeVar("T")
+
+cache = Cache()
+
+#: How long an entry lives in the cache (seconds): versions change, old keys just age out.
+TIMEOUT = 24 * 3600
+
+
+class DataVersion(db.Model):
+    """The single row whose ``version`` changes with every write the benchmark depends on."""
+
+    __tablename__ = "data_version"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, nullable=False)
+
+
+def init_app(app) -> None:
+    """Flask-Caching: Redis at ``EIS_REDIS_URL`` when set, else a per-process SimpleCache."""
+    url = app.config.get("EIS_REDIS_URL")
+    settings = {"CACHE_DEFAULT_TIMEOUT": TIMEOUT, "CACHE_KEY_PREFIX": "eis:"}
+    if url:
+        settings.update(CACHE_TYPE="RedisCache", CACHE_REDIS_URL=url)
+    else:
+        settings.update(CACHE_TYPE="SimpleCache", CACHE_THRESHOLD=2000)
+    settings.update({k: v for k, v in app.config.items() if k.startswith("CACHE_")})
+    cache.init_app(app, config=settings)
+
+
+# --- the version ------------------------------------------------------------------------------
+
+
+def _tracked_tables() -> frozenset[str]:
+    from . import models
+
+    return frozenset(t.__table__.name if hasattr(t, "__table__") else t.name for t in (
+        models.Answer, models.Assessment, models.Review, models.ReviewScore, models.ReviewerAssignment,
+        models.Workshop, models.workshop_hot_seat, models.Region, models.Programme, models.Questionnaire,
+        models.Question, models.Dimension))
+
+
+_TRACKED: frozenset[str] | None = None
+
+
+def tracked_tables() -> frozenset[str]:
+    """Tables whose writes bump the data version."""
+    global _TRACKED
+    if _TRACKED is None:
+        _TRACKED = _tracked_tables()
+    return _TRACKED
+
+
+def data_version() -> int | None:
+    """The current data version (one query, remembered for the rest of the request); ``None``
+    when the row does not exist yet (then nothing is cached)."""
+    memo = getattr(request, "_eis_data_version", ...) if has_request_context() else ...
+    if memo is not ...:
+        return memo
+    version = db.session.scalar(select(DataVersion.version).where(DataVersion.id == 1))
+    if has_request_context():
+        request._eis_data_version = version
+    return version
+
+
+def bump(connection) -> int:
+    """Give the data version a new value on ``connection`` (in its transaction)."""
+    version = secrets.randbits(62)
+    result = connection.execute(update(DataVersion.__table__).where(DataVersion.__table__.c.id == 1)
+                                .values(version=version))
+    if result.rowcount == 0:
+        connection.execute(insert(DataVersion.__table__).values(id=1, version=version))
+    if has_request_context() and hasattr(request, "_eis_data_version"):
+        del request._eis_data_version
+    return version
+
+
+def _writes_tracked(session: Session) -> bool:
+    tables = tracked_tables()
+    for obj in session.new | session.deleted:
+        if getattr(obj, "__tablename__", None) in tables:
+            return True
+    for obj in session.dirty:
+        if getattr(obj, "__tablename__", None) in tables and session.is_modified(obj):
+            return True
+    return False
+
+
+@event.listens_for(Session, "after_flush")
+def _bump_after_flush(session: Session, flush_context) -> None:
+    """The one place where ORM writes bump the data version (same transaction as the write)."""
+    if _writes_tracked(session):
+        bump(session.connection())
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _bump_on_bulk_write(state) -> None:
+    """Bulk ``insert``/``update``/``delete`` statements run through the session bump it too."""
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement, "table", None)
+    if table is not None and getattr(table, "name", None) in tracked_tables():
+        bump(state.session.connection())
+
+
+# --- cached values ----------------------------------------------------------------------------
+
+
+def key(name: str, *parts) -> str:
+    """A cache key for ``name`` and its parts at the current data version (``None`` without one)."""
+    version = data_version()
+    if version is None:
+        return None
+    text = ":".join(str(p) for p in parts)
+    if len(text) > 120:
+        text = hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+    return f"{version}:{name}:{text}"
+
+
+def cached(name: str, parts: tuple, compute: Callable[[], T]) -> T:
+    """``compute()``, or its value cached under ``name`` and ``parts`` at this data version."""
+    cache_key = key(name, *parts)
+    if cache_key is None:
+        return compute()
+    value = cache.get(cache_key)
+    if value is None:
+        value = compute()
+        cache.set(cache_key, value)
+    return value
+
+
+def digest(name: str, *parts) -> str | None:
+    """A short stable digest of ``name`` and parts at the current data version: chart ETags and
+    addresses, computed without the numbers."""
+    cache_key = key(name, *parts)
+    return None if cache_key is None else hashlib.sha256(cache_key.encode("utf-8")).hexdigest()[:20]

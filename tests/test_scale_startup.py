@@ -1,0 +1,40 @@
+"""Start-up stays light (issue #9): heavy modules are imported where they are used."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = ("matplotlib", "openpyxl", "pandas", "alembic", "flask_migrate")
+
+
+def _modules_after(code: str) -> set[str]:
+    script = f"import sys\n{code}\nprint(' '.join(sorted(m for m in sys.modules if '.' not in m)))"
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                            env={"EIS_SECRET_KEY": "x", "PATH": ""})
+    return set(result.stdout.split()[-1000:])
+
+
+def test_eis_help_builds_no_app_and_imports_no_heavy_module():
+    modules = _modules_after("import contextlib, io\n"
+                             "from eis_toolkit.cli import main\n"
+                             "with contextlib.redirect_stdout(io.StringIO()):\n"
+                             "    try: main(['--help'])\n"
+                             "    except SystemExit: pass")
+    assert not modules & set(HEAVY), modules & set(HEAVY)
+
+
+@pytest.mark.parametrize("heavy", ["matplotlib", "openpyxl", "pandas"])
+def test_the_app_starts_without_chart_spreadsheet_or_dataframe_libraries(heavy):
+    assert heavy not in _modules_after("from eis_toolkit import create_app\ncreate_app()")
+
+
+def test_every_command_of_the_app_is_listed_by_eis_help(app):
+    from eis_toolkit.cli import main
+
+    with app.test_request_context():
+        import click
+        listed = set(main.list_commands(click.Context(main)))
+    assert set(app.cli.list_commands(None)) <= listed, "add new commands to cli.COMMANDS"
+    assert {"db", "init-db", "export", "load", "demo", "questionnaire", "user"} <= listed
