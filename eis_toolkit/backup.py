@@ -35,6 +35,9 @@ FORMAT_VERSION = 1
 MANIFEST = "eis-backup.json"
 #: Tables that ``eis init-db`` fills by itself; a restore replaces their rows.
 SEEDED_TABLES = frozenset({"term"})
+#: Tables that hold no content, only a token for caches (``cache.py``): neither dumped nor restored;
+#: the restore's ``after_load`` gives the token a new value instead.
+DERIVED_TABLES = frozenset({"data_version"})
 #: Fixed zip timestamps, so that the same content gives the same archive entries.
 _ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 _CHUNK = 1 << 20
@@ -93,7 +96,8 @@ def _columns(table: Table) -> list:
 
 
 def _sorted_tables(metadata: MetaData) -> list[Table]:
-    return list(metadata.sorted_tables)
+    """The tables a backup holds, parents before children."""
+    return [t for t in metadata.sorted_tables if t.name not in DERIVED_TABLES]
 
 
 def schema_revision(engine: Engine) -> str | None:
@@ -290,8 +294,11 @@ def _reset_sequences(connection, metadata: MetaData) -> None:
 
 
 def restore_backup(engine: Engine, metadata: MetaData, upload_dir: str | os.PathLike, source: str | os.PathLike,
-                   progress: Progress | None = None) -> Summary:
-    """Load a backup into a freshly initialised database, all or nothing."""
+                   progress: Progress | None = None, after_load: Callable[[object], object] | None = None) -> Summary:
+    """Load a backup into a freshly initialised database, all or nothing.
+
+    ``after_load(connection)`` runs in the loading transaction, after the rows (the CLI bumps the
+    cache's data version there, as every other write does)."""
     with _open(source) as archive:
         manifest = _manifest(archive, source)
         _verify_parts(archive, manifest, source)
@@ -326,6 +333,8 @@ def restore_backup(engine: Engine, metadata: MetaData, upload_dir: str | os.Path
                     if progress:
                         progress(table.name, count)
                 _reset_sequences(connection, metadata)
+                if after_load:
+                    after_load(connection)
                 upload_dir.mkdir(parents=True, exist_ok=True)
                 staging = Path(tempfile.mkdtemp(dir=upload_dir, prefix=".restore-"))
                 for name, path in files.items():

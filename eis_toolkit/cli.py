@@ -243,12 +243,13 @@ def restore(file) -> None:
     """Load a backup into a freshly initialised database (eis init-db), all or nothing."""
     from flask import current_app
 
-    from . import models  # noqa: F401  (every table in the metadata)
+    from . import cache, models  # noqa: F401  (every table in the metadata)
     from .backup import BackupError, restore_backup
 
     click.echo(f"Restoring {file}", err=True)
     try:
-        summary = restore_backup(db.engine, db.metadata, current_app.config["EIS_UPLOAD_DIR"], file, _progress)
+        summary = restore_backup(db.engine, db.metadata, current_app.config["EIS_UPLOAD_DIR"], file, _progress,
+                                 after_load=cache.bump)
     except BackupError as error:
         fail(f"{error}; nothing was restored")
     click.echo(f"{file}: restored {summary.rows} rows in {summary.tables} tables, {summary.files} evidence files")
