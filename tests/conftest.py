@@ -34,7 +34,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from flask import has_app_context
+from flask import has_app_context, has_request_context
 from flask.testing import FlaskCliRunner, FlaskClient
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
@@ -290,6 +290,9 @@ def elsewhere(app):
     Such a test interleaves two sessions: mark it ``@pytest.mark.commits``."""
 
     def run(fn, *args, **kwargs):
+        if not has_request_context():
+            _hand_over()  # else the test's open SAVEPOINT would hold, and could undo, what fn commits
+
         def call():
             with app.app_context():
                 return fn(*args, **kwargs)

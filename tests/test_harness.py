@@ -90,6 +90,17 @@ def test_a_command_has_its_own_session_too(loaded, runner):
         runner.invoke(args=["--help"])
 
 
+def test_what_another_session_commits_survives_the_next_request(app, client, elsewhere):
+    def add():
+        db.session.add(Region(code="XX07", name="Elsewhere", country="XX"))
+        db.session.commit()
+
+    assert _regions("XX07") == 0  # the test's session is now in a transaction of its own
+    elsewhere(add)
+    assert client.get("/").status_code == 200
+    assert _regions("XX07") == 1
+
+
 def _seen_by_another_connection(code) -> int:
     with db.engine.connect() as connection:
         return connection.execute(text("SELECT count(*) FROM region WHERE code = :code"), {"code": code}).scalar()
