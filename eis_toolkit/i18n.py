@@ -15,12 +15,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from urllib.parse import urlencode
 
+from babel import support
 from babel.dates import format_date, format_time, get_datetime_format
 from babel.numbers import format_decimal
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import Babel, refresh
+from flask_babel import Babel, get_locale, get_translations, refresh
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from flask_login import current_user
+from wtforms.i18n import messages_path
 
 LANGUAGE_NAMES = {"en": "English", "it": "Italiano", "da": "Dansk", "de": "Deutsch"}
 
@@ -120,12 +123,68 @@ def format_moment(value: datetime | None, language: str | None = None) -> str:
     return get_datetime_format("long", locale=language).replace("'", "").replace("{0}", hour).replace("{1}", day)
 
 
+#: WTForms' own messages, also in our catalogues: WTForms ships Italian and German but no Danish
+#: (and misses some), so a built-in message reads our translation first, then WTForms' own.
+#: Listed here only to be extracted; WTForms asks for them by these English texts.
+WTFORMS_MESSAGES = (
+    _l("This field is required."), _l("Invalid input."), _l("Invalid email address."), _l("Invalid URL."),
+    _l("Not a valid choice."), _l("Invalid Choice: could not coerce."),
+    _l("Invalid choice(s): one or more data inputs could not be coerced."),
+    _l("Invalid value, must be one of: %(values)s."), _l("Field must be equal to %(other_name)s."),
+    _l("Field must be between %(min)d and %(max)d characters long."),
+    _l("Number must be at least %(min)s."), _l("Number must be at most %(max)s."),
+    _l("Number must be between %(min)s and %(max)s."), _l("Date must be at least %(min)s."),
+    _l("Date must be at most %(max)s."), _l("Date must be between %(min)s and %(max)s."),
+    _l("Not a valid datetime value."), _l("Not a valid date value."), _l("Not a valid time value."),
+    _l("Not a valid integer value."), _l("Not a valid decimal value."), _l("Not a valid float value."),
+    lazy_ngettext("Field must be at least %(min)d character long.", "Field must be at least %(min)d characters long.", 1),
+    lazy_ngettext("Field cannot be longer than %(max)d character.", "Field cannot be longer than %(max)d characters.", 1),
+    lazy_ngettext("Field must be exactly %(max)d character long.", "Field must be exactly %(max)d characters long.", 1),
+    lazy_ngettext("'%(value)s' is not a valid choice for this field.", "'%(value)s' are not valid choices for this field.", 1),
+)
+
+
+class FormMessages:
+    """What Flask-WTF asks for a form's built-in messages: our catalogue, then WTForms' own."""
+
+    _wtforms: dict[str, support.NullTranslations] = {}  # WTForms' catalogue of each language, loaded once
+
+    @property
+    def catalogues(self) -> tuple:
+        locale = get_locale() or "en"
+        key = str(locale)
+        if key not in self._wtforms:
+            self._wtforms[key] = support.Translations.load(messages_path(), [locale], domain="wtforms")
+        return get_translations(), self._wtforms[key]
+
+    def ugettext(self, string: str) -> str:
+        for catalogue in self.catalogues:
+            found = catalogue.ugettext(string)
+            if found != string:
+                return found
+        return string
+
+    def ungettext(self, singular: str, plural: str, n: int) -> str:
+        english = singular if n == 1 else plural
+        for catalogue in self.catalogues:
+            found = catalogue.ungettext(singular, plural, n)
+            if found != english:
+                return found
+        return english
+
+
+def _form_messages() -> None:
+    """Flask-WTF takes a form's translations from ``request.wtforms_translations`` when set."""
+    request.wtforms_translations = FormMessages()
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=current_language)
     app.before_request(_remember_query_language)
     # Flask-Babel keeps the locale on ``g``: start each request afresh, also where one app context
     # serves several requests (the tests push one for a whole test).
     app.before_request(refresh)
+    app.before_request(_form_messages)
 
     @app.template_filter("tr")
     def tr_filter(texts):

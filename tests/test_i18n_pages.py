@@ -134,3 +134,19 @@ def test_a_language_adds_no_queries(client, draft, sign_in, count_queries):
         assert f'<html lang="{language}">' in response.get_data(as_text=True)
         counts[language] = len(queries)
     assert counts["it"] == counts["en"] == counts["da"], counts
+
+
+@pytest.mark.parametrize("language, choice, roles", [
+    ("da", "Ugyldigt valg.", "'nope' er ikke et gyldigt valg i dette felt."),
+    ("de", "Keine gültige Auswahl.", "'nope' ist für dieses Feld keine gültige Auswahl."),
+    ("it", "Scelta non valida.", "'nope' non è una scelta valida per questo campo."),
+    ("en", "Not a valid choice.", "'nope' is not a valid choice for this field."),
+])
+def test_wtforms_own_messages_are_translated_too(client, loaded, login, language, choice, roles):
+    """WTForms ships no Danish: its built-in messages come from our catalogues, then from its own."""
+    client.get(f"/?lang={language}")
+    login("admin@example.org")
+    response = client.post("/admin/people/new", data={"name": "X", "email": "x@example.org", "region_id": "999",
+                                                      "roles": ["nope"], "language": "zz", "password": ""})
+    page = _text(response)
+    assert response.status_code == 200 and page.count(choice) == 2 and roles in page

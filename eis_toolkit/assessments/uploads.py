@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 import filetype
-from flask_babel import format_decimal, ngettext
+from babel.numbers import format_decimal
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
 #: What may be attached, by the type its content shows: PDF, images, office documents.
@@ -101,7 +102,8 @@ def human_size(size: int) -> str:
     for unit in ("KB", "MB", "GB"):
         size /= 1000
         if size < 1000 or unit == "GB":
-            return f"{format_decimal(round(size, 1))} {unit}"  # 14,2 KB in the reader's language
+            number = format_decimal(round(size, 1), locale=get_locale() or "en")  # 14,2 KB in Danish
+            return f"{number} {unit}"
     return ""  # pragma: no cover
 
 

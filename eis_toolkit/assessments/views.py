@@ -141,9 +141,9 @@ def autosave_messages() -> dict:
             "this browser and are saved as soon as you are back."),
         "conflict": found.ugettext("Not saved: someone else changed answers on this page."),
         "conflict_banner": ungettext(
-            "Someone else changed %(num)d answer on this page while you were typing (%(questions)s). Press Save "
+            "Someone else changed %(num)d of these answers while you were typing (%(questions)s). Press Save "
             "to see both versions side by side and choose; your answers are kept in this browser.",
-            "Someone else changed %(num)d answers on this page while you were typing (%(questions)s). Press Save "
+            "Someone else changed %(num)d of these answers while you were typing (%(questions)s). Press Save "
             "to see both versions side by side and choose; your answers are kept in this browser."),
         "not_saved": found.ugettext("Not saved."),
         "no_longer": found.ugettext("This self-assessment can no longer be changed here."),
