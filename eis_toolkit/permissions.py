@@ -12,7 +12,7 @@ from sqlalchemy import exists, select
 
 from .extensions import db
 from .models import (Assessment, Review, ReviewerAssignment, ReviewStatus, Role, Workshop, WorkshopStatus,
-                     programme_region)
+                     programme_region, workshop_hot_seat)
 
 
 def _exists(*criteria, join=None) -> bool:
@@ -49,6 +49,33 @@ def can_host(user, workshop: Workshop | None = None) -> bool:
     if not (_logged_in(user) and user.has_role(Role.HOST)):
         return False
     return workshop is None or user.region_id == workshop.host_region_id
+
+
+def has_conflict_of_interest(user, workshop: Workshop, region_id: int) -> bool:
+    """The person works for this hot-seat region and the workshop is not published yet: like a
+    reviewer, a host never judges their own region, nor sees how peers judged it, before
+    publication. Admins run the installation and are not held to it."""
+    return (_logged_in(user) and not is_admin(user) and user.region_id is not None
+            and user.region_id == region_id and workshop.status != WorkshopStatus.PUBLISHED)
+
+
+def sits_in_hot_seat(user, workshop: Workshop) -> bool:
+    """The person's region is in the workshop's hot seat and the workshop is not published."""
+    if not _logged_in(user) or is_admin(user) or user.region_id is None or workshop.status == WorkshopStatus.PUBLISHED:
+        return False
+    return bool(db.session.scalar(select(exists().where(workshop_hot_seat.c.workshop_id == workshop.id,
+                                                        workshop_hot_seat.c.region_id == user.region_id))))
+
+
+def can_host_region(user, workshop: Workshop, region_id: int) -> bool:
+    """Host rights over one hot-seat region's reviews: the workshop's hosts, but not a host who
+    works for that region before publication (the admins then run that part)."""
+    return can_host(user, workshop) and not has_conflict_of_interest(user, workshop, region_id)
+
+
+def can_host_all_regions(user, workshop: Workshop) -> bool:
+    """Host rights over every hot-seat region's reviews at once (benchmark page, calibration)."""
+    return can_host(user, workshop) and not sits_in_hot_seat(user, workshop)
 
 
 def can_view_assessment(user, assessment: Assessment) -> bool:
@@ -95,8 +122,9 @@ def is_own_assignment(user, assignment) -> bool:
 
 
 def can_view_review_page(user, assignment) -> bool:
-    """The review page of an assignment: its reviewer, and the workshop's hosts."""
-    return is_own_assignment(user, assignment) or can_host(user, assignment.workshop)
+    """The review page of an assignment: its reviewer, and the workshop's hosts (not those of the
+    reviewed region before publication)."""
+    return is_own_assignment(user, assignment) or can_host_region(user, assignment.workshop, assignment.region_id)
 
 
 def can_edit_review(user, assignment) -> bool:
@@ -117,15 +145,16 @@ def has_submitted_review(user, workshop: Workshop, region_id: int) -> bool:
 
 def can_see_peer_scores(user, workshop: Workshop, region_id: int) -> bool:
     """Other people's submitted reviews of a hot-seat region (the blind rule): the workshop's
-    hosts; the region's reviewers once they submitted their own; the region once published."""
-    return (can_host(user, workshop) or has_submitted_review(user, workshop, region_id)
+    hosts (not those of the region itself before publication); the region's reviewers once they
+    submitted their own; the region once published."""
+    return (can_host_region(user, workshop, region_id) or has_submitted_review(user, workshop, region_id)
             or can_read_own_reviews(user, workshop, region_id))
 
 
 def can_see_reviewer_names(user, workshop: Workshop, region_id: int) -> bool:
     """Who wrote each review: hosts and fellow reviewers who submitted; the reviewed region only
     when the host chose to show names."""
-    if can_host(user, workshop) or has_submitted_review(user, workshop, region_id):
+    if can_host_region(user, workshop, region_id) or has_submitted_review(user, workshop, region_id):
         return True
     return workshop.show_reviewer_names and can_read_own_reviews(user, workshop, region_id)
 
@@ -175,21 +204,24 @@ def _programmes_of(region_id: int) -> frozenset[int]:
 def can_view_benchmark(user, workshop: Workshop) -> bool:
     """A workshop's benchmark page, its charts and its exports: the workshop's hosts and admins at
     any time; once published, anyone of a partner region of the programme. Before publication
-    nobody else, so a reviewer never sees peer numbers before submitting (the blind rule)."""
-    if can_host(user, workshop):
+    nobody else, so a reviewer never sees peer numbers before submitting (the blind rule), and a
+    host whose region sits in the hot seat waits for publication like that region."""
+    if can_host_all_regions(user, workshop):
         return True
     return workshop.status == WorkshopStatus.PUBLISHED and is_programme_partner(user, workshop.programme_id)
 
 
 def can_view_scorecard(user, workshop: Workshop, region_id: int) -> bool:
     """One hot-seat region's scorecard: whoever sees the workshop's benchmark, and the region's
-    own members once the workshop is published."""
+    own members once the workshop is published. (A scorecard holds group figures of every hot-seat
+    region, so a host whose region sits in the hot seat waits for publication for all of them.)"""
     return can_view_benchmark(user, workshop) or can_read_own_reviews(user, workshop, region_id)
 
 
 def can_see_calibration(user, workshop: Workshop) -> bool:
-    """The reviewer calibration table (each reviewer's offset from the others): hosts only."""
-    return can_host(user, workshop)
+    """The reviewer calibration table (each reviewer's offset from the others): hosts only, and
+    not those whose region sits in the hot seat before publication."""
+    return can_host_all_regions(user, workshop)
 
 
 def can_view_programme_benchmark(user) -> bool:
@@ -200,4 +232,4 @@ def can_view_programme_benchmark(user) -> bool:
 def counts_in_programme_benchmark(user, workshop: Workshop) -> bool:
     """Whether a workshop's numbers show on the programme page for this person: published ones
     for everyone logged in, the others for the workshop's hosts and admins."""
-    return _logged_in(user) and (workshop.status == WorkshopStatus.PUBLISHED or can_host(user, workshop))
+    return _logged_in(user) and (workshop.status == WorkshopStatus.PUBLISHED or can_host_all_regions(user, workshop))

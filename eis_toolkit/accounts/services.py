@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
-from ..models import Region, Role, User
+from ..models import Region, Role, User, UserRole
 from .sessions import end_all_sessions
 
 MIN_PASSWORD_LENGTH = 8
@@ -47,6 +47,12 @@ def authenticate(email: str, password: str) -> User | None:
         check_password_hash(_dummy_hash(models.PASSWORD_METHOD), password)
         return None
     return user if user.check_password(password) and user.active else None
+
+
+def admin_names() -> list[str]:
+    """The names of the active admins, for pages that say who can step in."""
+    return list(db.session.scalars(select(User.name).join(User.role_rows)
+                                   .where(UserRole.role == Role.ADMIN, User.active).order_by(User.name)))
 
 
 def find_region(code: str) -> Region | None:

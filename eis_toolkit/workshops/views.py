@@ -29,6 +29,7 @@ from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
 from .. import audit, permissions
+from ..accounts.services import admin_names
 from ..access import ensure
 from ..benchmark.numbers import RegionScores, benchmark
 from ..benchmark.queries import definition_for, structure_for, workshop_benchmark
@@ -171,7 +172,10 @@ def detail(slug: str):
         "workshops/detail.html", workshop=workshop, form=form, by_region=by_region,
         progress={p.region.id: p for p in queries.progress(workshop)},
         assessments={a.region_id: a for a in workshop.assessments}, history=list(history),
-        action=action, check=lifecycle.check(workshop, action) if action else None)
+        action=action, check=lifecycle.check(workshop, action) if action else None,
+        conflicted=[r for r in workshop.hot_seat
+                    if permissions.has_conflict_of_interest(current_user, workshop, r.id)],
+        admins=admin_names())
 
 
 @bp.post("/workshops/<slug>/assessments")
@@ -285,7 +289,8 @@ def transition(slug: str, action: str):
 @bp.get("/workshops/<slug>/nominations")
 def nominations(slug: str):
     workshop = _hosted(slug)
-    items = queries.workshop_nominations(workshop)
+    items = [n for n in queries.workshop_nominations(workshop)
+             if permissions.can_host_region(current_user, workshop, n.review.assignment.region_id)]
     practices = queries.practices_of_regions(sorted({n.review.assignment.region_id for n in items}))
     return render_template("workshops/nominations.html", workshop=workshop, nominations=items,
                            practices=practices)
@@ -295,6 +300,7 @@ def _nomination_of(workshop: Workshop, nomination_id: int) -> Nomination:
     nomination = db.get_or_404(Nomination, nomination_id)
     if nomination.review.assignment.workshop_id != workshop.id:
         abort(404)
+    ensure(permissions.can_host_region(current_user, workshop, nomination.review.assignment.region_id))
     return nomination
 
 
