@@ -5,7 +5,7 @@ import enum
 from datetime import date, datetime
 
 from sqlalchemy import (JSON, CheckConstraint, Column, ForeignKey, String, Table, Text,
-                        UniqueConstraint)
+                        UniqueConstraint, func)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..columns import str_enum, utcnow
@@ -86,7 +86,7 @@ class Practice(db.Model):
     )
     editions: Mapped[list[PracticeEdition]] = relationship(
         back_populates="practice", cascade="all, delete-orphan",
-        order_by="(PracticeEdition.deadline, PracticeEdition.starts, PracticeEdition.id)",
+        order_by=lambda: (func.coalesce(PracticeEdition.deadline, PracticeEdition.starts), PracticeEdition.id),
     )
 
     def keys(self, vocabulary: Vocabulary | str) -> list[str]:

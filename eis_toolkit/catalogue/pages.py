@@ -175,3 +175,35 @@ def need_instruments() -> dict[str, set[str]]:
 
 def today() -> date:
     return date.today()
+
+
+def blocks(text: str) -> list[tuple[str, object]]:
+    """A text as paragraphs and bullet lists: ``[("p", "..."), ("ul", ["...", ...])]``. Lines of a
+    paragraph are joined (texts are often wrapped at 100 columns); lines starting with ``- `` are
+    list items, indented lines continue the item above."""
+    result: list[tuple[str, object]] = []
+    for block in (text or "").replace("\r\n", "\n").split("\n\n"):
+        lines = [line for line in block.split("\n") if line.strip()]
+        if not lines:
+            continue
+        paragraph: list[str] = []
+        items: list[str] = []
+        for line in lines:
+            stripped = line.strip()
+            if stripped.startswith(("- ", "• ")):
+                if paragraph:
+                    result.append(("p", " ".join(paragraph)))
+                    paragraph = []
+                items.append(stripped[2:].strip())
+            elif items and line[:1].isspace():
+                items[-1] += " " + stripped
+            else:
+                if items:
+                    result.append(("ul", items))
+                    items = []
+                paragraph.append(stripped)
+        if paragraph:
+            result.append(("p", " ".join(paragraph)))
+        if items:
+            result.append(("ul", items))
+    return result

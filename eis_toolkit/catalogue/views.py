@@ -175,7 +175,7 @@ def practice(slug: str):
         nominations=pages.nominations_of(item, current_user),
         evidence=pages.region_evidence(item, current_user), history=events,
         return_reason=services.return_reason(events, item) if events else None,
-        return_form=ReturnForm(), today=pages.today())
+        return_form=ReturnForm(), today=pages.today(), blocks=pages.blocks)
 
 
 # --- SME self-check ----------------------------------------------------------------------------
