@@ -8,11 +8,13 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from ..accounts.forms import CheckboxesField, strip
 
-LANGUAGE_CHOICES = [("en", "English"), ("it", "Italiano"), ("da", "Dansk"), ("de", "Deutsch")]
+LANGUAGE_CHOICES = [SelectChoice(code, name) for code, name in
+                    (("en", "English"), ("it", "Italiano"), ("da", "Dansk"), ("de", "Deutsch"))]
 LINK = re.compile(r"^https?://\S+$")
 
 

@@ -21,6 +21,7 @@ from datetime import timedelta
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -275,14 +276,14 @@ def manage():
 
 def _fill_choices(form: PracticeForm, labels: pages.Labels) -> None:
     for name in ("instrument", "sector", "market", "stage", "dimension"):
-        getattr(form, name + "s").choices = labels.options(name)
+        getattr(form, name + "s").choices = [SelectChoice(k, v) for k, v in labels.options(name)]
     if permissions.can_moderate_practices(current_user):
         regions = db.session.scalars(select(Region).order_by(Region.name))
-        form.region_id.choices = [(0, _("No region (European or national body)"))] + [
-            (r.id, f"{r.name} ({r.code})") for r in regions]
+        form.region_id.choices = [SelectChoice(0, _("No region (European or national body)"))] + [
+            SelectChoice(r.id, f"{r.name} ({r.code})") for r in regions]
     else:
         region = current_user.region
-        form.region_id.choices = [(region.id, f"{region.name} ({region.code})")]
+        form.region_id.choices = [SelectChoice(region.id, f"{region.name} ({region.code})")]
 
 
 def _region_for(form: PracticeForm):
@@ -342,7 +343,8 @@ def edit(slug: str):
         form.editions.data = editions_text(practice.editions)
         form.region_id.data = practice.region_id or 0
         if not permissions.can_moderate_practices(current_user):
-            form.region_id.choices = [(practice.region.id, f"{practice.region.name} ({practice.region.code})")]
+            form.region_id.choices = [SelectChoice(practice.region.id,
+                                                   f"{practice.region.name} ({practice.region.code})")]
     if form.validate_on_submit():
         region = _region_for(form) if permissions.can_moderate_practices(current_user) else practice.region
         try:
