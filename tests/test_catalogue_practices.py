@@ -266,3 +266,12 @@ def test_manage_lists_own_region_drafts_only_for_members(client, login, load, bu
     login("host@example.org")
     body = client.get("/practices/manage").get_data(as_text=True)
     assert "DK draft" in body and "IT draft" in body
+
+
+def test_the_catalogue_shows_open_calls_and_upcoming_dates_first(client, dk_practice):
+    soon, later = dk_practice
+    body = page_text(client.get("/practices/"))
+    box = body[body.index("Open now and coming up"):body.index("</section>", body.index("Open now and coming up"))]
+    assert box.index("Spring call") < box.index("Visit week")
+    assert "Secret deadline" not in body
+    assert "Open now and coming up" not in page_text(client.get("/practices/?market=US"))

@@ -271,3 +271,19 @@ def edition_object(edition) -> dict:
 
     return {"title": edition.title, "deadline": iso(edition.deadline), "starts": iso(edition.starts),
             "ends": iso(edition.ends), "place": edition.place, "eligibility": edition.eligibility}
+
+
+def upcoming_editions(query: CatalogueQuery, today: date, limit: int = 5) -> list:
+    """The next dated editions of the selected practices: open calls (deadline ahead) first by
+    deadline, then events ahead by start; one query. ``[(edition, practice), ...]``."""
+    from .models import PracticeEdition
+
+    words = query.words
+    matched = search.matches(words) if words else None
+    open_first = func.coalesce(PracticeEdition.deadline, PracticeEdition.starts)
+    rows = db.session.execute(
+        select(PracticeEdition, Practice).join(Practice, Practice.id == PracticeEdition.practice_id)
+        .where(*_conditions(query, matched),
+               (PracticeEdition.deadline >= today) | ((PracticeEdition.deadline.is_(None)) & (PracticeEdition.starts >= today)))
+        .order_by(PracticeEdition.deadline.is_(None), open_first, PracticeEdition.id).limit(limit))
+    return [(edition, practice) for edition, practice in rows]

@@ -34,7 +34,7 @@ from . import pages, recommend, services
 from .forms import PracticeForm, ReturnForm, editions_text
 from .models import Practice, PracticeStatus
 from .selection import (FACETS, FILTERS, CatalogueQueryError, catalogue_selection, parse_catalogue_args,
-                        parse_filter, result_object)
+                        parse_filter, result_object, upcoming_editions)
 from .taxonomies import needs
 
 bp = Blueprint("catalogue", __name__)
@@ -75,9 +75,11 @@ def index():
     query = _query_or_400()
     selection = catalogue_selection(query)
     labels = pages.Labels(_current_language())
+    today = pages.today()
+    ahead = upcoming_editions(query, today) if query.page == 1 else []
     return render_template("catalogue/index.html", selection=selection, query=query, labels=labels,
-                           facet_names=FACETS, facet_title=pages.facet_title, today=pages.today(),
-                           upcoming=services.upcoming)
+                           facet_names=FACETS, facet_title=pages.facet_title, today=today,
+                           upcoming=services.upcoming, ahead=ahead)
 
 
 def _current_language() -> str:
