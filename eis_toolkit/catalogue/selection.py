@@ -188,25 +188,62 @@ def _conditions(query: CatalogueQuery, matched, without: str | None = None) -> l
     return conditions
 
 
-def _facet_query(name: str, conditions: list) -> Select:
-    ids = select(Practice.id).where(*conditions)
-    if name == "region":
-        return (select(Region.code, func.count(Practice.id)).join(Practice, Practice.region_id == Region.id)
-                .where(Practice.id.in_(ids)).group_by(Region.code))
-    return (select(Term.key, func.count(practice_term.c.practice_id))
-            .join(practice_term, practice_term.c.term_id == Term.id)
-            .where(Term.vocabulary == FILTERS[name], practice_term.c.practice_id.in_(ids)).group_by(Term.key))
+def _facets(query: CatalogueQuery, ids) -> dict[str, dict[str, int]]:
+    """``{facet: {key: count}}``, each counted on the selection without its own filter.
+
+    Facets that share a base (every facet without a filter of its own shares the full selection)
+    are counted together, from the selected practices' rows of ``practice_term`` (the primary key
+    index), so the work follows the selection's size, not the vocabulary's: one statement per
+    distinct base for the terms, one for the regions, and one each to name the terms and regions."""
+    groups: dict[str | None, list[str]] = {}
+    for name in FACETS:
+        groups.setdefault(name if name in query.filters else None, []).append(name)
+    by_term: dict[str, dict[int, int]] = {}
+    by_region: dict[int, int] = {}
+    for without, names in groups.items():
+        conditions = _conditions(query, ids, without=without)
+        if any(n != "region" for n in names):
+            rows = db.session.execute(
+                select(practice_term.c.term_id, func.count())
+                .where(practice_term.c.practice_id.in_(select(Practice.id).where(*conditions)))
+                .group_by(practice_term.c.term_id))
+            counts = dict(rows.all())
+            for name in names:
+                if name != "region":
+                    by_term[name] = counts
+        if "region" in names:
+            by_region = dict(db.session.execute(
+                select(Practice.region_id, func.count()).where(*conditions, Practice.region_id.is_not(None))
+                .group_by(Practice.region_id)).all())
+    term_ids = set().union(*(c.keys() for c in by_term.values())) if by_term else set()
+    terms = {} if not term_ids else {
+        tid: (vocabulary, key) for tid, vocabulary, key in db.session.execute(
+            select(Term.id, Term.vocabulary, Term.key).where(Term.id.in_(term_ids)))}
+    regions = {} if not by_region else dict(db.session.execute(
+        select(Region.id, Region.code).where(Region.id.in_(by_region))).all())
+    result: dict[str, dict[str, int]] = {}
+    for name in FACETS:
+        if name == "region":
+            counts = {regions[rid]: n for rid, n in by_region.items()}
+        else:
+            vocabulary = FILTERS[name]
+            counts = {terms[tid][1]: n for tid, n in by_term.get(name, {}).items() if terms[tid][0] == vocabulary}
+        for key in query.filters.get(name, ()):
+            counts.setdefault(key, 0)
+        result[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    return result
 
 
 def catalogue_selection(query: CatalogueQuery, *, whole: bool = False, facets: bool = True) -> Selection:
     """Run the query: the total, one page of items (every item with ``whole=True``) and the facets.
 
     A constant number of SQL statements whatever the data: the count, the page, its terms,
-    regions and editions, and one statement per facet."""
+    regions and editions, and the facets (:func:`_facets`)."""
     words = query.words
     matched = search.matches(words) if words else None
+    ids = search.matching_ids(words) if words else None
     ratings = _ratings()
-    conditions = _conditions(query, matched)
+    conditions = _conditions(query, ids)
     total = db.session.scalar(select(func.count()).select_from(Practice).where(*conditions)) or 0
 
     statement = (select(Practice, ratings.c.rating, func.coalesce(ratings.c.rating_n, 0))
@@ -230,14 +267,7 @@ def catalogue_selection(query: CatalogueQuery, *, whole: bool = False, facets: b
         items.append(Item(practice=row[0], rating=None if rating is None else float(rating),
                           rating_n=int(row[2]), score=float(row[3]) if matched is not None else None))
 
-    counted: dict[str, dict[str, int]] = {}
-    if facets:
-        for name in FACETS:
-            rows = db.session.execute(_facet_query(name, _conditions(query, matched, without=name)))
-            counts = {key: int(n) for key, n in rows}
-            for key in query.filters.get(name, ()):
-                counts.setdefault(key, 0)
-            counted[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    counted = _facets(query, ids) if facets else {}
     return Selection(query=query, total=total, items=items, facets=counted, searched=bool(words))
 
 
@@ -279,7 +309,7 @@ def upcoming_editions(query: CatalogueQuery, today: date, limit: int = 5) -> lis
     from .models import PracticeEdition
 
     words = query.words
-    matched = search.matches(words) if words else None
+    matched = search.matching_ids(words) if words else None
     open_first = func.coalesce(PracticeEdition.deadline, PracticeEdition.starts)
     rows = db.session.execute(
         select(PracticeEdition, Practice).join(Practice, Practice.id == PracticeEdition.practice_id)

@@ -33,3 +33,8 @@ def backend():
 def matches(query_words: list[list[str]]) -> Subquery:
     """``(practice_id, score)`` of the practices matching every word (one of its forms each)."""
     return backend().matches(query_words)
+
+
+def matching_ids(query_words: list[list[str]]) -> Subquery:
+    """``(practice_id,)`` of the matching practices, without ranking."""
+    return backend().matching_ids(query_words)

@@ -25,3 +25,10 @@ def matches(query_words: list[list[str]]) -> Subquery:
     return (select(Practice.id.label("practice_id"), func.ts_rank(vector, query).label("score"))
             .where(vector.op("@@")(query))
             .subquery("fts"))
+
+
+def matching_ids(query_words: list[list[str]]):
+    """Only the ids (no ranking): for the WHERE clauses of counts and facets."""
+    vector = func.to_tsvector(literal_column("'simple'::regconfig"), Practice.search_document)
+    query = func.to_tsquery(literal_column("'simple'::regconfig"), tsquery_expression(query_words))
+    return select(Practice.id.label("practice_id")).where(vector.op("@@")(query)).subquery("fts_ids")

@@ -38,3 +38,11 @@ def matches(query_words: list[list[str]]) -> Subquery:
             .bindparams(match=match_expression(query_words))
             .columns(practice_id=Integer, score=Float)
             .subquery("fts"))
+
+
+def matching_ids(query_words: list[list[str]]):
+    """Only the ids (no ranking): for the WHERE clauses of counts and facets."""
+    return (text("SELECT rowid AS practice_id FROM practice_fts WHERE practice_fts MATCH :match")
+            .bindparams(match=match_expression(query_words))
+            .columns(practice_id=Integer)
+            .subquery("fts_ids"))
