@@ -15,7 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import Select, func, select
+from flask_babel import gettext as _
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..accounts.models import Region
@@ -90,10 +91,12 @@ def _integer(args, name: str, default: int, low: int, high: int | None = None) -
     try:
         value = int(raw)
     except (TypeError, ValueError):
-        raise CatalogueQueryError(f"{name} must be a whole number, not {raw!r}.") from None
+        raise CatalogueQueryError(_("%(name)s must be a whole number, not %(value)r.", name=name, value=raw)) from None
     if value < low or (high is not None and value > high):
-        limit = f"from {low} to {high}" if high is not None else f"{low} or more"
-        raise CatalogueQueryError(f"{name} must be {limit}, not {value}.")
+        if high is not None:
+            raise CatalogueQueryError(_("%(name)s must be from %(low)s to %(high)s, not %(value)s.",
+                                        name=name, low=low, high=high, value=value))
+        raise CatalogueQueryError(_("%(name)s must be %(low)s or more, not %(value)s.", name=name, low=low, value=value))
     return value
 
 
@@ -116,7 +119,8 @@ def parse_filter(args, name: str) -> tuple[str, ...]:
     known = _known_values(name)
     unknown = [v for v in values if v not in known]
     if unknown:
-        raise CatalogueQueryError(f"Unknown {name}: {', '.join(repr(v) for v in unknown)}.")
+        raise CatalogueQueryError(_("Unknown %(name)s: %(values)s.", name=name,
+                                    values=", ".join(repr(v) for v in unknown)))
     return tuple(dict.fromkeys(values))
 
 
@@ -125,16 +129,18 @@ def parse_catalogue_args(args) -> CatalogueQuery:
     lists); raise :class:`CatalogueQueryError` naming the first unknown value."""
     q = (args.get("q") or "").strip()
     if len(q) > MAX_QUERY_LENGTH:
-        raise CatalogueQueryError(f"q is too long: at most {MAX_QUERY_LENGTH} characters.")
+        raise CatalogueQueryError(_("q is too long: at most %(n)s characters.", n=MAX_QUERY_LENGTH))
     filters = {name: parse_filter(args, name) for name in FACETS}
     sort = args.get("sort") or _default_sort(q)
     if sort not in SORTS:
-        raise CatalogueQueryError(f"Unknown sort: {sort!r} (use one of {', '.join(SORTS)}).")
+        raise CatalogueQueryError(_("Unknown sort: %(value)r (use one of %(allowed)s).", value=sort,
+                                    allowed=", ".join(SORTS)))
     if sort == "relevance" and not text.query_words(q):
         sort = "newest"
     lang = args.get("lang") or "en"
     if lang not in LANGUAGES:
-        raise CatalogueQueryError(f"Unknown lang: {lang!r} (use one of {', '.join(LANGUAGES)}).")
+        raise CatalogueQueryError(_("Unknown lang: %(value)r (use one of %(allowed)s).", value=lang,
+                                    allowed=", ".join(LANGUAGES)))
     return CatalogueQuery(q=q, filters={k: v for k, v in filters.items() if v}, sort=sort,
                           page=_integer(args, "page", 1, 1),
                           per_page=_integer(args, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE), lang=lang)

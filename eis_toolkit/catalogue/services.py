@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import audit
@@ -40,7 +41,7 @@ def _terms(values: dict[str, list[str]]) -> list[Term]:
         select(Term).where(Term.vocabulary.in_({v for v, _ in wanted})))}
     missing = sorted(f"{v.value} {k!r}" for v, k in wanted if (v, k) not in found)
     if missing:
-        raise PracticeError("Unknown " + ", ".join(missing) + ".")
+        raise PracticeError(_("Unknown terms: %(terms)s.", terms=", ".join(missing)))
     return sorted((found[pair] for pair in wanted), key=lambda t: (t.vocabulary, t.key))
 
 
@@ -79,7 +80,7 @@ def _apply(practice: Practice, data: dict) -> None:
 def create_practice(data: dict, user, nomination=None) -> Practice:
     """A new draft practice; from a nomination, the nomination is linked to it."""
     if not (data.get("title") or "").strip():
-        raise PracticeError("A practice needs a title.")
+        raise PracticeError(_("A practice needs a title."))
     practice = Practice(slug=unique_slug(data["title"], _slug_taken, 100), status=PracticeStatus.DRAFT,
                         created_by_id=user.id if user else None, links=[])
     db.session.add(practice)
@@ -95,7 +96,7 @@ def create_practice(data: dict, user, nomination=None) -> Practice:
 def update_practice(practice: Practice, data: dict, user) -> dict:
     """Change a practice's content; returns ``{field: [old, new]}`` of what changed (kept)."""
     if "title" in data and not (data["title"] or "").strip():
-        raise PracticeError("A practice needs a title.")
+        raise PracticeError(_("A practice needs a title."))
     before = _snapshot(practice)
     _apply(practice, data)
     db.session.flush()
@@ -109,7 +110,7 @@ def update_practice(practice: Practice, data: dict, user) -> dict:
 
 def submit_practice(practice: Practice, user) -> None:
     if practice.status != PracticeStatus.DRAFT:
-        raise PracticeError("Only a draft can be sent for review.")
+        raise PracticeError(_("Only a draft can be sent for review."))
     practice.status = PracticeStatus.IN_REVIEW
     audit.record("practice.submit", practice, user)
     db.session.flush()
@@ -117,7 +118,7 @@ def submit_practice(practice: Practice, user) -> None:
 
 def publish_practice(practice: Practice, user) -> None:
     if practice.status != PracticeStatus.IN_REVIEW:
-        raise PracticeError("Only a practice in review can be published.")
+        raise PracticeError(_("Only a practice in review can be published."))
     practice.status = PracticeStatus.PUBLISHED
     practice.published_at = practice.published_at or utcnow()
     audit.record("practice.publish", practice, user)
@@ -128,9 +129,9 @@ def return_practice(practice: Practice, reason: str, user) -> None:
     """Back to draft with a reason the author sees on the practice."""
     reason = (reason or "").strip()
     if not reason:
-        raise PracticeError("Say why the practice goes back to draft.")
+        raise PracticeError(_("Say why the practice goes back to draft."))
     if practice.status == PracticeStatus.DRAFT:
-        raise PracticeError("The practice is already a draft.")
+        raise PracticeError(_("The practice is already a draft."))
     practice.status = PracticeStatus.DRAFT
     audit.record("practice.return", practice, user, reason=reason)
     db.session.flush()

@@ -194,12 +194,14 @@ def _self_check_answers(fmt: str):
         asked_needs = [v for v in args.getlist("need") if v.strip()]
         unknown = [v for v in asked_needs if v not in needs()]
         if unknown:
-            raise CatalogueQueryError(f"Unknown need: {', '.join(repr(v) for v in unknown)}.")
+            raise CatalogueQueryError(_("Unknown %(name)s: %(values)s.", name="need",
+                                        values=", ".join(repr(v) for v in unknown)))
         if len(sector) > 1 or len(stage) > 1:
-            raise CatalogueQueryError("Give one sector and one stage at most.")
+            raise CatalogueQueryError(_("Give one sector and one stage at most."))
         lang = args.get("lang") or None
         if lang is not None and lang not in ("en", "it", "da", "de"):
-            raise CatalogueQueryError(f"Unknown lang: {lang!r} (use one of en, it, da, de).")
+            raise CatalogueQueryError(_("Unknown lang: %(value)r (use one of %(allowed)s).", value=lang,
+                                        allowed="en, it, da, de"))
     except CatalogueQueryError as error:
         abort(_bad_request(str(error), fmt))
     return recommend.Answers(sector=sector[0] if sector else None, markets=markets,
