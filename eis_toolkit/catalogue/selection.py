@@ -246,10 +246,11 @@ def catalogue_selection(query: CatalogueQuery, *, whole: bool = False, facets: b
     A constant number of SQL statements whatever the data: the count, the page, its terms,
     regions and editions, and the facets (:func:`_facets`)."""
     words = query.words
-    matched = search.matches(words) if words else None
     ids = search.matching_ids(words) if words else None
     ratings = _ratings()
     conditions = _conditions(query, ids)
+    # rank only the practices that pass every filter
+    matched = search.matches(words, within=select(Practice.id).where(*conditions)) if words else None
     total = db.session.scalar(select(func.count()).select_from(Practice).where(*conditions)) or 0
 
     statement = (select(Practice, ratings.c.rating, func.coalesce(ratings.c.rating_n, 0))

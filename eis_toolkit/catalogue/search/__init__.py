@@ -30,9 +30,10 @@ def backend():
     return postgresql if db.engine.dialect.name == "postgresql" else sqlite
 
 
-def matches(query_words: list[list[str]]) -> Subquery:
-    """``(practice_id, score)`` of the practices matching every word (one of its forms each)."""
-    return backend().matches(query_words)
+def matches(query_words: list[list[str]], within=None) -> Subquery:
+    """``(practice_id, score)`` of the practices matching every word (one of its forms each),
+    among the ids of ``within`` (a select) when given."""
+    return backend().matches(query_words, within)
 
 
 def matching_ids(query_words: list[list[str]]) -> Subquery:

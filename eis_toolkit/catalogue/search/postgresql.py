@@ -19,12 +19,14 @@ def tsquery_expression(query_words: list[list[str]]) -> str:
     return " & ".join("(" + " | ".join(forms) + ")" for forms in query_words)
 
 
-def matches(query_words: list[list[str]]) -> Subquery:
+def matches(query_words: list[list[str]], within=None) -> Subquery:
     vector = func.to_tsvector(literal_column("'simple'::regconfig"), Practice.search_document)
     query = func.to_tsquery(literal_column("'simple'::regconfig"), tsquery_expression(query_words))
-    return (select(Practice.id.label("practice_id"), func.ts_rank(vector, query).label("score"))
-            .where(vector.op("@@")(query))
-            .subquery("fts"))
+    statement = select(Practice.id.label("practice_id"), func.ts_rank(vector, query).label("score")).where(
+        vector.op("@@")(query))
+    if within is not None:
+        statement = statement.where(Practice.id.in_(within))
+    return statement.subquery("fts")
 
 
 def matching_ids(query_words: list[list[str]]):

@@ -6,7 +6,7 @@ through. Ranking is FTS5's BM25 (smaller is better, so the score is its negative
 """
 from __future__ import annotations
 
-from sqlalchemy import Float, Integer, Subquery, text
+from sqlalchemy import Float, Integer, Subquery, column, func, literal_column, select, table, text
 
 CREATE = [
     "DROP TABLE IF EXISTS practice_fts",
@@ -32,12 +32,18 @@ def match_expression(query_words: list[list[str]]) -> str:
     return " AND ".join("(" + " OR ".join(f'"{form}"' for form in forms) + ")" for forms in query_words)
 
 
-def matches(query_words: list[list[str]]) -> Subquery:
-    return (text("SELECT rowid AS practice_id, -bm25(practice_fts) AS score FROM practice_fts "
-                 "WHERE practice_fts MATCH :match")
-            .bindparams(match=match_expression(query_words))
-            .columns(practice_id=Integer, score=Float)
-            .subquery("fts"))
+FTS = table("practice_fts", column("rowid", Integer))
+
+
+def matches(query_words: list[list[str]], within=None) -> Subquery:
+    """Ranked matches; ``within`` (a select of practice ids) limits the rows BM25 is computed for
+    (SQLite checks the WHERE clause before computing the result columns)."""
+    fts = literal_column("practice_fts")
+    statement = (select(FTS.c.rowid.label("practice_id"), (-func.bm25(fts)).label("score"))
+                 .where(fts.op("MATCH")(match_expression(query_words))))
+    if within is not None:
+        statement = statement.where(FTS.c.rowid.in_(within))
+    return statement.subquery("fts")
 
 
 def matching_ids(query_words: list[list[str]]):
