@@ -50,9 +50,10 @@ def journey(page, base: str) -> None:
     page.locator(".facets").get_by_role("link", name="Cosmetics").click()
     assert "sector=cosmetics" in page.url and "q=Japan" in page.url
     assert results.count() == 1
-    assert page.get_by_text("Open now").is_visible()
+    assert page.locator(".practice-list").get_by_text("Open now").is_visible()
+    assert page.get_by_role("heading", name="Open now and coming up").is_visible()
 
-    page.get_by_role("link", name="Percorso Giappone per la cosmetica").click()
+    page.locator(".practice-list").get_by_role("link", name="Percorso Giappone per la cosmetica").click()
     assert page.url.endswith("/practices/japan-cosmetics-path")
     assert page.get_by_role("heading", level=1).inner_text() == "Percorso Giappone per la cosmetica"
     assert page.get_by_text("Peer rating 4.7 of 5").first.is_visible()
