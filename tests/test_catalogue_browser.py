@@ -48,7 +48,7 @@ def journey(page, base: str) -> None:
     check_axe(page, "search results")
 
     page.locator(".facets").get_by_role("link", name="Cosmetics").click()
-    assert "sector=cosmetics" in page.url and "q=Japan" in page.url
+    assert "sector=cosmetics" in page.url and "q=Japan" in page.url and "sort=newest" not in page.url
     assert results.count() == 1
     assert page.locator(".practice-list").get_by_text("Open now").is_visible()
     assert page.get_by_role("heading", name="Open now and coming up").is_visible()
