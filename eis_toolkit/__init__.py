@@ -16,6 +16,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .admin.views import bp as admin_bp
     from .assessments.views import bp as assessments_bp
     from .benchmark.views import bp as benchmark_bp
+    from .catalogue import views as catalogue_views
     from .config import load
     from .extensions import csrf, db, limiter, login_manager, migrate
     from .main.views import bp as main_bp
@@ -49,5 +50,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(assessments_bp)
     app.register_blueprint(workshops_bp)
     app.register_blueprint(benchmark_bp)
+    catalogue_views.init_app(app)
     cli.init_app(app)
     return app

@@ -3,7 +3,7 @@ from .accounts.models import Programme, Region, Role, User, UserRole, UserSessio
 from .assessments.models import Answer, Assessment, AssessmentStatus, EvidenceFile
 from .audit import AuditEvent
 from .cache import DataVersion
-from .catalogue.models import (Practice, PracticeRating, PracticeStatus, Term, Vocabulary,
+from .catalogue.models import (Practice, PracticeEdition, PracticeRating, PracticeStatus, Term, Vocabulary,
                                practice_term)
 from .questionnaires.models import Dimension, Question, Questionnaire
 from .workshops.models import (Nomination, Review, ReviewerAssignment, ReviewScore, ReviewStatus,
@@ -11,7 +11,7 @@ from .workshops.models import (Nomination, Review, ReviewerAssignment, ReviewSco
 
 __all__ = [
     "Answer", "Assessment", "AssessmentStatus", "AuditEvent", "DataVersion", "Dimension", "EvidenceFile",
-    "Nomination", "Practice", "PracticeRating", "PracticeStatus", "Programme", "Question",
+    "Nomination", "Practice", "PracticeEdition", "PracticeRating", "PracticeStatus", "Programme", "Question",
     "Questionnaire", "Region", "Review", "ReviewScore", "ReviewStatus", "ReviewerAssignment",
     "Role", "SiteVisit", "Term", "User", "UserRole", "UserSession", "Vocabulary", "Workshop", "WorkshopStatus",
     "practice_term", "programme_region", "workshop_hot_seat",

@@ -233,3 +233,63 @@ def counts_in_programme_benchmark(user, workshop: Workshop) -> bool:
     """Whether a workshop's numbers show on the programme page for this person: published ones
     for everyone logged in, the others for the workshop's hosts and admins."""
     return _logged_in(user) and (workshop.status == WorkshopStatus.PUBLISHED or can_host_all_regions(user, workshop))
+
+
+# --- practice catalogue (docs/catalogue.md) ---------------------------------------------------
+# Anyone reads published practices; drafts and practices in review are seen by the owner
+# region's members, hosts (who moderate) and admins, and by nobody else (404 for them).
+
+
+def can_moderate_practices(user) -> bool:
+    """Send practices back to draft or publish them: hosts and admins."""
+    return is_admin(user) or (_logged_in(user) and user.has_role(Role.HOST))
+
+
+def can_view_practice(user, practice) -> bool:
+    """A published practice: everyone; otherwise its region's members and moderators."""
+    if practice.status == "published":
+        return True
+    return is_region_member(user, practice.region_id) or can_moderate_practices(user)
+
+
+def can_create_practice(user, region_id: int | None = None) -> bool:
+    """Start a practice: region members (for their own region) and moderators (for any)."""
+    if can_moderate_practices(user):
+        return True
+    if region_id is None:
+        return _logged_in(user) and user.has_role(Role.REGION) and user.region_id is not None
+    return is_region_member(user, region_id)
+
+
+def can_edit_practice(user, practice) -> bool:
+    """Change a practice's content: its region's members and moderators, at any status (an edit
+    of a published practice stays published and is kept in the history)."""
+    return is_region_member(user, practice.region_id) or can_moderate_practices(user)
+
+
+def can_submit_practice(user, practice) -> bool:
+    """Send a draft for review: whoever may edit it."""
+    return practice.status == "draft" and can_edit_practice(user, practice)
+
+
+def can_publish_practice(user, practice) -> bool:
+    return practice.status == "in_review" and can_moderate_practices(user)
+
+
+def can_return_practice(user, practice) -> bool:
+    """Send a practice back to draft with a reason: moderators, from review or published."""
+    return practice.status in ("in_review", "published") and can_moderate_practices(user)
+
+
+def can_see_practice_history(user, practice) -> bool:
+    return can_edit_practice(user, practice)
+
+
+def can_start_practice_from(user, nomination) -> bool:
+    """Start a practice from a workshop nomination: the nominated region's members once the
+    workshop is published, and the workshop's hosts; only while it has no practice yet."""
+    assignment = nomination.review.assignment
+    if nomination.practice_id is not None:
+        return False
+    return (can_host_region(user, assignment.workshop, assignment.region_id)
+            or can_read_own_reviews(user, assignment.workshop, assignment.region_id))

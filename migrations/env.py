@@ -84,6 +84,9 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    # the catalogue's full-text index is made by its migration, not described by the models
+    from eis_toolkit.catalogue.search import include_object
+    conf_args.setdefault("include_object", include_object)
 
     connectable = get_engine()
 

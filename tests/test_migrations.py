@@ -2,12 +2,14 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from eis_toolkit.catalogue.search import include_object
 from eis_toolkit.extensions import db
 
 
 def test_migrated_schema_matches_the_models(app):
     with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={"compare_type": True,
+                                                              "include_object": include_object})
         differences = compare_metadata(context, db.metadata)
     assert differences == []
 

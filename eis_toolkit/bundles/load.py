@@ -21,7 +21,7 @@ from ..datafiles import Limits, LimitError, check_size, load_json, safe_load_yam
 from ..catalogue.taxonomies import ensure_terms, taxonomy_keys
 from ..columns import utcnow
 from ..extensions import db
-from ..models import (Answer, Assessment, AssessmentStatus, Nomination, Practice, PracticeRating,
+from ..models import (Answer, Assessment, AssessmentStatus, Nomination, Practice, PracticeEdition, PracticeRating,
                       PracticeStatus, Programme, Question, Questionnaire, Region, Review,
                       ReviewerAssignment, ReviewScore, ReviewStatus, Role, SiteVisit, Term, User,
                       Vocabulary, Workshop, WorkshopStatus)
@@ -239,6 +239,17 @@ class _Writer:
         terms = _terms(wanted)
         if {t.id for t in practice.terms} != {t.id for t in terms}:
             practice.terms = terms
+        editions = {e.title: e for e in practice.editions} if practice.id else {}
+        for given in entry.get("editions") or []:
+            edition = editions.pop(given["title"], None) or PracticeEdition()
+            self._set(edition, "edition", practice=practice, title=given["title"],
+                      deadline=_date(given.get("deadline")), starts=_date(given.get("starts")),
+                      ends=_date(given.get("ends")), place=given.get("place") or "",
+                      eligibility=given.get("eligibility") or "")
+        if "editions" in entry:
+            for stale in editions.values():  # the bundle lists the practice's editions in full
+                practice.editions.remove(stale)
+                self.counts["edition deleted"] += 1
         ratings = {r.rater_id: r for r in practice.ratings} if practice.id else {}
         for given in entry.get("ratings") or []:
             rater = self.people[given["rater"].lower()]

@@ -19,7 +19,7 @@ PRACTICE_STATUSES = ("draft", "in_review", "published")
 PRACTICE_VOCABULARIES = {"instruments": "instrument", "sectors": "sector", "markets": "market",
                          "stages": "stage", "dimensions": "dimension"}
 PRACTICE_TEXTS = ("organisation", "summary", "description", "resources", "timescale", "evidence",
-                  "transferability", "difficulties", "contact")
+                  "transferability", "difficulties", "contact", "title_en", "summary_en")
 RATING_CRITERIA = ("evidence", "transferability", "usefulness")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -372,10 +372,26 @@ class _Checker:
 
     def practice(self, entry, path: str) -> None:
         entry = self.mapping(entry, path, ("slug", "title"),
-                             ("region", "status", "links", "language", "ratings", *PRACTICE_TEXTS,
+                             ("region", "status", "links", "language", "ratings", "editions", *PRACTICE_TEXTS,
                               *PRACTICE_VOCABULARIES))
         if entry is None:
             return
+        self.text(entry, "title_en", path, 200)
+        editions = self.items(entry.get("editions"), _join(path, "editions"))
+        self.unique(editions, "title", _join(path, "editions"))
+        for j, edition in enumerate(editions):
+            edition_path = f"{path}.editions[{j}]"
+            edition = self.mapping(edition, edition_path, ("title",),
+                                   ("deadline", "starts", "ends", "place", "eligibility"))
+            if edition is None:
+                continue
+            self.text(edition, "title", edition_path, 200)
+            self.text(edition, "place", edition_path, 200)
+            self.text(edition, "eligibility", edition_path, 300)
+            self.date(edition, "deadline", edition_path)
+            starts, ends = self.date(edition, "starts", edition_path), self.date(edition, "ends", edition_path)
+            if starts and ends and ends < starts:
+                self.problem(_join(edition_path, "ends"), "ends before it starts")
         self.slug(entry, path)
         self.text(entry, "title", path, 200)
         for name in PRACTICE_TEXTS:

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (JSON, CheckConstraint, Column, ForeignKey, String, Table, Text,
-                        UniqueConstraint)
+                        UniqueConstraint, func)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..columns import str_enum, utcnow
@@ -53,6 +53,9 @@ class Practice(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(100), unique=True)
     title: Mapped[str] = mapped_column(String(200))
+    #: English title and summary when the practice is written in another language.
+    title_en: Mapped[str] = mapped_column(String(200), default="")
+    summary_en: Mapped[str] = mapped_column(Text, default="")
     region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id", ondelete="SET NULL"), index=True)
     organisation: Mapped[str] = mapped_column(String(300), default="")
     status: Mapped[PracticeStatus] = mapped_column(
@@ -72,11 +75,18 @@ class Practice(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None]
+    #: Folded, stemmed words of the texts and term labels (``catalogue/text.py``), kept up to date
+    #: on every flush; the full-text index (FTS5 on SQLite, GIN on PostgreSQL) is built from it.
+    search_document: Mapped[str] = mapped_column(Text, default="")
 
     region: Mapped["Region | None"] = relationship()  # noqa: F821
     terms: Mapped[list[Term]] = relationship(secondary=practice_term, order_by="Term.key")
     ratings: Mapped[list[PracticeRating]] = relationship(
         back_populates="practice", cascade="all, delete-orphan"
+    )
+    editions: Mapped[list[PracticeEdition]] = relationship(
+        back_populates="practice", cascade="all, delete-orphan",
+        order_by=lambda: (func.coalesce(PracticeEdition.deadline, PracticeEdition.starts), PracticeEdition.id),
     )
 
     def keys(self, vocabulary: Vocabulary | str) -> list[str]:
@@ -105,3 +115,20 @@ class PracticeRating(db.Model):
 
     practice: Mapped[Practice] = relationship(back_populates="ratings")
     rater: Mapped["User"] = relationship()  # noqa: F821
+
+
+class PracticeEdition(db.Model):
+    """One dated run of a practice: a call's deadline, a mission's or a fair's dates and place."""
+
+    __table_args__ = (CheckConstraint("ends IS NULL OR starts IS NULL OR ends >= starts", name="edition_dates"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    deadline: Mapped[date | None] = mapped_column(index=True)  # last day to apply
+    starts: Mapped[date | None]
+    ends: Mapped[date | None]
+    place: Mapped[str] = mapped_column(String(200), default="")
+    eligibility: Mapped[str] = mapped_column(String(300), default="")  # one line
+
+    practice: Mapped[Practice] = relationship(back_populates="editions")

@@ -1,14 +1,19 @@
-"""The practice vocabularies of ``taxonomies.yaml`` (instruments, sectors, markets, stages).
+"""The practice vocabularies: instruments, sectors and stages from ``taxonomies.yaml``; markets
+are every ISO 3166-1 country (pycountry's list), named in en/it/da/de from CLDR (Babel's
+``Locale(language).territories``), not a hand-kept list.
 
 Dimension terms are not here: they come from the questionnaires' dimensions when a
-questionnaire is registered.
+questionnaire is registered. The self-check's needs (``needs:`` in the file) map each need to
+the instruments that answer it.
 """
 from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
 
+import pycountry
 import yaml
+from babel import Locale
 from sqlalchemy import select
 
 from ..extensions import db
@@ -18,13 +23,40 @@ TAXONOMY_FILE = Path(__file__).with_name("taxonomies.yaml")
 #: Section of the file → vocabulary.
 SECTIONS = {"instruments": Vocabulary.INSTRUMENT, "sectors": Vocabulary.SECTOR,
             "markets": Vocabulary.MARKET, "stages": Vocabulary.STAGE}
+LANGUAGES = ("en", "it", "da", "de")
+
+
+@cache
+def _file() -> dict:
+    return yaml.safe_load(TAXONOMY_FILE.read_text(encoding="utf-8"))
+
+
+@cache
+def market_labels() -> dict[str, dict[str, str]]:
+    """``{ISO code: {language: CLDR name}}`` for every ISO 3166-1 country."""
+    names = {language: Locale(language).territories for language in LANGUAGES}
+    result = {}
+    for country in sorted(pycountry.countries, key=lambda c: c.alpha_2):
+        code = country.alpha_2
+        result[code] = {language: names[language].get(code) or country.name for language in LANGUAGES}
+    return result
 
 
 @cache
 def taxonomy_labels() -> dict[Vocabulary, dict[str, dict[str, str]]]:
-    """``{vocabulary: {key: {language: label}}}`` as the shipped file defines them."""
-    data = yaml.safe_load(TAXONOMY_FILE.read_text(encoding="utf-8"))
-    return {vocabulary: dict(data[section]) for section, vocabulary in SECTIONS.items()}
+    """``{vocabulary: {key: {language: label}}}``: the shipped file, and the markets from CLDR."""
+    data = _file()
+    labels = {vocabulary: dict(data[section]) for section, vocabulary in SECTIONS.items()
+              if section != "markets"}
+    labels[Vocabulary.MARKET] = market_labels()
+    return {vocabulary: labels[vocabulary] for vocabulary in SECTIONS.values()}
+
+
+@cache
+def needs() -> dict[str, dict]:
+    """``{need: {"label": {language: text}, "instruments": [key, ...]}}`` of the self-check."""
+    return {key: {"label": dict(value["label"]), "instruments": list(value["instruments"])}
+            for key, value in _file()["needs"].items()}
 
 
 def taxonomy_keys() -> dict[str, set[str]]:

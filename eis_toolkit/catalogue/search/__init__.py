@@ -1,0 +1,41 @@
+"""Full-text search of practices, one module per database dialect.
+
+Both search ``Practice.search_document`` (stems written by ``catalogue/text.py``):
+``sqlite.py`` through the FTS5 table ``practice_fts`` (kept in step by triggers),
+``postgresql.py`` through the GIN index ``ix_practice_search``. Each gives ``matches(words)``, a
+subquery of ``(practice_id, score)`` rows where a higher score is a better match.
+"""
+from __future__ import annotations
+
+from sqlalchemy import Subquery
+
+from ...extensions import db
+from . import postgresql, sqlite
+
+#: Database objects that the migration creates and the models do not describe (Alembic's
+#: comparison and autogenerate skip them).
+SEARCH_OBJECTS = ("practice_fts", "ix_practice_search")
+
+
+def is_search_object(name: str | None) -> bool:
+    return bool(name) and (name in SEARCH_OBJECTS or name.startswith("practice_fts_"))
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic ``include_object`` hook: leave the search index alone."""
+    return not is_search_object(name)
+
+
+def backend():
+    return postgresql if db.engine.dialect.name == "postgresql" else sqlite
+
+
+def matches(query_words: list[list[str]], within=None) -> Subquery:
+    """``(practice_id, score)`` of the practices matching every word (one of its forms each),
+    among the ids of ``within`` (a select) when given."""
+    return backend().matches(query_words, within)
+
+
+def matching_ids(query_words: list[list[str]]) -> Subquery:
+    """``(practice_id,)`` of the matching practices, without ranking."""
+    return backend().matching_ids(query_words)

@@ -1,0 +1,54 @@
+"""SQLite: the FTS5 table ``practice_fts`` over ``practice.search_document`` (external content).
+
+The migration creates it with triggers that copy every insert, update and delete of
+``practice.search_document``; ``unicode61 remove_diacritics 2`` folds any accent that slipped
+through. Ranking is FTS5's BM25 (smaller is better, so the score is its negative).
+"""
+from __future__ import annotations
+
+from sqlalchemy import Float, Integer, Subquery, column, func, literal_column, select, table, text
+
+CREATE = [
+    "DROP TABLE IF EXISTS practice_fts",
+    "CREATE VIRTUAL TABLE practice_fts USING fts5(search_document, content='practice', "
+    "content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
+    "CREATE TRIGGER practice_fts_insert AFTER INSERT ON practice BEGIN "
+    "INSERT INTO practice_fts(rowid, search_document) VALUES (new.id, new.search_document); END",
+    "CREATE TRIGGER practice_fts_delete AFTER DELETE ON practice BEGIN "
+    "INSERT INTO practice_fts(practice_fts, rowid, search_document) "
+    "VALUES ('delete', old.id, old.search_document); END",
+    "CREATE TRIGGER practice_fts_update AFTER UPDATE OF search_document ON practice BEGIN "
+    "INSERT INTO practice_fts(practice_fts, rowid, search_document) "
+    "VALUES ('delete', old.id, old.search_document); "
+    "INSERT INTO practice_fts(rowid, search_document) VALUES (new.id, new.search_document); END",
+    "INSERT INTO practice_fts(practice_fts) VALUES ('rebuild')",
+]
+DROP = ["DROP TRIGGER IF EXISTS practice_fts_insert", "DROP TRIGGER IF EXISTS practice_fts_delete",
+        "DROP TRIGGER IF EXISTS practice_fts_update", "DROP TABLE IF EXISTS practice_fts"]
+
+
+def match_expression(query_words: list[list[str]]) -> str:
+    """``("fier" OR "fiere") AND ("japan")``: only letters and digits, each form quoted."""
+    return " AND ".join("(" + " OR ".join(f'"{form}"' for form in forms) + ")" for forms in query_words)
+
+
+FTS = table("practice_fts", column("rowid", Integer))
+
+
+def matches(query_words: list[list[str]], within=None) -> Subquery:
+    """Ranked matches; ``within`` (a select of practice ids) limits the rows BM25 is computed for
+    (SQLite checks the WHERE clause before computing the result columns)."""
+    fts = literal_column("practice_fts")
+    statement = (select(FTS.c.rowid.label("practice_id"), (-func.bm25(fts)).label("score"))
+                 .where(fts.op("MATCH")(match_expression(query_words))))
+    if within is not None:
+        statement = statement.where(FTS.c.rowid.in_(within))
+    return statement.subquery("fts")
+
+
+def matching_ids(query_words: list[list[str]]):
+    """Only the ids (no ranking): for the WHERE clauses of counts and facets."""
+    return (text("SELECT rowid AS practice_id FROM practice_fts WHERE practice_fts MATCH :match")
+            .bindparams(match=match_expression(query_words))
+            .columns(practice_id=Integer)
+            .subquery("fts_ids"))

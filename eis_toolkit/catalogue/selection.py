@@ -1,0 +1,326 @@
+"""The catalogue's one selection: parsing the query parameters of DESIGN.md and running them.
+
+The page (``/practices/``), ``/practices.json``, ``/practices.csv``, ``/practices/deadlines.ics``,
+the self-check and ``eis report catalogue`` all call::
+
+    query = parse_catalogue_args(args)          # CatalogueQueryError (→ 400) on an unknown value
+    selection = catalogue_selection(query)      # one page; whole=True for every match
+
+Only published practices are ever selected. Repeated filters are OR within one parameter and
+AND across parameters; ``facets`` count the selection without that vocabulary's own filter.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..accounts.models import Region
+from ..extensions import db
+from . import search, text
+from .models import Practice, PracticeRating, PracticeStatus, Term, Vocabulary, practice_term
+from .taxonomies import taxonomy_keys
+
+#: Query parameter → vocabulary, in the order facets are shown.
+FILTERS = {"instrument": Vocabulary.INSTRUMENT, "sector": Vocabulary.SECTOR, "market": Vocabulary.MARKET,
+           "stage": Vocabulary.STAGE, "dimension": Vocabulary.DIMENSION}
+FACETS = (*FILTERS, "region")
+SORTS = ("relevance", "newest", "rating")
+LANGUAGES = ("en", "it", "da", "de")
+DEFAULT_PER_PAGE, MAX_PER_PAGE = 20, 100
+MAX_QUERY_LENGTH = 200
+
+
+class CatalogueQueryError(ValueError):
+    """An unknown or malformed parameter value; the message says which (a 400)."""
+
+
+@dataclass(frozen=True)
+class CatalogueQuery:
+    q: str = ""
+    filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # parameter → keys
+    sort: str = "newest"
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+    lang: str = "en"
+
+    @property
+    def words(self) -> list[list[str]]:
+        return text.query_words(self.q)
+
+    def args(self, **changes) -> dict:
+        """The query as URL parameters (for links), with some changed; defaults left out."""
+        values: dict = {"q": self.q or None, **{k: list(v) for k, v in self.filters.items() if v},
+                        "sort": self.sort if self.sort != _default_sort(self.q) else None,
+                        "page": self.page if self.page != 1 else None,
+                        "per_page": self.per_page if self.per_page != DEFAULT_PER_PAGE else None}
+        values.update(changes)
+        return {k: v for k, v in values.items() if v not in (None, "", [])}
+
+    def cleared(self) -> dict:
+        """URL parameters without any filter."""
+        return self.args(page=None, **{name: None for name in self.filters})
+
+    def toggled(self, name: str, key: str) -> dict:
+        """URL parameters with ``key`` added to or removed from filter ``name``, back to page 1."""
+        keys = list(self.filters.get(name, ()))
+        keys = [k for k in keys if k != key] if key in keys else [*keys, key]
+        return self.args(**{name: keys, "page": None})
+
+
+def _default_sort(q: str) -> str:
+    return "relevance" if text.query_words(q) else "newest"
+
+
+def _known_values(name: str) -> set[str]:
+    if name == "region":
+        return set(db.session.scalars(select(Region.code)))
+    if name == "dimension":
+        return set(db.session.scalars(select(Term.key).where(Term.vocabulary == Vocabulary.DIMENSION)))
+    return taxonomy_keys()[FILTERS[name].value]
+
+
+def _integer(args, name: str, default: int, low: int, high: int | None = None) -> int:
+    raw = args.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise CatalogueQueryError(_("%(name)s must be a whole number, not %(value)r.", name=name, value=raw)) from None
+    if value < low or (high is not None and value > high):
+        if high is not None:
+            raise CatalogueQueryError(_("%(name)s must be from %(low)s to %(high)s, not %(value)s.",
+                                        name=name, low=low, high=high, value=value))
+        raise CatalogueQueryError(_("%(name)s must be %(low)s or more, not %(value)s.", name=name, low=low, value=value))
+    return value
+
+
+def _getlist(args, name: str) -> list[str]:
+    if hasattr(args, "getlist"):
+        values = args.getlist(name)
+    else:
+        value = args.get(name)
+        values = [] if value is None else list(value) if isinstance(value, (list, tuple)) else [value]
+    return [str(v).strip() for v in values if str(v).strip()]
+
+
+def parse_filter(args, name: str) -> tuple[str, ...]:
+    """The keys given for one filter, checked; market and region codes are case-insensitive."""
+    values = _getlist(args, name)
+    if name in ("market", "region"):
+        values = [v.upper() for v in values]
+    if not values:
+        return ()
+    known = _known_values(name)
+    unknown = [v for v in values if v not in known]
+    if unknown:
+        raise CatalogueQueryError(_("Unknown %(name)s: %(values)s.", name=name,
+                                    values=", ".join(repr(v) for v in unknown)))
+    return tuple(dict.fromkeys(values))
+
+
+def parse_catalogue_args(args) -> CatalogueQuery:
+    """Check the catalogue's query parameters (a Werkzeug ``MultiDict`` or a plain mapping of
+    lists); raise :class:`CatalogueQueryError` naming the first unknown value."""
+    q = (args.get("q") or "").strip()
+    if len(q) > MAX_QUERY_LENGTH:
+        raise CatalogueQueryError(_("q is too long: at most %(n)s characters.", n=MAX_QUERY_LENGTH))
+    filters = {name: parse_filter(args, name) for name in FACETS}
+    sort = args.get("sort") or _default_sort(q)
+    if sort not in SORTS:
+        raise CatalogueQueryError(_("Unknown sort: %(value)r (use one of %(allowed)s).", value=sort,
+                                    allowed=", ".join(SORTS)))
+    if sort == "relevance" and not text.query_words(q):
+        sort = "newest"
+    lang = args.get("lang") or "en"
+    if lang not in LANGUAGES:
+        raise CatalogueQueryError(_("Unknown lang: %(value)r (use one of %(allowed)s).", value=lang,
+                                    allowed=", ".join(LANGUAGES)))
+    return CatalogueQuery(q=q, filters={k: v for k, v in filters.items() if v}, sort=sort,
+                          page=_integer(args, "page", 1, 1),
+                          per_page=_integer(args, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE), lang=lang)
+
+
+@dataclass
+class Item:
+    """One selected practice with its peer rating (mean of all criteria of all ratings)."""
+
+    practice: Practice
+    rating: float | None
+    rating_n: int
+    score: float | None = None  # text relevance, when searched
+
+
+@dataclass
+class Selection:
+    query: CatalogueQuery
+    total: int
+    items: list[Item]
+    facets: dict[str, dict[str, int]]
+    searched: bool  # the query had words to search for
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.query.per_page))
+
+
+def _ratings():
+    return (select(PracticeRating.practice_id,
+                   func.avg((PracticeRating.evidence + PracticeRating.transferability
+                             + PracticeRating.usefulness) / 3.0).label("rating"),
+                   func.count().label("rating_n"))
+            .group_by(PracticeRating.practice_id).subquery("ratings"))
+
+
+def _conditions(query: CatalogueQuery, matched, without: str | None = None) -> list:
+    """WHERE clauses of the selection; ``without`` leaves one filter out (for its facet)."""
+    conditions = [Practice.status == PracticeStatus.PUBLISHED]
+    if matched is not None:
+        conditions.append(Practice.id.in_(select(matched.c.practice_id)))
+    for name, keys in query.filters.items():
+        if name == without or not keys:
+            continue
+        if name == "region":
+            conditions.append(Practice.region_id.in_(select(Region.id).where(Region.code.in_(keys))))
+        else:
+            conditions.append(Practice.id.in_(
+                select(practice_term.c.practice_id).join(Term, Term.id == practice_term.c.term_id)
+                .where(Term.vocabulary == FILTERS[name], Term.key.in_(keys))))
+    return conditions
+
+
+def _facets(query: CatalogueQuery, ids) -> dict[str, dict[str, int]]:
+    """``{facet: {key: count}}``, each counted on the selection without its own filter.
+
+    Facets that share a base (every facet without a filter of its own shares the full selection)
+    are counted together, from the selected practices' rows of ``practice_term`` (the primary key
+    index), so the work follows the selection's size, not the vocabulary's: one statement per
+    distinct base for the terms, one for the regions, and one each to name the terms and regions."""
+    groups: dict[str | None, list[str]] = {}
+    for name in FACETS:
+        groups.setdefault(name if name in query.filters else None, []).append(name)
+    by_term: dict[str, dict[int, int]] = {}
+    by_region: dict[int, int] = {}
+    for without, names in groups.items():
+        conditions = _conditions(query, ids, without=without)
+        if any(n != "region" for n in names):
+            rows = db.session.execute(
+                select(practice_term.c.term_id, func.count())
+                .where(practice_term.c.practice_id.in_(select(Practice.id).where(*conditions)))
+                .group_by(practice_term.c.term_id))
+            counts = dict(rows.all())
+            for name in names:
+                if name != "region":
+                    by_term[name] = counts
+        if "region" in names:
+            by_region = dict(db.session.execute(
+                select(Practice.region_id, func.count()).where(*conditions, Practice.region_id.is_not(None))
+                .group_by(Practice.region_id)).all())
+    term_ids = set().union(*(c.keys() for c in by_term.values())) if by_term else set()
+    terms = {} if not term_ids else {
+        tid: (vocabulary, key) for tid, vocabulary, key in db.session.execute(
+            select(Term.id, Term.vocabulary, Term.key).where(Term.id.in_(term_ids)))}
+    regions = {} if not by_region else dict(db.session.execute(
+        select(Region.id, Region.code).where(Region.id.in_(by_region))).all())
+    result: dict[str, dict[str, int]] = {}
+    for name in FACETS:
+        if name == "region":
+            counts = {regions[rid]: n for rid, n in by_region.items()}
+        else:
+            vocabulary = FILTERS[name]
+            counts = {terms[tid][1]: n for tid, n in by_term.get(name, {}).items() if terms[tid][0] == vocabulary}
+        for key in query.filters.get(name, ()):
+            counts.setdefault(key, 0)
+        result[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    return result
+
+
+def catalogue_selection(query: CatalogueQuery, *, whole: bool = False, facets: bool = True) -> Selection:
+    """Run the query: the total, one page of items (every item with ``whole=True``) and the facets.
+
+    A constant number of SQL statements whatever the data: the count, the page, its terms,
+    regions and editions, and the facets (:func:`_facets`)."""
+    words = query.words
+    ids = search.matching_ids(words) if words else None
+    ratings = _ratings()
+    conditions = _conditions(query, ids)
+    # rank only the practices that pass every filter
+    matched = search.matches(words, within=select(Practice.id).where(*conditions)) if words else None
+    total = db.session.scalar(select(func.count()).select_from(Practice).where(*conditions)) or 0
+
+    statement = (select(Practice, ratings.c.rating, func.coalesce(ratings.c.rating_n, 0))
+                 .outerjoin(ratings, ratings.c.practice_id == Practice.id).where(*conditions)
+                 .options(selectinload(Practice.terms), joinedload(Practice.region),
+                          selectinload(Practice.editions)))
+    if matched is not None:
+        statement = statement.add_columns(matched.c.score).join(matched, matched.c.practice_id == Practice.id)
+    if query.sort == "relevance" and matched is not None:
+        statement = statement.order_by(matched.c.score.desc(), Practice.published_at.desc(), Practice.id)
+    elif query.sort == "rating":
+        statement = statement.order_by(ratings.c.rating.is_(None), ratings.c.rating.desc(),
+                                       func.coalesce(ratings.c.rating_n, 0).desc(), Practice.title, Practice.id)
+    else:
+        statement = statement.order_by(Practice.published_at.desc(), Practice.id.desc())
+    if not whole:
+        statement = statement.limit(query.per_page).offset((query.page - 1) * query.per_page)
+    items = []
+    for row in db.session.execute(statement):
+        rating = row[1]
+        items.append(Item(practice=row[0], rating=None if rating is None else float(rating),
+                          rating_n=int(row[2]), score=float(row[3]) if matched is not None else None))
+
+    counted = _facets(query, ids) if facets else {}
+    return Selection(query=query, total=total, items=items, facets=counted, searched=bool(words))
+
+
+# --- what a result looks like outside (JSON, CSV) -------------------------------------------------
+
+
+def rating_of(item: Item) -> float | None:
+    return None if item.rating is None else round(item.rating, 2)
+
+
+def result_object(item: Item, url: str) -> dict:
+    """The result object of DESIGN.md (plus ``language``, the English title and summary and the
+    editions, as extensions)."""
+    p = item.practice
+    return {
+        "slug": p.slug, "title": p.title, "region": p.region.code if p.region else None,
+        "region_name": p.region.name if p.region else None, "organisation": p.organisation,
+        "summary": p.summary,
+        **{name + "s": p.keys(vocabulary) for name, vocabulary in FILTERS.items()},
+        "rating": rating_of(item), "rating_n": item.rating_n,
+        "published_at": p.published_at.isoformat() if p.published_at else None,
+        "url": url,
+        "language": p.language, "title_en": p.title_en or None, "summary_en": p.summary_en or None,
+        "editions": [edition_object(e) for e in p.editions],
+    }
+
+
+def edition_object(edition) -> dict:
+    def iso(value: date | datetime | None):
+        return value.isoformat() if value else None
+
+    return {"title": edition.title, "deadline": iso(edition.deadline), "starts": iso(edition.starts),
+            "ends": iso(edition.ends), "place": edition.place, "eligibility": edition.eligibility}
+
+
+def upcoming_editions(query: CatalogueQuery, today: date, limit: int = 5) -> list:
+    """The next dated editions of the selected practices: open calls (deadline ahead) first by
+    deadline, then events ahead by start; one query. ``[(edition, practice), ...]``."""
+    from .models import PracticeEdition
+
+    words = query.words
+    matched = search.matching_ids(words) if words else None
+    open_first = func.coalesce(PracticeEdition.deadline, PracticeEdition.starts)
+    rows = db.session.execute(
+        select(PracticeEdition, Practice).join(Practice, Practice.id == PracticeEdition.practice_id)
+        .where(*_conditions(query, matched),
+               (PracticeEdition.deadline >= today) | ((PracticeEdition.deadline.is_(None)) & (PracticeEdition.starts >= today)))
+        .order_by(PracticeEdition.deadline.is_(None), open_first, PracticeEdition.id).limit(limit))
+    return [(edition, practice) for edition, practice in rows]

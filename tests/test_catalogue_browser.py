@@ -1,0 +1,90 @@
+"""An SME in a real browser: searches "Japan", filters by sector, opens a practice, runs the
+self-check; at desktop width and on a phone. axe-core checks every catalogue page on the way."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def catalogue(load, bundle):
+    deadline = (date.today() + timedelta(days=30)).isoformat()
+    bundle["practices"] = [
+        {"slug": "japan-cosmetics-path", "title": "Percorso Giappone per la cosmetica", "region": "ITC4",
+         "status": "published", "language": "it", "title_en": "Japan path for cosmetics firms",
+         "summary": "Webinar, preparazione e missione a Tokyo.", "summary_en": "Webinar, preparation and a mission to Tokyo.",
+         "markets": ["JP"], "sectors": ["cosmetics", "food"], "stages": ["new_exporter"],
+         "instruments": ["webinar", "mission", "matchmaking"], "dimensions": ["missions"],
+         "editions": [{"title": "Missione a Tokyo", "deadline": deadline, "place": "Tokyo",
+                       "eligibility": "PMI lombarde"}],
+         "ratings": [{"rater": "ie@example.org", "evidence": 4, "transferability": 5, "usefulness": 5}]},
+        {"slug": "japan-machinery-fair", "title": "Machinery fair in Osaka", "region": "DK04", "status": "published",
+         "markets": ["JP"], "sectors": ["machinery"], "instruments": ["trade_fair"], "summary": "A stand."},
+        {"slug": "usa-desk", "title": "US export desk", "region": "IE04", "status": "published",
+         "markets": ["US"], "instruments": ["coaching"], "summary": "Advice for the US."},
+        {"slug": "japan-draft", "title": "Unpublished Japan idea", "region": "ITC4", "status": "draft",
+         "markets": ["JP"]},
+    ]
+    load(bundle)
+
+
+def check_axe(page, what: str) -> None:
+    results = Axe().run(page)
+    assert results.violations_count == 0, f"{what}: {results.generate_report()}"
+
+
+def journey(page, base: str) -> None:
+    page.goto(base + "/practices/")
+    check_axe(page, "catalogue")
+    page.get_by_label("Search the practices").fill("Japan")
+    page.get_by_role("button", name="Search").click()
+    results = page.locator(".practice-list > li")
+    assert results.count() == 2
+    assert "Unpublished" not in page.content()
+    check_axe(page, "search results")
+
+    page.locator(".facets").get_by_role("link", name="Cosmetics").click()
+    assert "sector=cosmetics" in page.url and "q=Japan" in page.url and "sort=newest" not in page.url
+    assert results.count() == 1
+    assert page.locator(".practice-list").get_by_text("Open now").is_visible()
+    assert page.get_by_role("heading", name="Open now and coming up").is_visible()
+
+    page.locator(".practice-list").get_by_role("link", name="Percorso Giappone per la cosmetica").click()
+    assert page.url.endswith("/practices/japan-cosmetics-path")
+    assert page.get_by_role("heading", level=1).inner_text() == "Percorso Giappone per la cosmetica"
+    assert page.get_by_text("Peer rating 4.7 of 5").first.is_visible()
+    check_axe(page, "practice page")
+
+    page.goto(base + "/practices/")
+    page.get_by_role("link", name="Find help for your firm: the self-check").click()
+    check_axe(page, "self-check")
+    page.get_by_label("1. What does your firm do?").select_option("cosmetics")
+    page.get_by_label("Japan").check()
+    page.get_by_label("New exporter").check()
+    page.get_by_label("Fairs and missions").check()
+    page.get_by_role("button", name="Show what fits").click()
+    assert "/self-check/results?" in page.url and "market=JP" in page.url
+    first = page.locator(".recommendations > li").first
+    assert "Percorso Giappone per la cosmetica" in first.inner_text()
+    assert "covers Japan" in first.inner_text() and "for firms exporting for the first time" in first.inner_text()
+    check_axe(page, "self-check results")
+
+    shared = page.url  # the address carries the answers: a new visit gets the same results
+    page.goto(shared)
+    assert "Percorso Giappone per la cosmetica" in page.locator(".recommendations > li").first.inner_text()
+
+
+def test_an_sme_finds_help_for_japan(catalogue, live_server, page):
+    journey(page, live_server)
+
+
+def test_the_same_on_a_phone(catalogue, live_server, page):
+    page.set_viewport_size({"width": 390, "height": 844})
+    journey(page, live_server)
+    page.goto(live_server + "/practices/?q=Japan")
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"the catalogue is {overflow}px wider than the phone"
