@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from playwright.sync_api import expect
 from axe_playwright_python.sync_playwright import Axe
 
 pytestmark = pytest.mark.browser
@@ -43,17 +44,18 @@ def journey(page, base: str) -> None:
     page.get_by_label("Search the practices").fill("Japan")
     page.get_by_role("button", name="Search").click()
     results = page.locator(".practice-list > li")
-    assert results.count() == 2
+    expect(results).to_have_count(2)
     assert "Unpublished" not in page.content()
     check_axe(page, "search results")
 
     page.locator(".facets").get_by_role("link", name="Cosmetics").click()
+    expect(results).to_have_count(1)
     assert "sector=cosmetics" in page.url and "q=Japan" in page.url and "sort=newest" not in page.url
-    assert results.count() == 1
     assert page.locator(".practice-list").get_by_text("Open now").is_visible()
     assert page.get_by_role("heading", name="Open now and coming up").is_visible()
 
     page.locator(".practice-list").get_by_role("link", name="Percorso Giappone per la cosmetica").click()
+    page.wait_for_url("**/practices/japan-cosmetics-path")
     assert page.url.endswith("/practices/japan-cosmetics-path")
     assert page.get_by_role("heading", level=1).inner_text() == "Percorso Giappone per la cosmetica"
     assert page.get_by_text("Peer rating 4.7 of 5").first.is_visible()
@@ -67,6 +69,7 @@ def journey(page, base: str) -> None:
     page.get_by_label("New exporter").check()
     page.get_by_label("Fairs and missions").check()
     page.get_by_role("button", name="Show what fits").click()
+    page.wait_for_url("**/self-check/results?**")
     assert "/self-check/results?" in page.url and "market=JP" in page.url
     first = page.locator(".recommendations > li").first
     assert "Percorso Giappone per la cosmetica" in first.inner_text()
