@@ -132,3 +132,24 @@ def test_wrongly_shaped_values_are_problems_not_tracebacks(app, core_questionnai
     db.session.rollback()
     assert refused.value.problems and all(str(p).split(": ", 1)[0] for p in refused.value.problems)
     assert snapshot() == before
+
+
+def test_a_bare_practice_reload_keeps_its_texts_terms_and_editions(load, bundle):
+    from eis_toolkit.models import Practice
+
+    practice = bundle["practices"][0]
+    practice.update(summary="Missions to Tokyo", organisation="Lombardy Region", sectors=["cosmetics"],
+                    editions=[{"title": "Call 2019", "deadline": "2019-05-31", "place": "Milan"}])
+    load(bundle)
+    before = snapshot()
+    load({"practices": [{"slug": "paths-japan", "title": "Paths to Japan", "markets": ["JP", "US"]}]})
+    db.session.expire_all()
+    stored = db.session.query(Practice).one()
+    assert stored.summary == "Missions to Tokyo" and stored.organisation == "Lombardy Region"
+    assert stored.keys("market") == ["JP", "US"] and stored.keys("sector") == ["cosmetics"]
+    assert stored.keys("instrument") == ["mission", "webinar"]
+    assert [e.title for e in stored.editions] == ["Call 2019"] and stored.region.code == "ITC4"
+    load({"practices": [{"slug": "paths-japan", "title": "Paths to Japan", "markets": ["JP"]}]})
+    after = snapshot()
+    assert {k: v for k, v in after.items() if k not in ("practice", "practice_term")} == \
+        {k: v for k, v in before.items() if k not in ("practice", "practice_term")}

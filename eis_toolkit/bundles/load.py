@@ -227,25 +227,33 @@ class _Writer:
 
     def practice(self, entry: dict) -> None:
         practice = db.session.scalar(select(Practice).where(Practice.slug == entry["slug"])) or Practice()
-        status = PracticeStatus(entry.get("status", "draft"))
-        self._set(practice, "practice", slug=entry["slug"], title=entry["title"], status=status,
-                  region=self.regions.get(entry["region"]) if entry.get("region") else None,
-                  links=list(entry.get("links") or []), language=entry.get("language", "en"),
-                  **{name: entry.get(name) or "" for name in PRACTICE_TEXTS})
-        if status == "published" and practice.published_at is None:
+        new = practice.id is None
+        self._set(practice, "practice", slug=entry["slug"], title=entry["title"],
+                  **self._optional(entry, new, {"status": PracticeStatus,
+                                                "region": lambda code: self.regions.get(code or ""),
+                                                "links": lambda links: list(links or []),
+                                                **{name: lambda text: text or "" for name in PRACTICE_TEXTS}},
+                                   status=PracticeStatus.DRAFT, region=None, links=[], language="en",
+                                   **{name: "" for name in PRACTICE_TEXTS}))
+        if practice.status == PracticeStatus.PUBLISHED and practice.published_at is None:
             practice.published_at = utcnow()
-        wanted = [(Vocabulary(vocabulary), key) for name, vocabulary in PRACTICE_VOCABULARIES.items()
-                  for key in entry.get(name) or []]
-        terms = _terms(wanted)
-        if {t.id for t in practice.terms} != {t.id for t in terms}:
-            practice.terms = terms
+        if new or any(name in entry for name in PRACTICE_VOCABULARIES):
+            # the terms of the vocabularies the entry names; the others as they are
+            named = {PRACTICE_VOCABULARIES[name] for name in PRACTICE_VOCABULARIES if name in entry}
+            kept = [(t.vocabulary, t.key) for t in practice.terms if t.vocabulary.value not in named] if not new else []
+            wanted = kept + [(Vocabulary(vocabulary), key) for name, vocabulary in PRACTICE_VOCABULARIES.items()
+                             for key in entry.get(name) or []]
+            terms = _terms(wanted)
+            if {t.id for t in practice.terms} != {t.id for t in terms}:
+                practice.terms = terms
         editions = {e.title: e for e in practice.editions} if practice.id else {}
         for given in entry.get("editions") or []:
             edition = editions.pop(given["title"], None) or PracticeEdition()
             self._set(edition, "edition", practice=practice, title=given["title"],
-                      deadline=_date(given.get("deadline")), starts=_date(given.get("starts")),
-                      ends=_date(given.get("ends")), place=given.get("place") or "",
-                      eligibility=given.get("eligibility") or "")
+                      **self._optional(given, edition.id is None,
+                                       {"deadline": _date, "starts": _date, "ends": _date,
+                                        "place": lambda text: text or "", "eligibility": lambda text: text or ""},
+                                       deadline=None, starts=None, ends=None, place="", eligibility=""))
         if "editions" in entry:
             for stale in editions.values():  # the bundle lists the practice's editions in full
                 practice.editions.remove(stale)
