@@ -1,8 +1,8 @@
 """Rendered PDFs on disk, keyed by the data and the language they show.
 
 The key is a SHA-256 digest of the report's kind, its context (every figure, text and chart the
-report prints, as plain data, language included) and the report templates and stylesheet
-themselves. So a changed score, comment or practice gives a new key and a new PDF, an
+report prints, as plain data, language included) and what prints it (the report templates and
+stylesheet, this package's code, WeasyPrint's version). So a changed score, comment or practice gives a new key and a new PDF, an
 unchanged report is read back from disk, and two readers share a file only when their reports
 would be identical byte for byte (a reader who may see less has another context, so another
 key: nothing leaks from one reader's report to another's).
@@ -21,12 +21,14 @@ from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
+import weasyprint
 from flask import current_app
 
 from .. import ROOT
 
 #: The report templates and their print stylesheet: a change to them must not serve old PDFs.
 TEMPLATE_DIR = ROOT / "templates" / "reports"
+PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def _default(value):
@@ -37,11 +39,12 @@ def _default(value):
 
 @lru_cache(maxsize=1)
 def templates_digest() -> str:
-    """A digest of the report templates and the print stylesheet (read once per process)."""
-    digest = hashlib.sha256()
-    for path in sorted(TEMPLATE_DIR.iterdir()):
-        if path.suffix in (".html", ".css"):
-            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    """A digest of what turns a context into a PDF: the report templates, the print stylesheet,
+    this package's code and WeasyPrint's version (read once per process)."""
+    digest = hashlib.sha256(weasyprint.__version__.encode())
+    files = [p for p in TEMPLATE_DIR.iterdir() if p.suffix in (".html", ".css")] + list(PACKAGE_DIR.glob("*.py"))
+    for path in sorted(files):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 

@@ -120,15 +120,14 @@ def _dimension_summary(row: Row, titles: dict[str, str]) -> dict:
 
 def _question_bars(mine, dimension: str, questions: list[dict], structure, title: str, code: str) -> tuple | None:
     """Arguments of ``charts.dimension_bars`` for one dimension's questions (labelled by number):
-    self, peer mean, group mean and group best, as on the scorecard's dimension chart."""
+    self-assessment and peer mean, the two figures the question table compares."""
     if not questions:
         return None
     rows = [mine.get(("question", q["key"])) for q in questions]
     series = tuple((name, tuple(getattr(r, field) if r else None for r in rows))
-                   for name, field in (("Self-assessment", "self"), ("Peer mean", "peer_mean"),
-                                       ("Group mean", "group_mean"), ("Group best", "group_best")))
+                   for name, field in (("Self-assessment", "self"), ("Peer mean", "peer_mean")))
     return (tuple(q["number"] for q in questions), series, (structure.scale_min, structure.scale_max),
-            f"{code}, {title}: self-assessment, peer mean, group mean and group best per question")
+            f"{code}, {title}: self-assessment and peer mean per question")
 
 
 def _learn_from(workshop: Workshop, code: str, mine: dict, titles: dict[str, str], viewer, language: str) -> list[dict]:
