@@ -9,7 +9,7 @@ import secrets
 from pathlib import Path
 
 #: Settings read from the environment (``EIS_<NAME>``) or from ``instance/config.py`` (``<NAME>``).
-SETTINGS = ("DATABASE_URL", "SECRET_KEY", "UPLOAD_DIR", "MAX_UPLOAD_MB")
+SETTINGS = ("DATABASE_URL", "SECRET_KEY", "UPLOAD_DIR", "MAX_UPLOAD_MB", "REPORT_CACHE_DIR")
 
 
 def _instance_values(instance_path: Path) -> dict:
@@ -50,6 +50,7 @@ def load(instance_path: str | Path, environ: dict | None = None) -> dict:
         "SECRET_KEY": secret_key,
         "EIS_UPLOAD_DIR": str(upload_dir),
         "EIS_MAX_UPLOAD_MB": max_upload_mb,
+        "EIS_REPORT_CACHE_DIR": str(setting("REPORT_CACHE_DIR", instance_path / "report-cache")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,

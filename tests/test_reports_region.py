@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from eis_toolkit import ROOT
 from eis_toolkit.extensions import db
+from eis_toolkit.i18n import babel
 from eis_toolkit.models import Region, ReviewScore, Workshop
 from eis_toolkit.reporting import cache
 from eis_toolkit.reporting.readers import Operator
@@ -140,7 +141,7 @@ def test_headings_go_through_gettext():
         assert heading in messages, heading
 
 
-def test_lang_it_changes_the_headings(make_app, loaded, tmp_path):
+def test_lang_it_changes_the_headings(make_app, loaded, tmp_path, request):
     """With an Italian catalogue in place, ``--lang it`` prints Italian headings."""
     from babel.messages.catalog import Catalog
     from babel.messages.mofile import write_mo
@@ -155,6 +156,9 @@ def test_lang_it_changes_the_headings(make_app, loaded, tmp_path):
         write_mo(file, catalog)
     italian_app = make_app(BABEL_TRANSLATION_DIRECTORIES=str(tmp_path / "translations"),
                            EIS_REPORT_CACHE_DIR=str(tmp_path / "cache"))
+    # Flask-Babel keeps loaded catalogues on its one Babel object, across apps: start afresh
+    babel.domain_instance.cache.clear()
+    request.addfinalizer(babel.domain_instance.cache.clear)
     texts = {}
     with italian_app.app_context():  # the CLI runs in the current app context
         runner = italian_app.test_cli_runner()
