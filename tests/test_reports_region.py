@@ -313,3 +313,14 @@ def test_a_cached_report_takes_a_constant_number_of_queries(load, bundle, client
     with count_queries() as larger:
         assert client.get(URL).status_code == 200
     assert len(larger) == len(small)
+
+
+def test_a_region_without_self_assessment_or_reviews_prints_dashes_and_says_why(loaded, runner, tmp_path):
+    out = tmp_path / "ie04.pdf"
+    result = run_report(runner, "region", "aarhus-2017", "IE04", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    text = words(pdf_text(out.read_bytes()))
+    assert "IE04 has no self-assessment for this workshop" in text
+    assert "No submitted peer review yet: the index appears with the first one." in text
+    assert "Agreement cannot be measured" in text
+    assert "Self – · peer mean – · gap – · index –" in text
