@@ -1,9 +1,10 @@
 """From a report's context to PDF bytes: Jinja (autoescaped) → HTML → WeasyPrint, through the cache.
 
 Every report goes through :func:`report_pdf`, from the CLI and from the download routes alike,
-so both give the same bytes for the same context. The HTML is rendered in a request context of
-its own carrying only the language (``?lang=``), whoever asks: the person's session, browser
-and settings cannot change a byte of it. The PDF's file identifier is derived from the cache
+so both give the same bytes for the same context. The HTML is rendered in an app and request
+context of its own carrying only the language (``?lang=``), whoever asks: the person's session,
+browser and settings cannot change a byte of it, and the template cannot reach the database
+session of the caller (the context is plain data). The PDF's file identifier is derived from the cache
 key and WeasyPrint writes no dates unless the document names them, so rendering the same
 context twice gives the same bytes too.
 """
@@ -56,7 +57,11 @@ def svg_data_url(svg: str) -> str:
 def render_html(kind: str, context: dict) -> str:
     """The report's final HTML, in the context's language, independent of who asks."""
     language = context["language"]
-    with current_app.test_request_context("/", query_string={"lang": language}), force_locale(language):
+    app = current_app._get_current_object()
+    # a fresh app context (its own ``g``: nothing of the caller's request, login or locale leaks
+    # in or out) and a request carrying only the language
+    with app.app_context(), app.test_request_context("/", query_string={"lang": language}), \
+            force_locale(language):
         return render_template(TEMPLATES[kind], report=context, page_x_of_y=page_x_of_y,
                                svg_data_url=svg_data_url)
 
