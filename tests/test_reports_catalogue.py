@@ -18,8 +18,8 @@ HOSTILE = '<script>alert(1)</script> <img src=file:///etc/passwd> <link rel=styl
 
 
 @pytest.fixture(autouse=True)
-def report_cache(app, tmp_path):
-    app.config["EIS_REPORT_CACHE_DIR"] = str(tmp_path / "report-cache")
+def report_cache(app, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "EIS_REPORT_CACHE_DIR", str(tmp_path / "report-cache"))
 
 
 def practices():

@@ -18,14 +18,13 @@ from eis_toolkit.reporting.readers import Operator
 from eis_toolkit.reporting.region import region_report_context
 from eis_toolkit.reporting.render import render_html, report_pdf
 
-DEMO_ADMIN = ("admin@example.org", "demo-admin")
 URL = "/reports/workshops/aarhus-2017/regions/DK04.pdf"
 
 
 @pytest.fixture(autouse=True)
-def report_cache(app, tmp_path):
+def report_cache(app, tmp_path, monkeypatch):
     """Each test its own cache folder (the instance folder is not touched)."""
-    app.config["EIS_REPORT_CACHE_DIR"] = str(tmp_path / "report-cache")
+    monkeypatch.setitem(app.config, "EIS_REPORT_CACHE_DIR", str(tmp_path / "report-cache"))
     return tmp_path / "report-cache"
 
 

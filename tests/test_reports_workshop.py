@@ -12,8 +12,8 @@ URL = "/reports/workshops/aarhus-2017.pdf"
 
 
 @pytest.fixture(autouse=True)
-def report_cache(app, tmp_path):
-    app.config["EIS_REPORT_CACHE_DIR"] = str(tmp_path / "report-cache")
+def report_cache(app, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "EIS_REPORT_CACHE_DIR", str(tmp_path / "report-cache"))
 
 
 def pdf_words(pdf: bytes) -> str:
