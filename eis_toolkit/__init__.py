@@ -20,6 +20,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .config import load
     from .extensions import csrf, db, limiter, login_manager, migrate
     from .main.views import bp as main_bp
+    from .reporting.views import bp as reports_bp
     from .workshops.views import bp as workshops_bp
 
     app = Flask(
@@ -51,5 +52,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(workshops_bp)
     app.register_blueprint(benchmark_bp)
     catalogue_views.init_app(app)
+    app.register_blueprint(reports_bp)
     cli.init_app(app)
     return app

@@ -255,7 +255,109 @@ def restore(file) -> None:
     click.echo(f"{file}: restored {summary.rows} rows in {summary.tables} tables, {summary.files} evidence files")
 
 
-COMMANDS = (init_db, questionnaire_group, load, demo, user_group, export_group, backup, restore)
+
+
+# --- eis report: PDF reports (docs/reports.md) ---------------------------------------------------
+
+LANGUAGE_OPTION = click.option("--lang", "language", default="en", show_default=True,
+                               type=click.Choice(["en", "it", "da", "de"]), help="The report's language.")
+AS_OPTION = click.option("--as", "reader_email", metavar="EMAIL",
+                         help="Render the copy this person would download (default: what an admin sees).")
+OUTPUT_OPTION = click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True),
+                             help="The PDF file to write.")
+
+
+@click.group("report")
+def report_group() -> None:
+    """Write PDF reports: a region's benchmark, a workshop, the practice catalogue."""
+
+
+def _reader(email: str | None):
+    """The person a report is rendered for: ``--as EMAIL``, else the operator (admin view)."""
+    from sqlalchemy import select
+
+    from .models import User
+    from .reporting.readers import Operator
+
+    if not email:
+        return Operator()
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        fail(f"unknown person {email!r}")
+    return user
+
+
+def _report_workshop(slug: str):
+    from .reporting.views import load_workshop
+
+    workshop = load_workshop(slug)
+    if workshop is None:
+        fail(f"unknown workshop {slug!r}")
+    return workshop
+
+
+def _write_report(kind: str, build, output: str, label: str) -> None:
+    """Build the context, render (or read from the cache) and write, with a progress bar."""
+    from .reporting.render import report_pdf
+
+    steps = iter(("collecting the figures", "rendering the PDF", "writing the file"))
+    with click.progressbar(length=3, label=label, file=sys.stderr, show_pos=True,
+                           item_show_func=lambda _: next(steps, "")) as bar:
+        context = build()
+        bar.update(1)
+        rendered = report_pdf(kind, context)
+        bar.update(1)
+        try:
+            Path(output).write_bytes(rendered.pdf)
+        except OSError as error:
+            fail(f"cannot write {output}: {error.strerror or error}")
+        bar.update(1)
+    click.echo(f"{output}: {len(rendered.pdf)} bytes{' (from the cache)' if rendered.cached else ''}", err=True)
+
+
+@report_group.command("region")
+@click.argument("workshop")
+@click.argument("region")
+@OUTPUT_OPTION
+@LANGUAGE_OPTION
+@AS_OPTION
+@with_appcontext
+def report_region(workshop, region, output, language, reader_email) -> None:
+    """The benchmark report of REGION (its code) at WORKSHOP (its slug)."""
+    from . import permissions
+    from .reporting.region import region_report_context
+
+    found = _report_workshop(workshop)
+    hot = next((r for r in found.hot_seat if r.code == region), None)
+    if hot is None:
+        fail(f"{region!r} is not a hot-seat region of {found.slug}")
+    reader = _reader(reader_email)
+    if not permissions.can_view_scorecard(reader, found, hot.id):
+        fail(f"{reader_email} may not see the benchmark of {hot.code} at {found.slug}")
+    _write_report("region", lambda: region_report_context(found, hot, reader, language), output,
+                  f"{found.slug} {hot.code} ({language})")
+
+
+@report_group.command("workshop")
+@click.argument("workshop")
+@OUTPUT_OPTION
+@LANGUAGE_OPTION
+@AS_OPTION
+@with_appcontext
+def report_workshop(workshop, output, language, reader_email) -> None:
+    """The report of WORKSHOP (its slug): regions side by side, heatmap, site visits, practices."""
+    from . import permissions
+    from .reporting.workshop import workshop_report_context
+
+    found = _report_workshop(workshop)
+    reader = _reader(reader_email)
+    if not permissions.can_view_benchmark(reader, found):
+        fail(f"{reader_email} may not see the benchmark of {found.slug}")
+    _write_report("workshop", lambda: workshop_report_context(found, reader, language), output,
+                  f"{found.slug} ({language})")
+
+
+COMMANDS = (init_db, questionnaire_group, load, demo, user_group, export_group, report_group, backup, restore)
 
 
 def init_app(app: Flask) -> None:

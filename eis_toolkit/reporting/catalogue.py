@@ -1,0 +1,70 @@
+"""The practice catalogue report: what it prints, as plain data.
+
+It takes an already selected list of practices (the catalogue's search, issue #10, selects them
+with the filters of DESIGN.md) and a description of the filters, and prints a table of contents
+and one practice per half page or page with its fields, terms and peer rating. Only published
+practices are printed, whatever the caller passes: the catalogue is public.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+
+from ..i18n import translate
+from ..models import Practice, PracticeStatus, Term, Vocabulary
+
+#: The vocabularies printed with each practice, in this order.
+VOCABULARIES = (Vocabulary.INSTRUMENT, Vocabulary.SECTOR, Vocabulary.MARKET, Vocabulary.STAGE, Vocabulary.DIMENSION)
+#: The narrative fields printed with each practice, in this order.
+FIELDS = ("description", "resources", "timescale", "evidence", "transferability", "difficulties", "contact")
+CRITERIA = ("evidence", "transferability", "usefulness")
+
+
+def rating(practice: Practice) -> dict:
+    """The peer rating (DESIGN.md): the mean of the ratings' criteria values, with n = the number
+    of ratings; ``None`` without ratings (none, not zero). Per criterion too."""
+    ratings = list(practice.ratings)
+    if not ratings:
+        return {"mean": None, "n": 0, "criteria": {c: None for c in CRITERIA}}
+    values = [getattr(r, c) for r in ratings for c in CRITERIA]
+    return {"mean": sum(values) / len(values), "n": len(ratings),
+            "criteria": {c: sum(getattr(r, c) for r in ratings) / len(ratings) for c in CRITERIA}}
+
+
+def practice_data(practice: Practice, language: str) -> dict:
+    terms: dict[str, list[str]] = {str(v): [] for v in VOCABULARIES}
+    for term in practice.terms:
+        if str(term.vocabulary) in terms:
+            terms[str(term.vocabulary)].append(translate(term.label, language) or term.key)
+    return {"slug": practice.slug, "title": practice.title, "summary": (practice.summary or "").strip(),
+            "region": {"code": practice.region.code, "name": practice.region.name} if practice.region else None,
+            "organisation": practice.organisation, "language": practice.language,
+            "fields": {f: (getattr(practice, f) or "").strip() for f in FIELDS},
+            "links": [str(link) for link in (practice.links or [])], "terms": terms, "rating": rating(practice),
+            "published_at": practice.published_at.date().isoformat() if practice.published_at else None}
+
+
+def filters_data(filters: Mapping[str, Iterable[str]], terms: Mapping[tuple[str, str], Term], language: str) -> list:
+    """``{vocabulary or "q" or "region": [values]}`` as ``[(name, [labels])]`` in a stable order."""
+    result = []
+    for name in ("q", "region", *map(str, VOCABULARIES)):
+        values = [v for v in filters.get(name, ()) if v]
+        if values:
+            result.append([name, [translate(terms[(name, v)].label, language) if (name, v) in terms else v
+                                  for v in values]])
+    return result
+
+
+def catalogue_report_context(practices: Iterable[Practice], filters: Mapping[str, Iterable[str]],
+                             language: str, terms: Mapping[tuple[str, str], Term] | None = None,
+                             progress: Callable[[int], None] | None = None) -> dict:
+    """Everything the catalogue report prints: the published ones of ``practices`` (in the order
+    given, e.g. the search's), and the filters that selected them. ``progress(n)`` is called
+    after each practice (the CLI's progress bar)."""
+    items = []
+    for practice in practices:
+        if practice.status == PracticeStatus.PUBLISHED:
+            items.append(practice_data(practice, language))
+        if progress:
+            progress(1)
+    return {"kind": "catalogue", "language": language, "filters": filters_data(filters, terms or {}, language),
+            "practices": items}

@@ -1,0 +1,60 @@
+"""Downloads of the PDF reports, under the same predicates as the pages they come from.
+
+| address | who | gives |
+| --- | --- | --- |
+| ``/reports/workshops/<slug>/regions/<code>.pdf`` | :func:`permissions.can_view_scorecard` | the region report |
+| ``/reports/workshops/<slug>.pdf`` | :func:`permissions.can_view_benchmark` | the workshop report |
+
+``?lang=en|it|da|de`` picks the report's language (else the person's language, as for pages).
+The bytes are the ones ``eis report`` writes for the same data, language and reader.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from .. import permissions
+from ..access import ensure
+from ..extensions import db
+from ..i18n import current_language
+from ..models import Workshop
+from .region import region_report_context
+from .render import report_pdf
+from .workshop import workshop_report_context
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+
+def load_workshop(slug: str) -> Workshop | None:
+    """A workshop with what the reports and the predicates read."""
+    return db.session.scalar(
+        select(Workshop).where(Workshop.slug == slug)
+        .options(joinedload(Workshop.questionnaire), joinedload(Workshop.programme),
+                 joinedload(Workshop.host_region)))
+
+
+def _pdf(pdf: bytes, filename: str) -> Response:
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                             "Cache-Control": "private, no-store"})
+
+
+@bp.get("/workshops/<slug>/regions/<code>.pdf")
+def region_report(slug: str, code: str):
+    workshop = load_workshop(slug) or abort(404)
+    region = next((r for r in workshop.hot_seat if r.code == code), None) or abort(404)
+    ensure(permissions.can_view_scorecard(current_user, workshop, region.id))
+    language = current_language()
+    rendered = report_pdf("region", region_report_context(workshop, region, current_user, language))
+    return _pdf(rendered.pdf, f"{workshop.slug}-{region.code}-report-{language}.pdf")
+
+
+@bp.get("/workshops/<slug>.pdf")
+def workshop_report(slug: str):
+    workshop = load_workshop(slug) or abort(404)
+    ensure(permissions.can_view_benchmark(current_user, workshop))
+    language = current_language()
+    rendered = report_pdf("workshop", workshop_report_context(workshop, current_user, language))
+    return _pdf(rendered.pdf, f"{workshop.slug}-report-{language}.pdf")

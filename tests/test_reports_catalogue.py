@@ -1,0 +1,71 @@
+"""The catalogue report's rendering (the selection comes from the catalogue's search, issue #10):
+published practices only, their fields, terms and peer rating, the filters on the cover, a
+table of contents with page numbers; hostile text printed as text and nothing fetched."""
+import io
+import re
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from eis_toolkit.extensions import db
+from eis_toolkit.models import Practice, Term
+from eis_toolkit.reporting.catalogue import catalogue_report_context, rating
+from eis_toolkit.reporting.render import render_html, report_pdf
+
+HOSTILE = '<script>alert(1)</script> <img src=file:///etc/passwd> <link rel=stylesheet href=http://evil.invalid/x>'
+
+
+@pytest.fixture(autouse=True)
+def report_cache(app, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "EIS_REPORT_CACHE_DIR", str(tmp_path / "report-cache"))
+
+
+def practices():
+    return list(db.session.scalars(select(Practice).options(selectinload(Practice.terms), selectinload(Practice.ratings),
+                                                            selectinload(Practice.region)).order_by(Practice.title)))
+
+
+def test_published_practices_with_their_fields_rating_and_filters(load, bundle):
+    bundle["practices"][0]["evidence"] = "Forty firms took part; twelve signed contracts."
+    bundle["practices"].append({"slug": "draft-one", "title": "Not yet public", "region": "DK04", "status": "draft"})
+    bundle["practices"].append({"slug": "unrated", "title": "Unrated practice", "region": "IE04",
+                                "status": "published", "links": ["https://example.org/unrated"]})
+    load(bundle)
+    terms = {(str(t.vocabulary), t.key): t for t in db.session.scalars(select(Term))}
+    context = catalogue_report_context(practices(), {"market": ["JP"], "q": ["japan"]}, "en", terms=terms)
+    assert [p["slug"] for p in context["practices"]] == ["paths-japan", "unrated"], "drafts never printed"
+    assert context["filters"][0] == ["q", ["japan"]]
+    rendered = report_pdf("catalogue", context)
+    reader = PdfReader(io.BytesIO(rendered.pdf))
+    text = re.sub(r"\s+", " ", "\n".join(p.extract_text() for p in reader.pages))
+    assert "Catalogue of good practices" in text and "2 published practices" in text
+    assert "Paths to Japan" in text and "Lombardy (ITC4)" in text
+    assert "peer rating 4.0 (n = 1)" in text and "evidence 4.0 · transferability 5.0 · usefulness 3.0" in text
+    assert "no peer rating yet" in text  # no ratings: none, not zero
+    assert "Forty firms took part; twelve signed contracts." in text and "https://example.org/unrated" in text
+    assert "Not yet public" not in text
+    assert re.search(r"Paths to Japan \(ITC4\)[ .]*3\b", text), "table of contents with page numbers"
+    assert [i.title for i in reader.outline if not isinstance(i, list)][:2] == ["Catalogue of good practices",
+                                                                                 "Contents"]
+
+
+def test_rating_is_the_mean_of_the_ratings_and_none_without_any(loaded):
+    [practice] = practices()
+    assert rating(practice) == {"mean": 4.0, "n": 1, "criteria": {"evidence": 4, "transferability": 5,
+                                                                     "usefulness": 3}}
+    practice.ratings.clear()
+    assert rating(practice)["mean"] is None and rating(practice)["n"] == 0
+
+
+def test_hostile_practice_text_is_printed_as_text_and_fetches_nothing(load, bundle):
+    bundle["practices"][0].update(title=f"Paths {HOSTILE}", summary=f"Summary {HOSTILE}",
+                                  description=f"Description {HOSTILE}")
+    load(bundle)
+    context = catalogue_report_context(practices(), {"q": [HOSTILE]}, "en")
+    assert "<script>" not in render_html("catalogue", context)
+    rendered = report_pdf("catalogue", context)
+    text = re.sub(r"\s+", " ", "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(rendered.pdf)).pages))
+    assert text.count("<script>alert(1)</script>") >= 4  # cover filter, contents, title, summary, description
+    assert rendered.fetcher.requested == ["https://report.invalid/static/favicon.svg"]
