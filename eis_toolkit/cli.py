@@ -315,6 +315,33 @@ def _write_report(kind: str, build, output: str, label: str) -> None:
     click.echo(f"{output}: {len(rendered.pdf)} bytes{' (from the cache)' if rendered.cached else ''}", err=True)
 
 
+@report_group.command("catalogue")
+@click.option("-q", "--query", "q", default="", help="Full-text search, as the catalogue's search box.")
+@click.option("--instrument", multiple=True, help="Repeat for several (OR); filters combine with AND.")
+@click.option("--sector", multiple=True)
+@click.option("--market", multiple=True, help="ISO country code, e.g. JP.")
+@click.option("--stage", multiple=True)
+@click.option("--region", multiple=True, help="Region code, e.g. ITC4.")
+@click.option("--dimension", multiple=True)
+@click.option("--sort", type=click.Choice(["relevance", "newest", "rating"]))
+@OUTPUT_OPTION
+@LANGUAGE_OPTION
+@with_appcontext
+def report_catalogue(q, instrument, sector, market, stage, region, dimension, sort, output, language) -> None:
+    """The practice catalogue (published practices), filtered as the web catalogue is."""
+    from .catalogue.selection import CatalogueQueryError, parse_catalogue_args
+    from .reporting.catalogue import selected_catalogue_context
+
+    args = {"q": q, "instrument": list(instrument), "sector": list(sector), "market": list(market),
+            "stage": list(stage), "region": list(region), "dimension": list(dimension),
+            **({"sort": sort} if sort else {})}
+    try:
+        parse_catalogue_args(args)  # refuse an unknown value before the long work
+    except CatalogueQueryError as error:
+        fail(str(error))
+    _write_report("catalogue", lambda: selected_catalogue_context(args, language), output, f"catalogue ({language})")
+
+
 @report_group.command("region")
 @click.argument("workshop")
 @click.argument("region")

@@ -69,3 +69,29 @@ def test_hostile_practice_text_is_printed_as_text_and_fetches_nothing(load, bund
     text = re.sub(r"\s+", " ", "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(rendered.pdf)).pages))
     assert text.count("<script>alert(1)</script>") >= 4  # cover filter, contents, title, summary, description
     assert rendered.fetcher.requested == ["https://report.invalid/static/favicon.svg"]
+
+
+def test_eis_report_catalogue_prints_the_catalogues_own_selection(load, bundle, runner, tmp_path):
+    bundle["practices"].append({"slug": "usa-fairs", "title": "Fairs in the USA", "region": "IE04",
+                                "status": "published", "markets": ["US"]})
+    load(bundle)
+    out = tmp_path / "c.pdf"
+    result = runner.invoke(args=["report", "catalogue", "--market", "JP", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    text = re.sub(r"\s+", " ", "\n".join(p.extract_text() for p in PdfReader(out).pages))
+    assert "Paths to Japan" in text and "Fairs in the USA" not in text and "1 published practice" in text
+
+
+def test_eis_report_catalogue_refuses_an_unknown_value_and_writes_nothing(loaded, runner, tmp_path):
+    out = tmp_path / "c.pdf"
+    result = runner.invoke(args=["report", "catalogue", "--market", "XX", "-o", str(out)])
+    assert result.exit_code != 0 and "XX" in result.output and not out.exists()
+
+
+def test_the_catalogue_download_gives_the_cli_bytes(loaded, runner, client, tmp_path):
+    out = tmp_path / "c.pdf"
+    assert runner.invoke(args=["report", "catalogue", "--market", "JP", "-o", str(out)]).exit_code == 0
+    response = client.get("/reports/practices.pdf?market=JP&lang=en")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.data == out.read_bytes()
+    assert client.get("/reports/practices.pdf?market=XX").status_code == 400

@@ -29,6 +29,7 @@ from .. import permissions
 from ..access import ensure
 from ..accounts.models import Region
 from ..extensions import db
+from ..spreadsheets import csv_cell
 from ..workshops.models import Nomination
 from . import pages, recommend, services
 from .forms import PracticeForm, ReturnForm, editions_text
@@ -98,12 +99,10 @@ def index_json():
 
 
 def _csv_cell(value) -> str:
+    """Lists joined with "; "; text through :func:`spreadsheets.csv_cell` (no formulas)."""
     if isinstance(value, list):
-        return "; ".join(value)
-    if value is None:
-        return ""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text  # no formulas in spreadsheets
+        value = "; ".join(value)
+    return "" if value is None else csv_cell(value if isinstance(value, str) else str(value))
 
 
 @bp.get("/practices.csv")

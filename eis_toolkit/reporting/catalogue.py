@@ -68,3 +68,18 @@ def catalogue_report_context(practices: Iterable[Practice], filters: Mapping[str
             progress(1)
     return {"kind": "catalogue", "language": language, "filters": filters_data(filters, terms or {}, language),
             "practices": items}
+
+
+def selected_catalogue_context(args, language: str, progress: Callable[[int], None] | None = None) -> dict:
+    """The catalogue report of the catalogue's own selection for ``args`` (its query parameters,
+    DESIGN.md: the same filters as the pages and exports); raises ``CatalogueQueryError``."""
+    from sqlalchemy import select
+
+    from ..catalogue.selection import catalogue_selection, parse_catalogue_args
+    from ..extensions import db
+
+    query = parse_catalogue_args(args)
+    selection = catalogue_selection(query, whole=True, facets=False)
+    terms = {(str(t.vocabulary), t.key): t for t in db.session.scalars(select(Term))}
+    filters = {"q": [query.q] if query.q else [], **{name: list(keys) for name, keys in query.filters.items()}}
+    return catalogue_report_context([item.practice for item in selection.items], filters, language, terms, progress)

@@ -4,13 +4,14 @@
 | --- | --- | --- |
 | ``/reports/workshops/<slug>/regions/<code>.pdf`` | :func:`permissions.can_view_scorecard` | the region report |
 | ``/reports/workshops/<slug>.pdf`` | :func:`permissions.can_view_benchmark` | the workshop report |
+| ``/reports/practices.pdf?...`` | anyone (published practices only) | the catalogue report of the catalogue's filters |
 
 ``?lang=en|it|da|de`` picks the report's language (else the person's language, as for pages).
 The bytes are the ones ``eis report`` writes for the same data, language and reader.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort
+from flask import Blueprint, Response, abort, request
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -58,3 +59,17 @@ def workshop_report(slug: str):
     language = current_language()
     rendered = report_pdf("workshop", workshop_report_context(workshop, current_user, language))
     return _pdf(rendered.pdf, f"{workshop.slug}-report-{language}.pdf")
+
+
+@bp.get("/practices.pdf")
+def catalogue_report():
+    """The catalogue's current selection (the page's own query parameters) as a PDF: public."""
+    from ..catalogue.selection import CatalogueQueryError
+    from .catalogue import selected_catalogue_context
+
+    language = current_language()
+    try:
+        context = selected_catalogue_context(request.args, language)
+    except CatalogueQueryError as error:
+        return Response(str(error) + "\n", status=400, mimetype="text/plain")
+    return _pdf(report_pdf("catalogue", context).pdf, f"practices-{language}.pdf")
