@@ -1,0 +1,192 @@
+"""Every route of the app × every kind of person (#13): generated from the URL map, so that a new
+route fails here until someone says who may use it.
+
+The scenario: workshop aarhus-2017, **closed** (reviews in, not published), DK04 and IE04 in the
+hot seat. DK04 was reviewed by ITC4's reviewer (submitted) and IE04's (a draft). The host works
+for DK04, so before publication they are held to a reviewer's rule for DK04 (and for the
+workshop's benchmark). Each (route, person) runs its one request in a test of its own, rolled back.
+
+What is asserted: nobody gets a 500; those not in a route's ``allowed`` set are sent to log in
+(anonymous) or refused (403/404, or 401 for a script's JSON); those in it are not. The finer
+rules (what each page shows) are the matrices of test_workshop_visibility.py,
+test_reports_region.py, test_catalogue_practices.py and test_conflict_of_interest.py.
+"""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from eis_toolkit import create_app
+from eis_toolkit.extensions import db
+
+KINDS = ("anonymous", "member", "other_member", "reviewer_submitted", "reviewer_draft", "reviewer_unassigned",
+         "host_in_hot_seat", "admin")
+EMAILS = {"member": "dk@example.org", "other_member": "plain.itc4@example.org",
+          "reviewer_submitted": "it@example.org", "reviewer_draft": "ie@example.org",
+          "reviewer_unassigned": "free.itc4@example.org", "host_in_hot_seat": "host@example.org",
+          "admin": "admin@example.org"}
+EXTRA_PEOPLE = [
+    {"email": "plain.itc4@example.org", "name": "Pia Plain", "region": "ITC4", "roles": ["region"],
+     "password": "region-pass"},
+    {"email": "free.itc4@example.org", "name": "Fred Free", "region": "ITC4", "roles": ["reviewer"],
+     "password": "review-pass"},
+]
+EXTRA_PASSWORDS = {p["email"]: p["password"] for p in EXTRA_PEOPLE}
+
+EVERYONE = set(KINDS)
+LOGGED_IN = EVERYONE - {"anonymous"}
+ADMIN = {"admin"}
+HOSTS = {"host_in_hot_seat", "admin"}
+REVIEWERS = {"reviewer_submitted", "reviewer_draft", "reviewer_unassigned"}
+REGION_STAFF = {"member", "other_member", "reviewer_submitted", "reviewer_draft", "host_in_hot_seat"}
+PARTNERS = LOGGED_IN - {"admin"}  # everyone of a partner region (the admin has none)
+
+#: endpoint → who may use it in the scenario. A new route must be added here.
+ALLOWED = {
+    "main.index": EVERYONE, "main.dashboard": LOGGED_IN, "main.language": EVERYONE,
+    "accounts.login": EVERYONE, "accounts.logout": LOGGED_IN,
+    "static": EVERYONE,
+    # admin pages
+    "admin.people": ADMIN, "admin.person_edit": ADMIN, "admin.person_new": ADMIN,
+    "admin.regions": ADMIN, "admin.region_edit": ADMIN, "admin.region_new": ADMIN,
+    # self-assessments: DK04's, submitted (members read it; reviewers of DK04 and hosts too)
+    "assessments.index": {"member", "other_member", "reviewer_submitted", "reviewer_draft", "host_in_hot_seat"},
+    "assessments.overview": {"member", "reviewer_submitted", "reviewer_draft", "host_in_hot_seat", "admin"},
+    "assessments.compare": {"member", "reviewer_submitted", "reviewer_draft", "host_in_hot_seat", "admin"},
+    "assessments.print_view": {"member", "reviewer_submitted", "reviewer_draft", "host_in_hot_seat", "admin"},
+    "assessments.workbook_download": {"member", "reviewer_submitted", "reviewer_draft", "host_in_hot_seat", "admin"},
+    "assessments.evidence": set(),  # no file in the scenario: 404 for those who may see, refused for others
+    # submitted: read-only pages for those who may see it; nobody saves
+    "assessments.dimension": {"member", "reviewer_submitted", "reviewer_draft", "host_in_hot_seat", "admin"},
+    "assessments.autosave": set(),
+    "assessments.submit": set(),
+    "assessments.workbook_upload": set(),
+    "assessments.workbook_resolve": set(),
+    "assessments.reopen": HOSTS,
+    "assessments.session_token": LOGGED_IN,
+    # benchmark: closed, so hosts and admins only; the DK04 host waits for publication
+    "benchmark.index": LOGGED_IN, "benchmark.programme_page": LOGGED_IN,
+    "benchmark.programme_heatmap": ADMIN,  # only the admin counts the closed workshop: 404 (nothing to draw) else
+    "benchmark.workshop_page": ADMIN, "benchmark.workshop_export": ADMIN, "benchmark.workshop_heatmap": ADMIN,
+    "benchmark.scorecard": ADMIN, "benchmark.scorecard_chart": ADMIN, "benchmark.scorecard_export": ADMIN,
+    "reports.workshop_report": ADMIN, "reports.region_report": ADMIN,
+    "reports.catalogue_report": EVERYONE,
+    # the public catalogue and the self-check
+    "catalogue.index": EVERYONE, "catalogue.index_csv": EVERYONE, "catalogue.index_json": EVERYONE,
+    "catalogue.deadlines_ics": EVERYONE, "catalogue.practice": EVERYONE,
+    "catalogue.self_check": EVERYONE, "catalogue.self_check_results": EVERYONE,
+    "catalogue.self_check_results_json": EVERYONE,
+    # practice editing: ITC4's published practice; its region's members and the moderators
+    "catalogue.manage": {"other_member", "reviewer_submitted", "member", "reviewer_draft", "host_in_hot_seat",
+                         "admin"},
+    "catalogue.new": {"member", "other_member", "reviewer_submitted", "reviewer_draft", "host_in_hot_seat",
+                      "admin"},
+    "catalogue.edit": {"other_member", "reviewer_submitted", "host_in_hot_seat", "admin"},
+    "catalogue.moderate": {"host_in_hot_seat", "admin"},
+    # reviewing
+    "workshops.inbox": REVIEWERS | {"reviewer_submitted"},
+    "workshops.review": {"reviewer_submitted", "admin"},  # it@'s review of DK04 (the DK04 host: no)
+    "workshops.autosave": set(),  # the review is submitted and the round closed: nobody edits it
+    "workshops.nomination_add": set(), "workshops.nomination_delete": set(), "workshops.ratings": set(),
+    # hosting
+    "workshops.index": LOGGED_IN,
+    "workshops.new": HOSTS,
+    "workshops.detail": HOSTS, "workshops.edit": HOSTS, "workshops.assessments_start": HOSTS,
+    "workshops.assignment_add": HOSTS, "workshops.assignment_remove": HOSTS,
+    "workshops.import_scores": HOSTS, "workshops.import_template": HOSTS,
+    "workshops.live_screen": HOSTS, "workshops.live_data": HOSTS, "workshops.live_reveal": HOSTS,
+    "workshops.nominations": HOSTS, "workshops.nomination_moderate": ADMIN,  # a DK04 nomination
+    "workshops.site_visit_edit": HOSTS, "workshops.site_visit_delete": HOSTS, "workshops.site_visit_new": HOSTS,
+    "workshops.transition": HOSTS, "workshops.suggest_reviewers": HOSTS,
+    # DK04's peer reviews: the admin and DK04's reviewer who submitted; IE04's draft reviewer has not
+    "workshops.results": {"reviewer_submitted", "admin"},
+    "workshops.results_export": {"reviewer_submitted", "admin"},
+}
+
+#: Refused requests where the address says nothing about the object may answer 404 as well as 403.
+NOT_FOUND_IS_REFUSAL = {"catalogue.edit", "catalogue.moderate", "assessments.evidence", "workshops.nomination_moderate",
+                        "benchmark.programme_heatmap"}
+
+
+def _rules():
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    return sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint)
+
+
+RULES = _rules()
+
+
+def test_every_route_says_who_may_use_it():
+    endpoints = {rule.endpoint for rule in RULES}
+    assert endpoints - set(ALLOWED) == set(), "new routes: add them to ALLOWED with who may use them"
+    assert set(ALLOWED) - endpoints == set(), "routes that no longer exist"
+
+
+@pytest.fixture
+def scenario(load, bundle):
+    bundle["people"].extend(EXTRA_PEOPLE)
+    workshop = bundle["workshops"][0]
+    workshop["status"] = "closed"
+    workshop["reviews"].append({"reviewer": "ie@example.org", "region": "DK04", "status": "draft",
+                                "scores": {"strategy.vision": {"score": 2, "comment": "draft"}}})
+    load(bundle)
+    from eis_toolkit.models import (Assessment, Nomination, Region, ReviewerAssignment, SiteVisit, User)
+
+    def one(statement):
+        return db.session.scalar(statement)
+
+    dk04 = one(select(Region.id).where(Region.code == "DK04"))
+    it_user = one(select(User.id).where(User.email == "it@example.org"))
+    return {
+        "slug": "aarhus-2017", "code": "DK04", "ref": "eis-core@1", "fmt": "csv", "chart": "bars",
+        "dimension_key": "strategy", "filename": "favicon.svg",
+        "assessment_id": one(select(Assessment.id).where(Assessment.region_id == dk04)),
+        "assignment_id": one(select(ReviewerAssignment.id).where(ReviewerAssignment.reviewer_id == it_user,
+                                                                 ReviewerAssignment.region_id == dk04)),
+        "evidence_id": 999, "user_id": one(select(User.id).where(User.email == "dk@example.org")),
+        "region_id": dk04, "visit_id": one(select(SiteVisit.id)),
+        "nomination_id": one(select(Nomination.id)),
+    }
+
+
+def _address(rule, values: dict) -> str:
+    args = {}
+    for name in rule.arguments:
+        if name == "slug" and rule.endpoint.startswith("catalogue."):
+            args[name] = "paths-japan"
+        elif name == "slug" and rule.endpoint == "benchmark.programme_page" or (
+                name == "slug" and rule.endpoint == "benchmark.programme_heatmap"):
+            args[name] = "eis"
+        elif name == "action":
+            args[name] = {"catalogue.moderate": "return", "workshops.transition": "publish",
+                          "workshops.nomination_moderate": "accept"}[rule.endpoint]
+        else:
+            args[name] = values[name]
+    return rule.build(args, append_unknown=False)[1]
+
+
+CASES = [(rule, kind) for rule in RULES for kind in KINDS]
+
+
+@pytest.mark.parametrize("rule, kind", CASES, ids=[f"{r.endpoint}-{k}" for r, k in CASES])
+def test_the_route_answers_each_kind_of_person_as_it_should(scenario, client, login, rule, kind):
+    if kind != "anonymous":
+        login(EMAILS[kind], EXTRA_PASSWORDS.get(EMAILS[kind]))
+    path = _address(rule, scenario)
+    method = "GET" if "GET" in rule.methods else "POST"
+    response = client.open(path, method=method, data={} if method == "POST" else None)
+    status = response.status_code
+    assert status < 500, f"{method} {path} as {kind}: {status}"
+    allowed = kind in ALLOWED[rule.endpoint]
+    to_login = status == 302 and "/login" in response.headers.get("Location", "")
+    if allowed:
+        assert status not in (401, 403) and not to_login, f"{method} {path} as {kind}: refused ({status})"
+        if rule.endpoint not in NOT_FOUND_IS_REFUSAL:
+            assert status != 404, f"{method} {path} as {kind}: 404"
+    elif kind == "anonymous":
+        assert to_login or status in (401, 404), f"{method} {path} anonymous: {status}, not sent to log in"
+    else:
+        refused = (403, 404, 401) if rule.endpoint in NOT_FOUND_IS_REFUSAL else (403, 401)
+        if method == "POST":
+            refused = (403, 404, 401, 409)  # 409: the object's state refuses the change (e.g. submitted)
+        assert status in refused, f"{method} {path} as {kind}: {status}, expected a refusal"
