@@ -159,7 +159,8 @@ def reason_text(reason: recommend.Reason, labels: Labels) -> str:
                        "experienced": _("for experienced exporters")}
         return stage_texts.get(value) or labels("stage", value)
     if code == "need":
-        return _("helps with: %(need)s", need=labels("need", value).lower())
+        need = labels("need", value)  # inside a sentence: lower case, but German nouns keep their capital
+        return _("helps with: %(need)s", need=need if labels.language == "de" else need[:1].lower() + need[1:])
     if code == "deadline":
         return _("application deadline %(date)s", date=format_date(value, "d MMMM y"))
     if code == "event":
