@@ -28,7 +28,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from alembic.migration import MigrationContext
-from sqlalchemy import JSON, Date, DateTime, Engine, LargeBinary, MetaData, Table, func, select, text
+from sqlalchemy import Date, DateTime, Engine, LargeBinary, MetaData, Table, func, select, text
 
 FORMAT = "eis-toolkit-backup"
 FORMAT_VERSION = 1

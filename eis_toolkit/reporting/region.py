@@ -13,10 +13,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from .. import permissions
-from ..benchmark import charts, pages
+from ..benchmark import builders, charts, pages
 from ..benchmark.numbers import Row
-from ..benchmark.queries import (definition_for, programme_benchmark, programme_workshops, published_practices,
-                                 structure_for, workshop_benchmark)
+from ..benchmark.queries import definition_for, structure_for
 from ..extensions import db
 from ..i18n import translate
 from ..models import Assessment, Region, Workshop
@@ -40,10 +39,6 @@ def workshop_data(workshop: Workshop, language: str) -> dict:
             "questionnaire": {"ref": definition.ref, "title": translate(definition.title, language)}}
 
 
-def dimension_titles(workshop: Workshop, language: str) -> dict[str, str]:
-    return {d.key: translate(d.title, language) for d in definition_for(workshop.questionnaire).dimensions}
-
-
 def strongest_dimensions(rows, count: int = SUMMARY_DIMENSIONS) -> list[Row]:
     """The dimension rows with the highest peer mean (questionnaire order breaks ties)."""
     dimensions = [r for r in rows if r.level == "dimension" and r.peer_mean is not None]
@@ -58,8 +53,8 @@ def region_report_context(workshop: Workshop, region: Region, viewer, language: 
     """
     definition = definition_for(workshop.questionnaire)
     structure = structure_for(workshop.questionnaire)
-    titles = dimension_titles(workshop, language)
-    mine = pages.rows_by_region(workshop_benchmark(workshop)).get(region.code, {})
+    titles = builders.titles_for(workshop.questionnaire, language)
+    mine = builders.region_rows(workshop, region.code)  # cached by the data version, as on the scorecard
     overall = mine.get(("overall", "overall"))
     self_status = db.session.scalar(
         select(Assessment.status).where(Assessment.workshop_id == workshop.id, Assessment.region_id == region.id))
@@ -110,7 +105,7 @@ def region_report_context(workshop: Workshop, region: Region, viewer, language: 
         "reviewer_names": bool(reviews) and reviews[0].reviewer is not None,
         "reviews": [{"label": r.label, "strengths": r.strengths.strip(), "weaknesses": r.weaknesses.strip(),
                      "recommendations": r.recommendations.strip()} for r in reviews],
-        "learn_from": _learn_from(workshop, region.code, mine, titles, viewer, language),
+        "learn_from": _learn_from(builders.learn_from(workshop, region.code, mine, titles, viewer)),
     }
 
 
@@ -130,33 +125,13 @@ def _question_bars(mine, dimension: str, questions: list[dict], structure, title
             f"{code}, {title}: self-assessment and peer mean per question")
 
 
-def _learn_from(workshop: Workshop, code: str, mine: dict, titles: dict[str, str], viewer, language: str) -> list[dict]:
-    """The scorecard's "learn from": for the weakest dimensions, the regions peers scored higher
-    there (each from its latest workshop with this questionnaire that the reader may see) and
-    their published practices for the dimension, then other published practices for it."""
-    weak = pages.weakest_dimensions(mine.values())
-    if not weak:
-        return []
-    visible = [w.id for w in programme_workshops(workshop.programme_id, workshop.questionnaire_id)
-               if permissions.counts_in_programme_benchmark(viewer, w)]
-    comparison = programme_benchmark(workshop.programme, workshop.questionnaire, visible + [workshop.id]).rows
-    practices = published_practices(row.key for row in weak)
-    codes = {r.region for r in comparison}
-    names = dict(db.session.execute(select(Region.code, Region.name).where(Region.code.in_(codes))).tuples().all()) \
-        if codes else {}
-    result = []
-    for row in weak:
-        better = pages.leaders(comparison, row.key, row.peer_mean, exclude=code)
-        leading = {r.region for r in better}
-        result.append({
-            "key": row.key, "title": titles.get(row.key, row.key), "row": row_data(row),
-            "leaders": [{"code": r.region, "name": names.get(r.region, r.region), "row": row_data(r),
-                         "practices": [_practice(p) for p in practices[row.key] if p.region and p.region.code == r.region]}
-                        for r in better],
-            "others": [_practice(p) for p in practices[row.key]
-                       if not (p.region and p.region.code in leading | {code})][:pages.OTHER_PRACTICES],
-        })
-    return result
+def _learn_from(learned: list[dict]) -> list[dict]:
+    """The scorecard's "learn from" (``builders.learn_from``) as the report prints it."""
+    return [{"key": item["row"].key, "title": item["title"], "row": row_data(item["row"]),
+             "leaders": [{"code": leader["row"].region, "name": leader["name"], "row": row_data(leader["row"]),
+                          "practices": [_practice(p) for p in leader["practices"]]} for leader in item["leaders"]],
+             "others": [_practice(p) for p in item["others"]]}
+            for item in learned]
 
 
 def _practice(practice) -> dict:

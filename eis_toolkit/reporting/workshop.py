@@ -9,18 +9,19 @@ from __future__ import annotations
 
 from .. import permissions
 from ..benchmark import charts, pages
-from ..benchmark.queries import structure_for, workshop_benchmark
+from ..benchmark import builders
+from ..benchmark.queries import structure_for
 from ..models import PracticeStatus, ReviewStatus, Workshop
 from ..workshops.queries import workshop_nominations
-from .region import dimension_titles, row_data, workshop_data
+from .region import row_data, workshop_data
 
 
 def workshop_report_context(workshop: Workshop, viewer, language: str) -> dict:
     """Everything the workshop report prints for ``viewer`` (who passed
     :func:`permissions.can_view_benchmark`)."""
     structure = structure_for(workshop.questionnaire)
-    titles = dimension_titles(workshop, language)
-    rows = workshop_benchmark(workshop)
+    titles = builders.titles_for(workshop.questionnaire, language)
+    rows = builders.workshop_rows(workshop)  # cached by the data version, as on the pages
     by_region = pages.rows_by_region(rows)
     names = {r.code: r.name for r in workshop.hot_seat}
     host = permissions.can_host(viewer, workshop)
