@@ -489,6 +489,19 @@ def log_in(page, base: str, email: str, password: str | None = None) -> None:
     page.wait_for_url(f"{base}/dashboard")
 
 
+def assert_accessible(page, what: str | None = None) -> None:
+    """axe-core finds no violation on the page, once it has loaded (its heading is in place).
+
+    Waiting first matters after a click: axe run on the half-loaded next page reports a page
+    without a heading."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.wait_for_load_state("load")
+    page.locator("h1").first.wait_for(state="attached")
+    results = Axe().run(page)
+    assert results.violations_count == 0, f"{what or page.url}: {results.generate_report()}"
+
+
 def write_yaml(path: Path, data) -> Path:
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return path

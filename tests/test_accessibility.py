@@ -1,8 +1,7 @@
 """axe-core finds no accessibility violations on the foundation's pages (desktop and phone)."""
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
-from tests.conftest import log_in
+from tests.conftest import assert_accessible, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -21,8 +20,6 @@ def test_pages_have_no_axe_violations(loaded, live_server, page, email, paths, w
     page.set_viewport_size({"width": width, "height": 800})
     if email:
         log_in(page, live_server, email)
-    axe = Axe()
     for path in paths:
         page.goto(f"{live_server}{path}")
-        results = axe.run(page)
-        assert results.violations_count == 0, f"{path}: {results.generate_report()}"
+        assert_accessible(page, path)

@@ -6,7 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import expect
-from axe_playwright_python.sync_playwright import Axe
+
+from tests.conftest import assert_accessible
 
 pytestmark = pytest.mark.browser
 
@@ -33,20 +34,15 @@ def catalogue(load, bundle):
     load(bundle)
 
 
-def check_axe(page, what: str) -> None:
-    results = Axe().run(page)
-    assert results.violations_count == 0, f"{what}: {results.generate_report()}"
-
-
 def journey(page, base: str) -> None:
     page.goto(base + "/practices/")
-    check_axe(page, "catalogue")
+    assert_accessible(page, "catalogue")
     page.get_by_label("Search the practices").fill("Japan")
     page.get_by_role("button", name="Search").click()
     results = page.locator(".practice-list > li")
     expect(results).to_have_count(2)
     assert "Unpublished" not in page.content()
-    check_axe(page, "search results")
+    assert_accessible(page, "search results")
 
     page.locator(".facets").get_by_role("link", name="Cosmetics").click()
     expect(results).to_have_count(1)
@@ -59,11 +55,11 @@ def journey(page, base: str) -> None:
     assert page.url.endswith("/practices/japan-cosmetics-path")
     assert page.get_by_role("heading", level=1).inner_text() == "Percorso Giappone per la cosmetica"
     assert page.get_by_text("Peer rating 4.7 of 5").first.is_visible()
-    check_axe(page, "practice page")
+    assert_accessible(page, "practice page")
 
     page.goto(base + "/practices/")
     page.get_by_role("link", name="Find help for your firm: the self-check").click()
-    check_axe(page, "self-check")
+    assert_accessible(page, "self-check")
     page.get_by_label("1. What does your firm do?").select_option("cosmetics")
     page.get_by_label("Japan").check()
     page.get_by_label("New exporter").check()
@@ -74,7 +70,7 @@ def journey(page, base: str) -> None:
     first = page.locator(".recommendations > li").first
     assert "Percorso Giappone per la cosmetica" in first.inner_text()
     assert "covers Japan" in first.inner_text() and "for firms exporting for the first time" in first.inner_text()
-    check_axe(page, "self-check results")
+    assert_accessible(page, "self-check results")
 
     shared = page.url  # the address carries the answers: a new visit gets the same results
     page.goto(shared)

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 from eis_toolkit.assessments import queries
 from eis_toolkit.extensions import db
 from tests.assessment_fixtures import draft, drafted  # noqa: F401
+from tests.conftest import assert_accessible
 
 pytestmark = pytest.mark.browser
 
@@ -47,12 +48,9 @@ def test_an_italian_member_types_2_000_000_and_the_script_answers_in_italian(dra
 @pytest.mark.parametrize("language", ["it", "da", "de"])
 def test_translated_pages_have_no_axe_violations(draft, live_server, page, language, width):
     """Longer words (German) and the language switch keep the pages accessible at both widths."""
-    from axe_playwright_python.sync_playwright import Axe
-
     page.set_viewport_size({"width": width, "height": 800})
     page.goto(f"{live_server}/login?lang={language}")
-    axe = Axe()
-    assert axe.run(page).violations_count == 0
+    assert_accessible(page)
     page.locator("#email").fill("dk@example.org")
     page.locator("#password").fill("region-pass")
     page.locator("form:not(.language-switch):not(.inline) button[type=submit]").click()
@@ -60,5 +58,4 @@ def test_translated_pages_have_no_axe_violations(draft, live_server, page, langu
     for path in ("/dashboard", f"/assessments/{draft.id}", f"/assessments/{draft.id}/questions/strategy"):
         page.goto(f"{live_server}{path}")
         expect(page.locator("html")).to_have_attribute("lang", language)
-        results = axe.run(page)
-        assert results.violations_count == 0, f"{path}: {results.generate_report()}"
+        assert_accessible(page, path)

@@ -3,10 +3,9 @@ host watches it arrive on the live screen, closes and publishes, the region read
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from eis_toolkit.extensions import db
-from tests.conftest import log_in
+from tests.conftest import assert_accessible, log_in
 from tests.workshop_support import definition, submit_as, workshop_bundle  # noqa: F401
 
 pytestmark = pytest.mark.browser
@@ -22,11 +21,6 @@ def new_page(page, width=1280):
     return page.context.browser.new_context(viewport={"width": width, "height": 900}).new_page()
 
 
-def no_axe_violations(page):
-    results = Axe().run(page)
-    assert results.violations_count == 0, f"{page.url}: {results.generate_report()}"
-
-
 def test_a_hot_seat_session(planned, live_server, page, app):
     host, base = page, live_server
     log_in(host, base, "host@example.org")
@@ -34,7 +28,7 @@ def test_a_hot_seat_session(planned, live_server, page, app):
     # The host opens the review round.
     host.get_by_role("link", name="Workshops", exact=True).click()
     host.get_by_role("link", name="Aarhus workshop").click()
-    no_axe_violations(host)
+    assert_accessible(host)
     host.get_by_role("link", name="Open the review round…").click()
     host.get_by_role("button", name="Open the review round").click()
     assert host.get_by_text("The workshop is now open.").is_visible()
@@ -47,7 +41,7 @@ def test_a_hot_seat_session(planned, live_server, page, app):
     host.get_by_role("button", name="Reveal the scores").click()
     host.get_by_role("button", name="Hide the scores").wait_for()
     host.get_by_text("No submitted peer score yet.").wait_for()
-    no_axe_violations(host)
+    assert_accessible(host)
 
     # A reviewer scores DK04 on a phone and submits.
     reviewer = new_page(page, width=390)
@@ -55,7 +49,7 @@ def test_a_hot_seat_session(planned, live_server, page, app):
     reviewer.goto(f"{base}/reviews")
     reviewer.get_by_role("link", name=re.compile("Start the review of DK04")).click()
     assert reviewer.get_by_role("heading", name="Review of Central Denmark (DK04)").is_visible()
-    no_axe_violations(reviewer)
+    assert_accessible(reviewer)
     keys = [q.key for q in definition().scored_questions()]
     for key in keys:
         value = "2" if key == "strategy.vision" else "na" if key == "strategy.kpis" else "3"
@@ -92,4 +86,4 @@ def test_a_hot_seat_session(planned, live_server, page, app):
     text = region.locator("main").inner_text()
     assert "Clear division of work between the export actors" in text
     assert "Reviewer A" in text and "Ida Reviewer" not in text
-    no_axe_violations(region)
+    assert_accessible(region)
