@@ -11,7 +11,8 @@ from sqlalchemy.orm import selectinload
 
 from eis_toolkit.extensions import db
 from eis_toolkit.models import Practice, Term
-from eis_toolkit.reporting.catalogue import catalogue_report_context, rating
+from eis_toolkit.catalogue.ratings import peer_rating
+from eis_toolkit.reporting.catalogue import catalogue_report_context
 from eis_toolkit.reporting.render import render_html, report_pdf
 
 HOSTILE = '<script>alert(1)</script> <img src=file:///etc/passwd> <link rel=stylesheet href=http://evil.invalid/x>'
@@ -53,10 +54,36 @@ def test_published_practices_with_their_fields_rating_and_filters(load, bundle):
 
 def test_rating_is_the_mean_of_the_ratings_and_none_without_any(loaded):
     [practice] = practices()
-    assert rating(practice) == {"mean": 4.0, "n": 1, "criteria": {"evidence": 4, "transferability": 5,
-                                                                     "usefulness": 3}}
-    practice.ratings.clear()
-    assert rating(practice)["mean"] is None and rating(practice)["n"] == 0
+    rating = peer_rating(practice.ratings)
+    assert (rating.mean, rating.n, rating.criteria) == (4.0, 1, {"evidence": 4, "transferability": 5, "usefulness": 3})
+    assert peer_rating([]).mean is None and peer_rating([]).n == 0
+
+
+def test_peer_rating_is_the_mean_of_every_criterion_of_every_rating():
+    from types import SimpleNamespace as Rating
+
+    rating = peer_rating([Rating(evidence=5, transferability=4, usefulness=3),
+                          Rating(evidence=2, transferability=4, usefulness=5)])
+    assert rating.mean == 23 / 6 and rating.n == 2
+    assert rating.criteria == {"evidence": 3.5, "transferability": 4.0, "usefulness": 4.0}
+
+
+def test_editions_are_printed_by_date_in_the_reports_language(load, bundle, app):
+    bundle["practices"][0]["editions"] = [
+        {"title": "Mission to Osaka", "starts": "2027-03-02", "ends": "2027-03-05", "place": "Osaka"},
+        {"title": "Webinar series", "deadline": "2027-01-15", "eligibility": "SMEs of Lombardy"},
+        {"title": "Open desk"}]
+    load(bundle)
+    texts = {}
+    for language in ("en", "it"):
+        rendered = report_pdf("catalogue", catalogue_report_context(practices(), {}, language))
+        texts[language] = re.sub(r"\s+", " ", "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(rendered.pdf)).pages))
+    en = texts["en"]
+    assert "Calls and events" in en
+    assert "Webinar series · apply by January 15, 2027" in en and "Who may apply: SMEs of Lombardy" in en
+    assert "Mission to Osaka · March 2, 2027 – March 5, 2027 · Osaka" in en
+    assert en.index("Webinar series") < en.index("Mission to Osaka") < en.index("Open desk"), "by date, undated last"
+    assert "15 gennaio 2027" in texts["it"] and "Bandi ed eventi" in texts["it"]
 
 
 def test_hostile_practice_text_is_printed_as_text_and_fetches_nothing(load, bundle):
@@ -95,3 +122,25 @@ def test_the_catalogue_download_gives_the_cli_bytes(loaded, runner, client, tmp_
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.data == out.read_bytes()
     assert client.get("/reports/practices.pdf?market=XX").status_code == 400
+
+
+def test_the_selected_catalogue_takes_the_same_queries_for_one_practice_or_eight(load, bundle, app, count_queries):
+    from werkzeug.datastructures import MultiDict
+
+    from eis_toolkit.reporting.catalogue import selected_catalogue_context
+
+    def queries_for(n: int) -> int:
+        db.session.rollback()
+        extra = [{"slug": f"extra-{i}", "title": f"Extra {i}", "region": "DK04", "status": "published",
+                  "ratings": [{"rater": "ie@example.org", "evidence": 3, "transferability": 3, "usefulness": 3}],
+                  "editions": [{"title": f"Call {i}", "deadline": "2027-01-01"}]} for i in range(n - 1)]
+        load({**bundle, "practices": bundle["practices"] + extra})
+        db.session.expire_all()
+        with count_queries() as statements:
+            context = selected_catalogue_context(MultiDict(), "en")
+            assert len(context["practices"]) == n
+            assert all(p["rating"]["n"] == 1 and (p["editions"] or p["slug"] == "paths-japan")
+                       for p in context["practices"])
+        return len(statements)
+
+    assert queries_for(1) == queries_for(8)

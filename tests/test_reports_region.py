@@ -168,6 +168,8 @@ def test_lang_it_changes_the_headings(make_app, loaded, tmp_path, request):
             assert PdfReader(out).trailer["/Root"]["/Lang"] == language
             texts[language] = words(pdf_text(out.read_bytes()))
     assert "Sintesi" in texts["it"] and "Indice" in texts["it"] and "Pagina 3 di" in texts["it"]
+    assert "27 giugno 2017 – 28 giugno 2017" in texts["it"], "the cover's dates as Italian writes them"
+    assert "June 27, 2017 – June 28, 2017" in texts["en"]
     assert "Sintesi" not in texts["en"] and "Summary" in texts["en"] and "Page 3 of" in texts["en"]
 
 

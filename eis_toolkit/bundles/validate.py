@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from ..catalogue.ratings import CRITERIA as RATING_CRITERIA
 from ..questionnaires.schema import QuestionnaireDef
 from ..questionnaires.types import MAX_TEXT_LENGTH
 
@@ -20,7 +21,6 @@ PRACTICE_VOCABULARIES = {"instruments": "instrument", "sectors": "sector", "mark
                          "stages": "stage", "dimensions": "dimension"}
 PRACTICE_TEXTS = ("organisation", "summary", "description", "resources", "timescale", "evidence",
                   "transferability", "difficulties", "contact", "title_en", "summary_en")
-RATING_CRITERIA = ("evidence", "transferability", "usefulness")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 

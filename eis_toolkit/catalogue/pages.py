@@ -84,12 +84,6 @@ def load_practice(slug: str) -> Practice | None:
                  selectinload(Practice.ratings)))
 
 
-def rating_of(practice: Practice) -> tuple[float | None, int]:
-    """The peer rating: mean of every criterion of every rating, and how many ratings."""
-    values = [v for r in practice.ratings for v in (r.evidence, r.transferability, r.usefulness)]
-    return (sum(values) / len(values) if values else None), len(practice.ratings)
-
-
 def nominations_of(practice: Practice, user) -> list[Nomination]:
     """The workshop nominations that led to the practice, at workshops the reader may know of:
     published ones for everyone, others for their hosts."""

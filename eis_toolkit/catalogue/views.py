@@ -34,6 +34,7 @@ from ..workshops.models import Nomination
 from . import pages, recommend, services
 from .forms import PracticeForm, ReturnForm, editions_text
 from .models import Practice, PracticeStatus
+from .ratings import peer_rating
 from .selection import (FACETS, FILTERS, CatalogueQueryError, catalogue_selection, parse_catalogue_args,
                         parse_filter, result_object, upcoming_editions)
 from .taxonomies import needs
@@ -168,11 +169,11 @@ def practice(slug: str):
     item = pages.load_practice(slug)
     if item is None or not permissions.can_view_practice(current_user, item):
         abort(404)
-    rating, rating_n = pages.rating_of(item)
+    rating = peer_rating(item.ratings)
     events = services.history(item) if permissions.can_see_practice_history(current_user, item) else []
     open_now, later = services.upcoming(item.editions, pages.today())
     return render_template(
-        "catalogue/practice.html", practice=item, rating=rating, rating_n=rating_n,
+        "catalogue/practice.html", practice=item, rating=rating.mean, rating_n=rating.n,
         labels=pages.Labels(_current_language()), filters=FILTERS, open_now=open_now, later=later,
         nominations=pages.nominations_of(item, current_user),
         evidence=pages.region_evidence(item, current_user), history=events,

@@ -7,8 +7,11 @@ practices are printed, whatever the caller passes: the catalogue is public.
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Mapping
+from datetime import date
 
+from ..catalogue.ratings import peer_rating
 from ..i18n import translate
 from ..models import Practice, PracticeStatus, Term, Vocabulary
 
@@ -16,18 +19,18 @@ from ..models import Practice, PracticeStatus, Term, Vocabulary
 VOCABULARIES = (Vocabulary.INSTRUMENT, Vocabulary.SECTOR, Vocabulary.MARKET, Vocabulary.STAGE, Vocabulary.DIMENSION)
 #: The narrative fields printed with each practice, in this order.
 FIELDS = ("description", "resources", "timescale", "evidence", "transferability", "difficulties", "contact")
-CRITERIA = ("evidence", "transferability", "usefulness")
 
 
-def rating(practice: Practice) -> dict:
-    """The peer rating (DESIGN.md): the mean of the ratings' criteria values, with n = the number
-    of ratings; ``None`` without ratings (none, not zero). Per criterion too."""
-    ratings = list(practice.ratings)
-    if not ratings:
-        return {"mean": None, "n": 0, "criteria": {c: None for c in CRITERIA}}
-    values = [getattr(r, c) for r in ratings for c in CRITERIA]
-    return {"mean": sum(values) / len(values), "n": len(ratings),
-            "criteria": {c: sum(getattr(r, c) for r in ratings) / len(ratings) for c in CRITERIA}}
+def editions_data(editions) -> list[dict]:
+    """Every edition (call, event) of a practice, by its deadline or start date, undated last.
+
+    All of them, past ones too: the printed catalogue does not know the day it is read on, and
+    its cache key must not depend on the day it is printed."""
+    def when(edition) -> date:
+        return edition.deadline or edition.starts or date.max
+
+    return [{"title": e.title, "deadline": e.deadline, "starts": e.starts, "ends": e.ends, "place": e.place,
+             "eligibility": e.eligibility} for e in sorted(editions, key=lambda e: (when(e), e.title))]
 
 
 def practice_data(practice: Practice, language: str) -> dict:
@@ -39,8 +42,10 @@ def practice_data(practice: Practice, language: str) -> dict:
             "region": {"code": practice.region.code, "name": practice.region.name} if practice.region else None,
             "organisation": practice.organisation, "language": practice.language,
             "fields": {f: (getattr(practice, f) or "").strip() for f in FIELDS},
-            "links": [str(link) for link in (practice.links or [])], "terms": terms, "rating": rating(practice),
-            "published_at": practice.published_at.date().isoformat() if practice.published_at else None}
+            "links": [str(link) for link in (practice.links or [])], "terms": terms,
+            "rating": dataclasses.asdict(peer_rating(practice.ratings)),
+            "editions": editions_data(practice.editions),
+            "published_at": practice.published_at.date() if practice.published_at else None}
 
 
 def filters_data(filters: Mapping[str, Iterable[str]], terms: Mapping[tuple[str, str], Term], language: str) -> list:
@@ -74,12 +79,16 @@ def selected_catalogue_context(args, language: str, progress: Callable[[int], No
     """The catalogue report of the catalogue's own selection for ``args`` (its query parameters,
     DESIGN.md: the same filters as the pages and exports); raises ``CatalogueQueryError``."""
     from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
 
     from ..catalogue.selection import catalogue_selection, parse_catalogue_args
     from ..extensions import db
 
     query = parse_catalogue_args(args)
     selection = catalogue_selection(query, whole=True, facets=False)
+    # the ratings of every selected practice in one statement (per criterion: not in the selection)
+    ids = [item.practice.id for item in selection.items]
+    db.session.scalars(select(Practice).where(Practice.id.in_(ids)).options(selectinload(Practice.ratings))).all()
     terms = {(str(t.vocabulary), t.key): t for t in db.session.scalars(select(Term))}
     filters = {"q": [query.q] if query.q else [], **{name: list(keys) for name, keys in query.filters.items()}}
     return catalogue_report_context([item.practice for item in selection.items], filters, language, terms, progress)

@@ -33,7 +33,7 @@ def workshop_data(workshop: Workshop, language: str) -> dict:
     """The workshop as the cover and the running header print it."""
     definition = definition_for(workshop.questionnaire)
     return {"slug": workshop.slug, "title": workshop.title, "place": workshop.place,
-            "starts": workshop.starts.isoformat(), "ends": workshop.ends.isoformat(),
+            "starts": workshop.starts, "ends": workshop.ends,
             "status": str(workshop.status), "host": workshop.host_region.name if workshop.host_region else "",
             "programme": workshop.programme.title if workshop.programme else "",
             "questionnaire": {"ref": definition.ref, "title": translate(definition.title, language)}}

@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit
 from ..catalogue.models import Practice, PracticeRating
+from ..catalogue.ratings import CRITERIA as RATING_CRITERIA
 from ..columns import utcnow
 from ..extensions import db
 from ..models import Review, ReviewScore, ReviewStatus, User, Workshop
@@ -22,7 +23,6 @@ from .models import Nomination
 from .services import OwnRegionError, WorkshopError
 
 TEXT_FIELDS = ("strengths", "weaknesses", "recommendations")
-RATING_CRITERIA = ("evidence", "transferability", "usefulness")
 NOT_APPLICABLE = "na"
 
 
