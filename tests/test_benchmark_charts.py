@@ -11,8 +11,8 @@ from eis_toolkit.benchmark.numbers import Row
 
 SVG = "{http://www.w3.org/2000/svg}"
 LABELS = ("Strategy", "Outreach", "Finance and financial instruments")
-BARS = (LABELS, (("Self-assessment", (4.0, None, 2.5)), ("Peer mean", (3.25, 3.0, 2.0)),
-                 ("Group mean", (3.0, 2.5, 2.0)), ("Group best", (3.25, 3.0, 2.0))), (1, 5), "DK04 dimensions")
+BARS = (LABELS, (("self", (4.0, None, 2.5)), ("peer_mean", (3.25, 3.0, 2.0)),
+                 ("group_mean", (3.0, 2.5, 2.0)), ("group_best", (3.25, 3.0, 2.0))), (1, 5), "DK04 dimensions")
 RADAR = (LABELS, (4.0, None, 2.5), (3.25, 3.0, 2.0), (1, 5), "DK04 radar")
 HEATMAP = (("DK04", "IE04"), LABELS, ((3.25, 3.0, 2.0), (2.5, None, 4.75)), (1, 5), "Workshop heatmap")
 
@@ -29,7 +29,7 @@ def drawn(monkeypatch):
 
 @pytest.mark.parametrize("draw, args, numbers", [
     (charts.dimension_bars, BARS, ["4.00", "no value", "3.25"]),
-    (charts.radar, RADAR, ["self-assessment 4.00", "no value", "peer mean 2.00"]),
+    (charts.radar, RADAR, ["Self-assessment 4.00", "no value", "Peer mean 2.00"]),
     (charts.heatmap, HEATMAP, ["DK04: Strategy 3.25", "Outreach no value", "4.75"]),
 ])
 def test_each_chart_is_svg_with_title_and_description_and_drawn_once(drawn, draw, args, numbers):
@@ -108,6 +108,6 @@ def test_ranking_shares_ranks_on_ties_and_puts_empty_rows_last():
 def test_charts_of_a_region_without_any_score_still_render(drawn):
     empty = (None, None, None)
     for svg in (charts.radar(LABELS, empty, empty, (1, 5), "empty"),
-                charts.dimension_bars(LABELS, (("Self-assessment", empty), ("Peer mean", empty)), (0, 4), "empty"),
+                charts.dimension_bars(LABELS, (("self", empty), ("peer_mean", empty)), (0, 4), "empty"),
                 charts.heatmap(("XX99",), LABELS, (empty,), (1, 5), "empty")):
         assert "no value" in ET.fromstring(svg.encode("utf-8")).find(f"{SVG}desc").text

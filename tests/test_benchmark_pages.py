@@ -257,3 +257,16 @@ def test_the_number_of_queries_per_page_does_not_grow_with_the_data(load, bundle
             assert client.get(route).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], f"{route}: {counts}"
+
+
+def test_the_charts_speak_the_readers_language(data, as_person):
+    client = as_person("host@example.org")
+    texts = {lang: client.get(f"/benchmark/workshops/{SLUG}/regions/DK04/bars.svg?lang={lang}").get_data(as_text=True)
+             for lang in ("en", "da", "de")}
+    assert "Self-assessment" in texts["en"] and "Score (" in texts["en"]
+    root = ET.fromstring(texts["da"].encode("utf-8"))
+    assert root.find("{http://www.w3.org/2000/svg}title").text.startswith("DK04: selvevaluering, peer-gennemsnit")
+    assert "Selvevaluering" in texts["da"] and "Gruppens bedste" in texts["da"] and "Self-assessment" not in texts["da"]
+    assert "Punktzahl (" in texts["de"] and "Gruppenmittelwert" in texts["de"]
+    heatmap = client.get(f"/benchmark/workshops/{SLUG}/heatmap.svg?lang=it").get_data(as_text=True)
+    assert "Media dei pari per dimensione: " in heatmap and "Peer mean" not in heatmap

@@ -135,6 +135,7 @@ def test_beyond_sixty_regions_the_tables_are_paged_and_the_heatmap_drawn_per_pag
     assert "sort=dim3" in src
     svg = client.get(f"/benchmark/workshops/one-workshop-0/heatmap.svg?{src.replace('&amp;', '&')}")
     assert svg.status_code == 200 and svg.get_data(as_text=True).count("R0") < 80  # 30 regions, not 120
+    assert "(regions, page 1 of 4)</title>" in svg.get_data(as_text=True)
     # sorted server-side: the first row of page 1 has the highest peer mean in dim3
     rows = [line for line in table.split("<tr>")[2:]]
     first, second = (float(r.split('<td class="num">')[4].split("<")[0]) for r in rows[:2])

@@ -19,6 +19,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from flask_babel import force_locale, gettext as _
 from sqlalchemy import select
 
 from .. import permissions
@@ -178,13 +179,33 @@ def region_table(summary: Mapping[str, RegionRows], structure: Structure, sort: 
     return RegionTable(tuple(chosen), sort, descending, page, pages_, total, paged)
 
 
+def chart_words(language: str | None = None) -> charts.ChartWords:
+    """The words the charts draw, in ``language`` (the reader's by default)."""
+    with force_locale(language or current_language()):
+        return charts.ChartWords(
+            self=_("Self-assessment"), peer_mean=_("Peer mean"), group_mean=_("Group mean"),
+            group_best=_("Group best"), score=_("Score"), no_value=_("no value"),
+            bars_title=_("%(region)s: self-assessment, peer mean, group mean and group best per dimension"),
+            radar_title=_("%(region)s: self-assessment against peer mean"),
+            questions_title=_("%(region)s, %(dimension)s: self-assessment and peer mean per question"),
+            heatmap_title=_("Peer mean per dimension: %(workshop)s"),
+            heatmap_page_title=_("Peer mean per dimension: %(workshop)s (regions, page %(page)s of %(pages)s)"))
+
+
+def heatmap_title(words: charts.ChartWords, name: str, page: int = 1, pages_: int = 1) -> str:
+    """The heatmap's title for a workshop or programme ``name``, naming the page when paged."""
+    if pages_ > 1:
+        return words.heatmap_page_title % {"workshop": name, "page": page, "pages": pages_}
+    return words.heatmap_title % {"workshop": name}
+
+
 def heatmap_args(summary: Mapping[str, RegionRows], codes, structure: Structure, titles: Mapping[str, str],
-                 title: str) -> tuple:
+                 title: str, words: charts.ChartWords) -> tuple:
     """Arguments of ``charts.heatmap`` for these regions (a page of the table)."""
     dimensions = [d.key for d in structure.dimensions]
     values = tuple(tuple((summary[c].get(("dimension", k)) or _NONE).peer_mean for k in dimensions) for c in codes)
     return (tuple(codes), tuple(titles.get(k, k) for k in dimensions), values,
-            (structure.scale_min, structure.scale_max), title)
+            (structure.scale_min, structure.scale_max), title, words)
 
 
 class _None:
@@ -231,8 +252,9 @@ def scorecard(workshop: Workshop, region: Region, viewer) -> Scorecard:
     self_status = db.session.scalar(
         select(Assessment.status).where(Assessment.workshop_id == workshop.id, Assessment.region_id == region.id))
     overall = mine.get(("overall", "overall"))
-    bars = pages.bars_args(mine, structure, titles, region.code)
-    radar = pages.radar_args(mine, structure, titles, region.code)
+    words = chart_words(language)
+    bars = pages.bars_args(mine, structure, titles, region.code, words)
+    radar = pages.radar_args(mine, structure, titles, region.code, words)
     return Scorecard(
         workshop=workshop, region=region, definition=definition_for(workshop.questionnaire),
         structure=structure, titles=titles, rows=mine, overall=overall,
@@ -252,7 +274,8 @@ def scorecard_chart(workshop: Workshop, region: Region, chart: str) -> tuple[tup
     language = current_language()
     mine = region_rows(workshop, region.code)
     structure, titles = structure_for(workshop.questionnaire), titles_for(workshop.questionnaire, language)
-    args = (pages.bars_args if chart == "bars" else pages.radar_args)(mine, structure, titles, region.code)
+    args = (pages.bars_args if chart == "bars" else pages.radar_args)(mine, structure, titles, region.code,
+                                                                       chart_words(language))
     return args, (chart_key(chart, args, workshop.id, region.code, language) if args else None)
 
 
@@ -331,11 +354,6 @@ class WorkshopPage:
     fragment_key: str
 
 
-def heatmap_title(workshop: Workshop, table: RegionTable) -> str:
-    base = f"Peer mean per dimension: {workshop.title}"
-    return f"{base} (regions {table.page} of {table.pages})" if table.paged else base
-
-
 def workshop_page(workshop: Workshop, viewer, sort: str | None = None, order: str | None = None,
                   page: int | str | None = None) -> WorkshopPage:
     """The workshop page as ``viewer`` may see it (the caller checked ``can_view_benchmark``);
@@ -346,7 +364,9 @@ def workshop_page(workshop: Workshop, viewer, sort: str | None = None, order: st
     table, by_region = workshop_table(workshop, sort, order, page)
     heatmap, heatmap_key_ = None, None
     if table.codes:
-        heatmap = heatmap_args(by_region, table.codes, structure, titles, heatmap_title(workshop, table))
+        words = chart_words(language)
+        heatmap = heatmap_args(by_region, table.codes, structure, titles,
+                               heatmap_title(words, workshop.title, table.page, table.pages), words)
         heatmap_key_ = chart_key("heatmap", heatmap, workshop.id, language, *sorted(table.query.items()))
     shown, total = (calibration(workshop) if permissions.can_see_calibration(viewer, workshop) else (None, 0))
     return WorkshopPage(
@@ -376,8 +396,9 @@ def workshop_heatmap(workshop: Workshop, sort=None, order=None, page=None) -> tu
     table, by_region = workshop_table(workshop, sort, order, page)
     if not table.codes:
         return None, None
+    words = chart_words(language)
     args = heatmap_args(by_region, table.codes, structure, titles_for(workshop.questionnaire, language),
-                        heatmap_title(workshop, table))
+                        heatmap_title(words, workshop.title, table.page, table.pages), words)
     return args, chart_key("heatmap", args, workshop.id, language, *sorted(table.query.items()))
 
 
@@ -445,10 +466,9 @@ def programme_page(programme: Programme, questionnaire: Questionnaire, viewer, d
     codes = [item.row.region for item in shown]
     heatmap, heatmap_key_ = None, None
     if codes:
-        title = f"Peer mean per dimension: {programme.title}"
-        if paged:
-            title += f" (regions {number} of {pages_})"
-        heatmap = heatmap_args(summary, codes, structure, titles, title)
+        words = chart_words(language)
+        title = heatmap_title(words, programme.title, number, pages_ if paged else 1)
+        heatmap = heatmap_args(summary, codes, structure, titles, title, words)
         heatmap_key_ = chart_key("programme-heatmap", heatmap, programme.id, questionnaire.id, language,
                                  dimension, number, *sorted(w.id for w in workshops))
     return ProgrammePage(

@@ -19,7 +19,7 @@ import threading
 from functools import lru_cache
 from xml.sax.saxutils import escape
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:  # matplotlib is imported where a chart is drawn: `eis --help` and workers start fast
     from matplotlib.figure import Figure
@@ -27,14 +27,15 @@ if TYPE_CHECKING:  # matplotlib is imported where a chart is drawn: `eis --help`
 #: Okabe & Ito (2008), "Color Universal Design".
 OKABE_ITO = {"orange": "#E69F00", "sky_blue": "#56B4E9", "bluish_green": "#009E73", "yellow": "#F0E442",
              "blue": "#0072B2", "vermillion": "#D55E00", "reddish_purple": "#CC79A7", "black": "#000000"}
-#: The four series of the dimension bars: colour and hatching (so that colour is not the only cue).
+#: The four series of the dimension bars, by the benchmark row's field: colour and hatching (so
+#: that colour is not the only cue).
 SERIES_STYLE = {
-    "Self-assessment": (OKABE_ITO["orange"], ""),
-    "Peer mean": (OKABE_ITO["blue"], ""),
-    "Group mean": (OKABE_ITO["sky_blue"], "///"),
+    "self": (OKABE_ITO["orange"], ""),
+    "peer_mean": (OKABE_ITO["blue"], ""),
+    "group_mean": (OKABE_ITO["sky_blue"], "///"),
     # cross-hatched, not dotted: a dotted hatch is ~150 kB of circles per chart and takes WeasyPrint
     # about 3 s to draw in a PDF report; crossed lines are 16 kB and read as well.
-    "Group best": (OKABE_ITO["bluish_green"], "xx"),
+    "group_best": (OKABE_ITO["bluish_green"], "xx"),
 }
 INK, GRID = "#1d2430", "#d9dee5"
 RC = {"svg.fonttype": "none", "svg.hashsalt": "eis-toolkit", "font.family": "DejaVu Sans", "font.size": 10,
@@ -48,13 +49,35 @@ renders = 0  # charts matplotlib actually drew since start (the cache's tests re
 Value = float | None
 
 
+class ChartWords(NamedTuple):
+    """The words a chart draws and describes, in the reader's language (English by default; the
+    caller translates them, so that this module stays free of the web app). Series are named by
+    the benchmark row's field (``self``, ``peer_mean``, ``group_mean``, ``group_best``)."""
+
+    self: str = "Self-assessment"
+    peer_mean: str = "Peer mean"
+    group_mean: str = "Group mean"
+    group_best: str = "Group best"
+    score: str = "Score"  # the axis of the bars, followed by the scale: "Score (1–5)"
+    no_value: str = "no value"
+    # the charts' titles (their SVG <title>), %-formatted by the argument builders of pages.py
+    bars_title: str = "%(region)s: self-assessment, peer mean, group mean and group best per dimension"
+    radar_title: str = "%(region)s: self-assessment against peer mean"
+    questions_title: str = "%(region)s, %(dimension)s: self-assessment and peer mean per question"
+    heatmap_title: str = "Peer mean per dimension: %(workshop)s"
+    heatmap_page_title: str = "Peer mean per dimension: %(workshop)s (regions, page %(page)s of %(pages)s)"
+
+    def series(self, field: str) -> str:
+        return getattr(self, field)
+
+
 def chart_key(*args) -> str:
     """A short stable digest of a chart's arguments: for URLs and ETags."""
     return hashlib.sha256(repr(args).encode("utf-8")).hexdigest()[:20]
 
 
-def _number(value: Value, digits: int = 2) -> str:
-    return "no value" if value is None else f"{value:.{digits}f}"
+def _number(value: Value, words: ChartWords, digits: int = 2) -> str:
+    return words.no_value if value is None else f"{value:.{digits}f}"
 
 
 def _svg(figure: Figure, title: str, description: str) -> str:
@@ -88,12 +111,13 @@ def _figure(width: float, height: float) -> Figure:
 
 @lru_cache(maxsize=CACHE_SIZE)
 def dimension_bars(labels: tuple[str, ...], series: tuple[tuple[str, tuple[Value, ...]], ...],
-                   scale: tuple[int, int], title: str) -> str:
-    """Grouped horizontal bars: one group per dimension, one bar per series (self, peer mean,
-    group mean, group best), on the questionnaire's scale. A missing value has no bar."""
+                   scale: tuple[int, int], title: str, words: ChartWords = ChartWords()) -> str:
+    """Grouped horizontal bars: one group per dimension, one bar per series (``(field, values)``:
+    self, peer mean, group mean, group best), on the questionnaire's scale. A missing value has
+    no bar."""
     lo, hi = scale
     description = "; ".join(
-        f"{label}: " + ", ".join(f"{name.lower()} {_number(values[i])}" for name, values in series)
+        f"{label}: " + ", ".join(f"{words.series(name)} {_number(values[i], words)}" for name, values in series)
         for i, label in enumerate(labels))
     with _lock, _matplotlib().rc_context(RC):
         figure = _figure(5.2, 1.0 + 0.62 * len(labels))
@@ -105,7 +129,7 @@ def dimension_bars(labels: tuple[str, ...], series: tuple[tuple[str, tuple[Value
             present = [(p, v) for p, v in zip(positions, values) if v is not None]
             axes.barh([p for p, _ in present], [v - lo for _, v in present], left=lo, height=height * 0.92,
                       color=colour, hatch=hatch, edgecolor="white" if not hatch else INK, linewidth=0.4,
-                      label=name)
+                      label=words.series(name))
         axes.set_yticks(range(len(labels)), labels=[_wrap(label, 22) for label in labels])
         axes.invert_yaxis()
         axes.set_xlim(lo, hi)
@@ -113,18 +137,19 @@ def dimension_bars(labels: tuple[str, ...], series: tuple[tuple[str, tuple[Value
         axes.xaxis.grid(True, color=GRID, linewidth=0.8)
         axes.set_axisbelow(True)
         axes.spines[["top", "right"]].set_visible(False)
-        axes.set_xlabel(f"Score ({lo}–{hi})")
+        axes.set_xlabel(f"{words.score} ({lo}–{hi})")
         figure.legend(loc="outside lower center", ncols=2, frameon=False)
         return _svg(figure, title, description)
 
 
 @lru_cache(maxsize=CACHE_SIZE)
 def radar(labels: tuple[str, ...], self_values: tuple[Value, ...], peer_values: tuple[Value, ...],
-          scale: tuple[int, int], title: str) -> str:
+          scale: tuple[int, int], title: str, words: ChartWords = ChartWords()) -> str:
     """Self-assessment against peer mean per dimension on a radar (at least three dimensions).
     A missing value breaks the line there."""
     lo, hi = scale
-    description = "; ".join(f"{label}: self-assessment {_number(s)}, peer mean {_number(p)}"
+    description = "; ".join(f"{label}: {words.self} {_number(s, words)}, "
+                            f"{words.peer_mean} {_number(p, words)}"
                             for label, s, p in zip(labels, self_values, peer_values))
     count = len(labels)
     angles = [2 * math.pi * i / count for i in range(count)]
@@ -133,13 +158,12 @@ def radar(labels: tuple[str, ...], self_values: tuple[Value, ...], peer_values: 
         axes = figure.add_subplot(projection="polar")
         axes.set_theta_offset(math.pi / 2)  # the first dimension at the top, then clockwise
         axes.set_theta_direction(-1)
-        for values, name, colour, style, marker in (
-                (peer_values, "Peer mean", OKABE_ITO["blue"], "-", "o"),
-                (self_values, "Self-assessment", OKABE_ITO["orange"], "--", "s")):
+        for values, name, style, marker in ((peer_values, "peer_mean", "-", "o"), (self_values, "self", "--", "s")):
             points = [math.nan if v is None else v for v in values]
+            colour = SERIES_STYLE[name][0]
             axes.plot(angles + angles[:1], points + points[:1], linestyle=style, marker=marker, color=colour,
-                      linewidth=2, markersize=5, label=name)
-            if name == "Peer mean" and all(v is not None for v in values):
+                      linewidth=2, markersize=5, label=words.series(name))
+            if name == "peer_mean" and all(v is not None for v in values):
                 axes.fill(angles, points, color=colour, alpha=0.12)
         axes.set_xticks(angles, labels=[_wrap(label, 16) for label in labels])
         axes.set_ylim(lo, hi)
@@ -153,12 +177,12 @@ def radar(labels: tuple[str, ...], self_values: tuple[Value, ...], peer_values: 
 
 @lru_cache(maxsize=CACHE_SIZE)
 def heatmap(row_labels: tuple[str, ...], column_labels: tuple[str, ...], values: tuple[tuple[Value, ...], ...],
-            scale: tuple[int, int], title: str) -> str:
+            scale: tuple[int, int], title: str, words: ChartWords = ChartWords()) -> str:
     """Regions × dimensions, each cell the peer mean written in it and coloured on the scale
     (cividis: readable with colour-vision deficiencies and in greyscale)."""
     lo, hi = scale
     description = "; ".join(
-        f"{row}: " + ", ".join(f"{column} {_number(v)}" for column, v in zip(column_labels, cells))
+        f"{row}: " + ", ".join(f"{column} {_number(v, words)}" for column, v in zip(column_labels, cells))
         for row, cells in zip(row_labels, values))
     with _lock, _matplotlib().rc_context(RC):
         figure = _figure(1.4 + 0.8 * len(column_labels), 2.6 + 0.42 * len(row_labels))
@@ -181,7 +205,7 @@ def heatmap(row_labels: tuple[str, ...], column_labels: tuple[str, ...], values:
         axes.tick_params(length=0)
         axes.spines[:].set_visible(False)
         figure.colorbar(image, ax=axes, location="bottom", shrink=0.6, aspect=40,
-                        label=f"Peer mean ({lo}–{hi})")
+                        label=f"{words.peer_mean} ({lo}–{hi})")
         return _svg(figure, title, description)
 
 

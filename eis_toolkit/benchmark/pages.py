@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from .charts import ChartWords
 from .numbers import Row, Structure, index
 
 #: A question is a blind spot when self-score and peer mean differ by a scale point or more.
@@ -102,21 +103,23 @@ def group_index(row: Row, structure: Structure, field: str) -> float | None:
 # --- chart arguments: plain tuples, the cache keys of charts.py --------------------------------
 
 
+def series_of(rows: Sequence[Row | None], fields: Sequence[str]) -> tuple:
+    """``((field, values), ...)``: the series of ``charts.dimension_bars`` from benchmark rows."""
+    return tuple((field, tuple(getattr(r, field) if r else None for r in rows)) for field in fields)
+
+
 def bars_args(rows: Mapping[tuple[str, str], Row], structure: Structure, titles: Mapping[str, str],
-              region: str) -> tuple:
+              region: str, words: ChartWords = ChartWords()) -> tuple:
     """Arguments of ``charts.dimension_bars`` for one region's dimension rows."""
     dimensions = [d.key for d in structure.dimensions]
     picked = [rows.get(("dimension", key)) for key in dimensions]
-    series = tuple((name, tuple(getattr(r, field) if r else None for r in picked))
-                   for name, field in (("Self-assessment", "self"), ("Peer mean", "peer_mean"),
-                                       ("Group mean", "group_mean"), ("Group best", "group_best")))
-    return (tuple(titles.get(key, key) for key in dimensions), series,
-            (structure.scale_min, structure.scale_max), f"{region}: self-assessment, peer mean, group mean "
-                                                         f"and group best per dimension")
+    return (tuple(titles.get(key, key) for key in dimensions),
+            series_of(picked, ("self", "peer_mean", "group_mean", "group_best")),
+            (structure.scale_min, structure.scale_max), words.bars_title % {"region": region}, words)
 
 
 def radar_args(rows: Mapping[tuple[str, str], Row], structure: Structure, titles: Mapping[str, str],
-               region: str) -> tuple | None:
+               region: str, words: ChartWords = ChartWords()) -> tuple | None:
     """Arguments of ``charts.radar``; ``None`` when there are fewer than three dimensions."""
     dimensions = [d.key for d in structure.dimensions]
     if len(dimensions) < 3:
@@ -124,14 +127,15 @@ def radar_args(rows: Mapping[tuple[str, str], Row], structure: Structure, titles
     picked = [rows.get(("dimension", key)) for key in dimensions]
     return (tuple(titles.get(key, key) for key in dimensions),
             tuple(r.self if r else None for r in picked), tuple(r.peer_mean if r else None for r in picked),
-            (structure.scale_min, structure.scale_max), f"{region}: self-assessment against peer mean")
+            (structure.scale_min, structure.scale_max), words.radar_title % {"region": region}, words)
 
 
-def heatmap_args(rows: Sequence[Row], structure: Structure, titles: Mapping[str, str], title: str) -> tuple:
+def heatmap_args(rows: Sequence[Row], structure: Structure, titles: Mapping[str, str], title: str,
+                 words: ChartWords = ChartWords()) -> tuple:
     """Arguments of ``charts.heatmap``: regions (in row order) × dimensions, peer means."""
     by_key = {(r.region, r.key): r.peer_mean for r in rows if r.level == "dimension"}
     regions = regions_in(rows)
     dimensions = [d.key for d in structure.dimensions]
     return (tuple(regions), tuple(titles.get(key, key) for key in dimensions),
             tuple(tuple(by_key.get((region, key)) for key in dimensions) for region in regions),
-            (structure.scale_min, structure.scale_max), title)
+            (structure.scale_min, structure.scale_max), title, words)

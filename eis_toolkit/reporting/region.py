@@ -54,6 +54,7 @@ def region_report_context(workshop: Workshop, region: Region, viewer, language: 
     definition = definition_for(workshop.questionnaire)
     structure = structure_for(workshop.questionnaire)
     titles = builders.titles_for(workshop.questionnaire, language)
+    words = builders.chart_words(language)
     mine = builders.region_rows(workshop, region.code)  # cached by the data version, as on the scorecard
     overall = mine.get(("overall", "overall"))
     self_status = db.session.scalar(
@@ -76,14 +77,14 @@ def region_report_context(workshop: Workshop, region: Region, viewer, language: 
                                      "score": None if score.not_applicable else score.score})
             questions.append({"key": q.key, "number": numbers[q.key], "text": translate(q.text, language),
                               "row": row_data(mine.get(("question", q.key))), "comments": comments})
-        bars = _question_bars(mine, d.key, questions, structure, titles.get(d.key, d.key), region.code)
+        bars = _question_bars(mine, questions, structure, titles.get(d.key, d.key), region.code, words)
         dimensions.append({"key": d.key, "number": d_number, "title": titles.get(d.key, d.key),
                            "description": translate(d.description, language),
                            "row": row_data(mine.get(("dimension", d.key))), "questions": questions,
                            "chart": charts.dimension_bars(*bars) if bars else None})
 
-    bars = pages.bars_args(mine, structure, titles, region.code)
-    radar = pages.radar_args(mine, structure, titles, region.code)
+    bars = pages.bars_args(mine, structure, titles, region.code, words)
+    radar = pages.radar_args(mine, structure, titles, region.code, words)
     alpha = overall.alpha if overall else None
     return {
         "kind": "region",
@@ -113,16 +114,14 @@ def _dimension_summary(row: Row, titles: dict[str, str]) -> dict:
     return {"key": row.key, "title": titles.get(row.key, row.key), "row": row_data(row)}
 
 
-def _question_bars(mine, dimension: str, questions: list[dict], structure, title: str, code: str) -> tuple | None:
+def _question_bars(mine, questions: list[dict], structure, title: str, code: str, words) -> tuple | None:
     """Arguments of ``charts.dimension_bars`` for one dimension's questions (labelled by number):
     self-assessment and peer mean, the two figures the question table compares."""
     if not questions:
         return None
-    rows = [mine.get(("question", q["key"])) for q in questions]
-    series = tuple((name, tuple(getattr(r, field) if r else None for r in rows))
-                   for name, field in (("Self-assessment", "self"), ("Peer mean", "peer_mean")))
+    series = pages.series_of([mine.get(("question", q["key"])) for q in questions], ("self", "peer_mean"))
     return (tuple(q["number"] for q in questions), series, (structure.scale_min, structure.scale_max),
-            f"{code}, {title}: self-assessment and peer mean per question")
+            words.questions_title % {"region": code, "dimension": title}, words)
 
 
 def _learn_from(learned: list[dict]) -> list[dict]:

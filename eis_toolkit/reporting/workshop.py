@@ -25,7 +25,8 @@ def workshop_report_context(workshop: Workshop, viewer, language: str) -> dict:
     by_region = pages.rows_by_region(rows)
     names = {r.code: r.name for r in workshop.hot_seat}
     host = permissions.can_host(viewer, workshop)
-    heatmap = pages.heatmap_args(rows, structure, titles, f"Peer mean per dimension: {workshop.title}")
+    words = builders.chart_words(language)
+    heatmap = pages.heatmap_args(rows, structure, titles, builders.heatmap_title(words, workshop.title), words)
 
     regions = []
     for code, mine in by_region.items():
