@@ -3,6 +3,7 @@ reasons in the reader's language, 400 on unknown values, nothing unpublished).""
 from __future__ import annotations
 
 import html
+import re
 from datetime import date
 
 import pytest
@@ -138,7 +139,10 @@ def test_results_page_is_shareable_and_stores_nothing(app, client, practices):
 
 def test_the_form_has_the_questions_and_keeps_answers(client, practices):
     body = client.get("/self-check?market=JP&need=finance").get_data(as_text=True)
-    assert body.count("<legend>") + body.count('<label for="sector">') >= 4
+    questions = re.findall(r"(?:<legend>|<label for=\"(?:sector|lang)\">)(\d)\. ", body)
+    assert questions == ["1", "2", "3", "4", "5", "6", "7"], "seven short questions, numbered in order"
+    needs = re.findall(r'name="need" value="([a-z_]+)"', body)
+    assert sorted(needs) == sorted(["information", "partners", "finance", "training", "events", "follow_up"])
     assert 'name="need" value="finance" checked' in body
     assert 'action="/self-check/results"' in body and 'method="get"' in body
 

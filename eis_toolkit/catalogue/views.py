@@ -43,7 +43,9 @@ bp = Blueprint("catalogue", __name__)
 
 CSV_COLUMNS = ("slug", "title", "region", "region_name", "organisation", "summary", "instruments", "sectors",
                "markets", "stages", "dimensions", "rating", "rating_n", "published_at", "url")
-SELF_CHECK_NEEDS = ("information", "partners", "finance", "training", "events", "follow_up")
+#: The self-check's needs (DESIGN.md's one ``need`` parameter), asked as three short questions:
+#: what to find, what gets the firm ready, which steps abroad (their wording is in the template).
+SELF_CHECK_NEEDS = (("information", "partners"), ("training", "finance"), ("events", "follow_up"))
 
 
 def _query_or_400(fmt: str = "html"):
@@ -226,7 +228,7 @@ def self_check():
     labels = _self_check_labels()
     answers = _self_check_answers("html") if request.args else recommend.Answers()
     return render_template("catalogue/self_check.html", labels=labels, answers=answers,
-                           market_options=labels.options("market"), need_keys=SELF_CHECK_NEEDS,
+                           market_options=labels.options("market"), need_groups=SELF_CHECK_NEEDS,
                            common_markets=_common_markets())
 
 
