@@ -35,22 +35,18 @@ def regions_in(rows: Iterable[Row]) -> list[str]:
 @dataclass(frozen=True)
 class Agreement:
     alpha: float | None
-    level: str  # "reliable", "tentative", "low" or "unknown"
-    words: str
+    level: str  # "reliable", "tentative", "low" or "unknown"; in words: templates/_words.html
 
 
 def agreement(alpha: float | None) -> Agreement:
-    """Krippendorff's alpha among a region's reviewers, in plain words."""
+    """Krippendorff's alpha among a region's reviewers, as a level of agreement."""
     if alpha is None:
-        return Agreement(None, "unknown", "Agreement cannot be measured: it needs at least two reviewers "
-                                          "scoring the same questions, with some variation in their scores.")
+        return Agreement(None, "unknown")
     if alpha >= RELIABLE_ALPHA:
-        return Agreement(alpha, "reliable", "Peers agreed: their scores are consistent enough to rely on.")
+        return Agreement(alpha, "reliable")
     if alpha >= TENTATIVE_ALPHA:
-        return Agreement(alpha, "tentative", "Peers partly agreed: draw tentative conclusions only, "
-                                             "and check the comments where scores differ.")
-    return Agreement(alpha, "low", "Peers disagreed: read the comments before drawing conclusions "
-                                   "from single scores.")
+        return Agreement(alpha, "tentative")
+    return Agreement(alpha, "low")
 
 
 def blind_spots(rows: Iterable[Row]) -> list[Row]:

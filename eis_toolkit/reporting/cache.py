@@ -26,8 +26,10 @@ from flask import current_app
 
 from .. import ROOT
 
-#: The report templates and their print stylesheet: a change to them must not serve old PDFs.
+#: The report templates and their print stylesheet, and the words they share with the pages: a
+#: change to them must not serve old PDFs.
 TEMPLATE_DIR = ROOT / "templates" / "reports"
+SHARED_TEMPLATES = (ROOT / "templates" / "_words.html",)
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -42,7 +44,8 @@ def templates_digest() -> str:
     """A digest of what turns a context into a PDF: the report templates, the print stylesheet,
     this package's code and WeasyPrint's version (read once per process)."""
     digest = hashlib.sha256(weasyprint.__version__.encode())
-    files = [p for p in TEMPLATE_DIR.iterdir() if p.suffix in (".html", ".css")] + list(PACKAGE_DIR.glob("*.py"))
+    files = ([p for p in TEMPLATE_DIR.iterdir() if p.suffix in (".html", ".css")] + list(SHARED_TEMPLATES)
+             + list(PACKAGE_DIR.glob("*.py")))
     for path in sorted(files):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
