@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from ..access import ensure
 from ..extensions import db
+from ..i18n import LANGUAGE_NAMES
 from ..permissions import can_read_outbox
 from .models import OutboxMessage
 from .notify import KINDS, set_wanted_kinds, wanted_kinds
@@ -23,7 +24,8 @@ def preferences():
         db.session.commit()
         flash(_("Your choice of e-mails is saved."), "success")
         return redirect(url_for("mail.preferences"))
-    return render_template("mail/preferences.html", kinds=KINDS, wanted=wanted_kinds(current_user))
+    return render_template("mail/preferences.html", kinds=KINDS, wanted=wanted_kinds(current_user),
+                           language=LANGUAGE_NAMES.get(current_user.language, current_user.language))
 
 
 @bp.get("/admin/outbox")
