@@ -443,11 +443,20 @@ def count_queries(app):
 
 class SmtpServer:
     """An aiosmtpd server in a thread; ``messages`` are the ``email.message.EmailMessage`` objects
-    it accepted. ``refuse = True`` makes it answer every message with a 554."""
+    it accepted. ``refuse = True`` makes it answer every message with a 554; ``credentials =
+    (user, password)`` makes it accept only that log-in (any log-in, or none, otherwise)."""
 
     def __init__(self):
         self.messages: list = []
         self.refuse = False
+        self.credentials = None
+        self.port = 0
+
+    def authenticate(self, server, session, envelope, mechanism, auth_data):
+        from aiosmtpd.smtp import AuthResult, LoginPassword
+
+        given = (auth_data.login.decode(), auth_data.password.decode()) if isinstance(auth_data, LoginPassword) else None
+        return AuthResult(success=self.credentials is None or given == self.credentials, handled=False)
 
     async def handle_DATA(self, server, session, envelope):
         from email import message_from_bytes, policy
@@ -474,7 +483,10 @@ def smtp_server(app):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     handler = SmtpServer()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    handler.port = port
+    # Log-in without TLS: the loopback test server has no certificate.
+    controller = Controller(handler, hostname="127.0.0.1", port=port, authenticator=handler.authenticate,
+                            auth_require_tls=False)
     controller.start()
     app.config["EIS_SMTP_URL"] = f"smtp://127.0.0.1:{port}"
     try:

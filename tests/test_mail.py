@@ -195,3 +195,27 @@ def test_only_admins_read_the_outbox(loaded, client, login, email):
     login(email)
     assert client.get("/admin/outbox").status_code == 403
     assert client.get("/admin/outbox/1").status_code == 403
+
+
+def test_the_smtp_url_logs_in_with_its_user_and_password(app, smtp_server, runner):
+    smtp_server.credentials = ("mailer", "s3cret/pw")
+    app.config["EIS_SMTP_URL"] = f"smtp://mailer:wrong@127.0.0.1:{smtp_server.port}"
+    queue("someone@example.org", "Hello", "Text", kind="test")
+    db.session.commit()
+    deliver_committed()
+    [row] = _outbox()
+    assert row.sent_at is None and "535" in row.last_error and smtp_server.messages == []
+
+    app.config["EIS_SMTP_URL"] = f"smtp://mailer:s3cret%2Fpw@127.0.0.1:{smtp_server.port}"
+    assert "1 sent" in runner.invoke(args=["notify", "send"]).output
+    [message] = smtp_server.messages
+    assert message["To"] == "someone@example.org" and message["From"] == app.config["EIS_MAIL_FROM"]
+
+
+def test_an_unknown_scheme_keeps_the_message_with_the_reason(app, runner):
+    app.config["EIS_SMTP_URL"] = "http://127.0.0.1:25"
+    queue("someone@example.org", "Hello", "Text", kind="test")
+    db.session.commit()
+    assert runner.invoke(args=["notify", "send"]).exit_code == 1
+    [row] = _outbox()
+    assert "unknown scheme" in row.last_error
