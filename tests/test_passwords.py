@@ -121,7 +121,7 @@ def test_an_expired_link_is_refused(app, loaded, client):
 def test_a_tampered_link_is_refused(app, loaded, client):
     token = reset_token(_user("dk@example.org"))
     other = reset_token(_user("host@example.org"))
-    payload, _, signature = token.partition(".")
+    signature = token.partition(".")[2]
     forged = other.partition(".")[0] + "." + signature  # another person's id under this signature
     for bad in (token[:-2] + ("AA" if not token.endswith("AA") else "BB"), forged, "nonsense", token + "x"):
         response = client.get(f"/password/reset/{bad}")
@@ -147,7 +147,6 @@ def test_a_link_from_another_secret_key_is_refused(app, loaded, client):
 def test_the_reset_mail_is_in_the_person_s_language_and_always_sent(loaded, client, smtp_server):
     person = _user("dk@example.org")
     person.language = "da"
-    db.session.add_all([])
     from eis_toolkit.mail.notify import set_wanted_kinds
 
     set_wanted_kinds(person, [])  # every kind off: a reset still goes
