@@ -219,3 +219,18 @@ def test_an_unknown_scheme_keeps_the_message_with_the_reason(app, runner):
     assert runner.invoke(args=["notify", "send"]).exit_code == 1
     [row] = _outbox()
     assert "unknown scheme" in row.last_error
+
+
+def test_publishing_reads_the_recipients_in_a_few_queries_however_many(load, bundle, count_queries):
+    bundle["people"] += [{"email": f"m{n}@example.org", "name": f"Member {n}", "region": "IE04", "roles": ["region"],
+                          "password": "region-pass"} for n in range(20)]
+    load(bundle)
+    from eis_toolkit.models import Workshop
+
+    workshop = db.session.scalar(select(Workshop))
+    workshop.hot_seat  # noqa: B018 - loaded before counting
+    with count_queries() as queries:
+        assert notify.workshop_published(workshop) == 23
+    reads = [q for q in queries if q.lstrip().upper().startswith("SELECT")]
+    assert len(reads) <= 3, reads  # the members, their roles, the opt-outs
+    db.session.rollback()
