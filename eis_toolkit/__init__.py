@@ -19,6 +19,8 @@ def create_app(config: dict | None = None) -> Flask:
     from .catalogue import views as catalogue_views
     from .config import load
     from .extensions import csrf, db, limiter, login_manager, migrate
+    from .mail import outbox
+    from .mail.views import bp as mail_bp
     from .main.views import bp as main_bp
     from .reporting.views import bp as reports_bp
     from .workshops.views import bp as workshops_bp
@@ -40,6 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
     security.init_app(app)
     i18n.init_app(app)
     cache.init_app(app)
+    outbox.init_app(app)
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(permissions=permissions, can_manage_people=permissions.can_manage_people,
@@ -53,5 +56,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(benchmark_bp)
     catalogue_views.init_app(app)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(mail_bp)
     cli.init_app(app)
     return app

@@ -384,7 +384,27 @@ def report_workshop(workshop, output, language, reader_email) -> None:
                   f"{found.slug} ({language})")
 
 
-COMMANDS = (init_db, questionnaire_group, load, demo, user_group, export_group, report_group, backup, restore)
+@click.group("notify")
+def notify_group() -> None:
+    """E-mail: send what is queued in the outbox (docs/mail.md)."""
+
+
+@notify_group.command("send")
+@click.option("--limit", type=int, default=None, help="Send at most this many messages.")
+@with_appcontext
+def notify_send(limit) -> None:
+    """Try every queued message once more (SMTP, or .eml files); exit 1 if some are still queued."""
+    from .mail.outbox import deliver, queued
+
+    sent, failed = deliver(queued(limit))
+    db.session.commit()
+    click.echo(f"{sent} sent, {failed} still queued.")
+    if failed:
+        sys.exit(1)
+
+
+COMMANDS = (init_db, questionnaire_group, load, demo, user_group, export_group, report_group, backup, restore,
+            notify_group)
 
 
 def init_app(app: Flask) -> None:

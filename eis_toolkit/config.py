@@ -15,7 +15,8 @@ from .spreadsheets import ArchiveLimits
 SETTINGS = ("DATABASE_URL", "SECRET_KEY", "UPLOAD_DIR", "MAX_UPLOAD_MB", "MAX_FILE_MB", "MAX_NESTING",
             "TRUSTED_PROXIES", "MAX_WORKBOOK_MB",
             "REDIS_URL", "SESSION_DAYS", "LOGIN_LIMIT_ADDRESS", "LOGIN_LIMIT_ACCOUNT",
-            "MAX_TEXT_CHARS", "REPORT_CACHE_DIR")
+            "MAX_TEXT_CHARS", "REPORT_CACHE_DIR", "SMTP_URL", "MAIL_FROM", "BASE_URL", "OUTBOX_DIR",
+            "PASSWORD_RESET_HOURS")
 
 
 def _instance_values(instance_path: Path) -> dict:
@@ -79,6 +80,13 @@ def load(instance_path: str | Path, environ: dict | None = None) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,  # a form left open all afternoon must still submit
         "EIS_LANGUAGES": ("en", "it", "da", "de"),
+        # E-mail (eis_toolkit/mail, docs/mail.md): SMTP when set, else .eml files in EIS_OUTBOX_DIR.
+        "EIS_SMTP_URL": setting("SMTP_URL"),
+        "EIS_MAIL_FROM": setting("MAIL_FROM", "EIS Toolkit <noreply@localhost>"),
+        "EIS_OUTBOX_DIR": str(setting("OUTBOX_DIR", instance_path / "outbox")),
+        # The address links in e-mails start with when no request is at hand (commands).
+        "EIS_BASE_URL": setting("BASE_URL", "http://localhost:5000"),
+        "EIS_PASSWORD_RESET_HOURS": float(setting("PASSWORD_RESET_HOURS", 2)),
     }
 
 

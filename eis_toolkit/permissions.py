@@ -293,3 +293,8 @@ def can_start_practice_from(user, nomination) -> bool:
         return False
     return (can_host_region(user, assignment.workshop, assignment.region_id)
             or can_read_own_reviews(user, assignment.workshop, assignment.region_id))
+
+
+def can_read_outbox(user) -> bool:
+    """Read every e-mail the toolkit sent or queued (the admin's outbox page)."""
+    return is_admin(user)

@@ -91,6 +91,9 @@ def _settings(database_url: str, upload_dir: Path, **extra) -> dict:
         # Log-in throttling stays on, with limits no test reaches (tests/test_sessions.py sets low ones).
         "EIS_LOGIN_LIMIT_ADDRESS": "10000 per minute",
         "EIS_LOGIN_LIMIT_ACCOUNT": "10000 per minute",
+        # E-mail goes to .eml files beside the uploads unless a test starts an SMTP server (smtp_server).
+        "EIS_OUTBOX_DIR": str(upload_dir.with_name(upload_dir.name + "-outbox")),
+        "EIS_SMTP_URL": None,
         **extra,
     }
 
@@ -433,6 +436,63 @@ def count_queries(app):
             event.remove(db.engine, "before_cursor_execute", before)
 
     return counting
+
+
+# --- e-mail: a real SMTP server on a free loopback port ---------------------------------------
+
+
+class SmtpServer:
+    """An aiosmtpd server in a thread; ``messages`` are the ``email.message.EmailMessage`` objects
+    it accepted. ``refuse = True`` makes it answer every message with a 554; ``credentials =
+    (user, password)`` makes it accept only that log-in (any log-in, or none, otherwise)."""
+
+    def __init__(self):
+        self.messages: list = []
+        self.refuse = False
+        self.credentials = None
+        self.port = 0
+
+    def authenticate(self, server, session, envelope, mechanism, auth_data):
+        from aiosmtpd.smtp import AuthResult, LoginPassword
+
+        given = (auth_data.login.decode(), auth_data.password.decode()) if isinstance(auth_data, LoginPassword) else None
+        return AuthResult(success=self.credentials is None or given == self.credentials, handled=False)
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes, policy
+
+        if self.refuse:
+            return "554 Transaction failed: refused by the test"
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        message.envelope_recipients = list(envelope.rcpt_tos)
+        self.messages.append(message)
+        return "250 OK"
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if address in m.envelope_recipients]
+
+
+@pytest.fixture
+def smtp_server(app):
+    """A real SMTP server for this test, and the app's ``EIS_SMTP_URL`` pointing at it."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    handler = SmtpServer()
+    handler.port = port
+    # Log-in without TLS: the loopback test server has no certificate.
+    controller = Controller(handler, hostname="127.0.0.1", port=port, authenticator=handler.authenticate,
+                            auth_require_tls=False)
+    controller.start()
+    app.config["EIS_SMTP_URL"] = f"smtp://127.0.0.1:{port}"
+    try:
+        yield handler
+    finally:
+        controller.stop()
 
 
 # --- browser tests ---------------------------------------------------------------------------

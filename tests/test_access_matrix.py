@@ -45,6 +45,9 @@ PARTNERS = LOGGED_IN - {"admin"}  # everyone of a partner region (the admin has 
 ALLOWED = {
     "main.index": EVERYONE, "main.dashboard": LOGGED_IN, "main.language": EVERYONE,
     "accounts.login": EVERYONE, "accounts.logout": LOGGED_IN,
+    "accounts.password_change": LOGGED_IN, "accounts.password_forgot": EVERYONE,
+    "accounts.password_reset": EVERYONE,  # a token that does not work: 400 for everyone
+    "mail.preferences": LOGGED_IN, "mail.outbox": ADMIN, "mail.outbox_message": ADMIN,
     "static": EVERYONE,
     # admin pages
     "admin.people": ADMIN, "admin.person_edit": ADMIN, "admin.person_new": ADMIN,
@@ -146,7 +149,16 @@ def scenario(load, bundle):
         "evidence_id": 999, "user_id": one(select(User.id).where(User.email == "dk@example.org")),
         "region_id": dk04, "visit_id": one(select(SiteVisit.id)),
         "nomination_id": one(select(Nomination.id)),
+        "token": "not-a-token", "message_id": _outbox_message(),
     }
+
+
+def _outbox_message() -> int:
+    from eis_toolkit.mail.outbox import queue
+
+    message_id = queue("someone@example.org", "Hello", "Text", kind="test").id
+    db.session.commit()
+    return message_id
 
 
 def _address(rule, values: dict) -> str:

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import (BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField,
                      StringField, SubmitField)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, InputRequired, Length, Optional, Regexp
+from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..i18n import LANGUAGE_NAMES
@@ -60,3 +60,47 @@ class RegionForm(FlaskForm):
         description=_l("Two-letter country code, e.g. DK."))
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     submit = SubmitField(_l("Save"))
+
+
+class _StrongPassword:
+    """The strength rule (``accounts/passwords.py``) as a field validator; the form may carry the
+    person's e-mail in ``email_for_rule``."""
+
+    def __call__(self, form, field):
+        from wtforms.validators import ValidationError
+
+        from .passwords import password_problem
+
+        problem = password_problem(field.data or "", getattr(form, "email_for_rule", None))
+        if problem:
+            raise ValidationError(problem)
+
+
+NEW_PASSWORD_HELP = _l("At least 8 characters; not your e-mail address and not a common password.")
+
+
+def _new_password_fields():
+    new = PasswordField(_l("New password"), validators=[InputRequired(message=REQUIRED), Length(max=200, message=TOO_LONG),
+                                                        _StrongPassword()], description=NEW_PASSWORD_HELP,
+                        render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("New password again"), validators=[
+        InputRequired(message=REQUIRED), EqualTo("new_password", message=_l("The two passwords are not the same."))],
+        render_kw={"autocomplete": "new-password"})
+    return new, confirm
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[InputRequired(message=REQUIRED)],
+                                     render_kw={"autocomplete": "current-password"})
+    new_password, confirm = _new_password_fields()
+    submit = SubmitField(_l("Change password"))
+
+
+class PasswordForgotForm(FlaskForm):
+    email = EmailField(_l("E-mail"), filters=[strip], validators=[InputRequired(message=REQUIRED), Email(message=EMAIL)])
+    submit = SubmitField(_l("Send me a link"))
+
+
+class PasswordResetForm(FlaskForm):
+    new_password, confirm = _new_password_fields()
+    submit = SubmitField(_l("Set password"))

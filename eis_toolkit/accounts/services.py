@@ -59,9 +59,11 @@ def find_region(code: str) -> Region | None:
     return db.session.scalar(select(Region).where(Region.code == code.strip().upper()))
 
 
-def check_password_strength(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(_("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
+def check_password_strength(password: str, email: str | None = None) -> None:
+    """The strength rule of ``accounts/passwords.py``: refuse a short, common or e-mail password."""
+    from .passwords import check_strength
+
+    check_strength(password, email)
 
 
 def create_user(email: str, name: str, password: str, roles=(), region: Region | None = None,
@@ -70,7 +72,7 @@ def create_user(email: str, name: str, password: str, roles=(), region: Region |
     email = normalise_email(email)
     if find_user(email):
         raise AccountError(_("There is already a person with the e-mail address %(email)s.", email=email))
-    check_password_strength(password)
+    check_password_strength(password, email)
     user = User(email=email, name=name.strip(), region=region, language=language)
     user.roles = [Role(r) for r in roles]
     user.set_password(password)
@@ -87,7 +89,7 @@ def update_user(user: User, *, email: str, name: str, roles, region: Region | No
     if other is not None and other.id != user.id:
         raise AccountError(_("There is already a person with the e-mail address %(email)s.", email=email))
     if password:
-        check_password_strength(password)
+        check_password_strength(password, email)
         user.set_password(password)
     if password or not active:
         end_all_sessions(user, keep=keep_session if active else None)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .. import audit
+from ..mail import notify
 from ..extensions import db
 from ..models import AssessmentStatus, ReviewStatus, User, Workshop, WorkshopStatus
 from .assignment import MIN_REVIEWERS, country_warnings
@@ -136,4 +137,6 @@ def apply(workshop: Workshop, action: str, user: User | None = None, confirmed: 
     workshop.status = target
     db.session.flush()
     audit.record(f"workshop.{action}", workshop, user, **detail)
+    if action == "publish":
+        notify.workshop_published(workshop)
     return result

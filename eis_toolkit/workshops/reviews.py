@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit
+from ..mail import notify
 from ..catalogue.models import Practice, PracticeRating
 from ..catalogue.ratings import CRITERIA as RATING_CRITERIA
 from ..columns import utcnow
@@ -175,6 +176,7 @@ def submit_review(review: Review, question_ids: Mapping[str, int], user: User | 
     review.submitted_at = review.updated_at = utcnow()
     _flush()
     audit.record("review.submit", review, user)
+    notify.review_submitted(review)
     return review
 
 

@@ -14,6 +14,7 @@ from datetime import date
 from sqlalchemy import select
 
 from .. import audit
+from ..mail import notify
 from ..catalogue.models import Practice, PracticeStatus, Term, Vocabulary
 from ..extensions import db
 from ..models import (Assessment, Programme, Questionnaire, Region, Review, ReviewerAssignment,
@@ -232,6 +233,7 @@ def assign_reviewer(workshop: Workshop, reviewer: User, region: Region,
         ensure_review(assignment)
     db.session.flush()
     audit.record("assignment.add", assignment, user, reviewer=reviewer.email, region=region.code)
+    notify.reviewer_assigned(assignment)
     return assignment
 
 

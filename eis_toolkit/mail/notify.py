@@ -1,0 +1,121 @@
+"""Notifications: one function per kind, each a one-line call from the service that causes it.
+
+Each message is rendered in its recipient's language (``force_locale``) from
+``templates/mail/<kind>.txt`` and ``.html``, carries an absolute link to the page it is about, and
+goes to the outbox in the caller's transaction. A person can turn each kind of :data:`KINDS` off;
+a password reset always goes.
+"""
+from __future__ import annotations
+
+from flask import current_app, has_request_context, render_template, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, select
+
+from ..extensions import db
+from ..models import Role, User, UserRole
+from .models import NotificationOptOut
+from .outbox import queue
+
+#: The kinds a person may turn off, with what each is about (the preferences page).
+KINDS = {
+    "reviewer_assigned": _l("I am asked to review a region"),
+    "review_submitted": _l("A reviewer submits a review at a workshop my region hosts"),
+    "workshop_published": _l("The results of a workshop are published for my region"),
+}
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """The page's full address: the request's host, or ``EIS_BASE_URL`` outside a request."""
+    if has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    with current_app.test_request_context(base_url=current_app.config["EIS_BASE_URL"]):
+        return url_for(endpoint, _external=True, **values)
+
+
+def opted_out(user_ids, kind: str) -> set[int]:
+    """Those of ``user_ids`` who turned ``kind`` off, in one query."""
+    ids = list(user_ids)
+    if not ids:
+        return set()
+    return set(db.session.scalars(select(NotificationOptOut.user_id).where(
+        NotificationOptOut.user_id.in_(ids), NotificationOptOut.kind == kind)))
+
+
+def wanted_kinds(user: User) -> set[str]:
+    return set(KINDS) - set(db.session.scalars(
+        select(NotificationOptOut.kind).where(NotificationOptOut.user_id == user.id)))
+
+
+def set_wanted_kinds(user: User, kinds) -> None:
+    """Keep ``kinds`` on for ``user`` and turn every other kind of :data:`KINDS` off. Flushes."""
+    kinds = set(kinds) & set(KINDS)
+    db.session.execute(delete(NotificationOptOut).where(NotificationOptOut.user_id == user.id))
+    db.session.add_all(NotificationOptOut(user_id=user.id, kind=kind) for kind in sorted(set(KINDS) - kinds))
+    db.session.flush()
+
+
+def send(user: User, kind: str, subject, link: str, **context):
+    """Render ``templates/mail/<kind>.*`` for ``user`` in their language and queue it.
+
+    ``subject`` is a callable returning the translated subject (called in that language)."""
+    language = user.language or "en"
+    with force_locale(language):
+        values = {"person": user, "link": link, **context}
+        return queue(user.email, str(subject()), render_template(f"mail/{kind}.txt", **values),
+                     html=render_template(f"mail/{kind}.html", **values), kind=kind, language=language)
+
+
+def _send_to(people, kind: str, subject, link_for, **context) -> int:
+    """Send ``kind`` to the active ``people`` who did not turn it off; returns how many."""
+    people = [p for p in people if p.active]
+    refused = opted_out((p.id for p in people), kind)
+    count = 0
+    for person in people:
+        if person.id not in refused:
+            send(person, kind, subject, link_for(person), **context)
+            count += 1
+    return count
+
+
+def reviewer_assigned(assignment) -> int:
+    """To the reviewer: which region, at which workshop; a link to their review (or inbox)."""
+    workshop, region = assignment.workshop, assignment.region
+
+    def link(person):
+        if assignment.review is not None:
+            return absolute_url("workshops.review", assignment_id=assignment.id)
+        return absolute_url("workshops.inbox")
+
+    return _send_to([assignment.reviewer], "reviewer_assigned",
+                    lambda: _("You are asked to review %(region)s at %(workshop)s",
+                              region=region.name, workshop=workshop.title),
+                    link, workshop=workshop, region=region)
+
+
+def review_submitted(review) -> int:
+    """To the hosts of the workshop's host region: who reviewed which region; a link to the workshop."""
+    assignment = review.assignment
+    workshop = assignment.workshop
+    hosts = db.session.scalars(select(User).join(User.role_rows).where(
+        User.region_id == workshop.host_region_id, UserRole.role == Role.HOST, User.active.is_(True))
+        .order_by(User.id))
+    return _send_to(list(hosts), "review_submitted",
+                    lambda: _("%(reviewer)s submitted the review of %(region)s",
+                              reviewer=assignment.reviewer.name, region=assignment.region.name),
+                    lambda person: absolute_url("workshops.detail", slug=workshop.slug),
+                    workshop=workshop, region=assignment.region, reviewer=assignment.reviewer)
+
+
+def workshop_published(workshop) -> int:
+    """To the members of each hot-seat region: a link to their region's scorecard."""
+    regions = {region.id: region for region in workshop.hot_seat}
+    members = db.session.scalars(select(User).join(User.role_rows).where(
+        User.region_id.in_(list(regions)), UserRole.role == Role.REGION, User.active.is_(True))
+        .order_by(User.id))
+    return _send_to(list(members), "workshop_published",
+                    lambda: _("The results of %(workshop)s are published", workshop=workshop.title),
+                    lambda person: absolute_url("benchmark.scorecard", slug=workshop.slug,
+                                                code=regions[person.region_id].code),
+                    workshop=workshop)
