@@ -53,7 +53,8 @@ def test_every_template_that_marks_strings_gives_messages(extracted):
     """The Jinja extractor drops a whole template, silently, at a tag it does not know (``{% cache %}``
     did): every template that calls ``_(`` must give at least one message."""
     extracted_from = {place.rsplit(":", 1)[0] for places in extracted.values() for place in places}
-    marking = {str(path.relative_to(ROOT)) for path in (ROOT / "templates").rglob("*.html")
+    templates = [path for path in (ROOT / "templates").rglob("*") if path.suffix in (".html", ".txt")]
+    marking = {str(path.relative_to(ROOT)) for path in templates
                if "_(" in path.read_text(encoding="utf-8") or "ngettext(" in path.read_text(encoding="utf-8")}
     assert not sorted(marking - extracted_from), "templates whose strings the extractor skipped"
 
