@@ -67,7 +67,12 @@ def allowed_next(status: str) -> frozenset[str]:
 
 
 class BadReport(ValueError):
-    """A progress report that the life cycle refuses; the message says why."""
+    """A progress report that the life cycle refuses; the message says why and ``code`` names the
+    rule (``status``, ``transition``, ``reason`` or ``date``) for a translated message."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
 
 
 def check_report(current: str, new: str, reason: str = "", reported_on: date | None = None,
@@ -75,13 +80,13 @@ def check_report(current: str, new: str, reason: str = "", reported_on: date | N
     """Raise :class:`BadReport` unless a report moving an action from ``current`` to ``new`` is
     allowed: a known transition, a reason for ``dropped``, not dated before the latest report."""
     if new not in TRANSITIONS:
-        raise BadReport(f"unknown status {new!r}")
+        raise BadReport("status", f"unknown status {new!r}")
     if new not in allowed_next(current):
-        raise BadReport(f"an action that is {current} cannot become {new}")
+        raise BadReport("transition", f"an action that is {current} cannot become {new}")
     if new == "dropped" and _empty(reason):
-        raise BadReport("a dropped action needs the reason")
+        raise BadReport("reason", "a dropped action needs the reason")
     if reported_on and last_reported_on and reported_on < last_reported_on:
-        raise BadReport("a report cannot be dated before the latest one")
+        raise BadReport("date", "a report cannot be dated before the latest one")
 
 
 @dataclass(frozen=True)
