@@ -82,7 +82,7 @@ class ActionForm(FlaskForm):
     baseline = NumberField(LABELS["baseline"], validators=[Optional()])
     target = NumberField(LABELS["target"], validators=[Optional()])
     unit = StringField(LABELS["unit"], filters=[strip], validators=[Length(max=64, message=TOO_LONG)],
-                       description=_l("e.g. SMEs supported, % of exporters"))
+                       description=_l("e.g. SMEs supported, exporters per 1,000 firms"))
 
     def __init__(self, *args, dimensions=(), **kwargs):
         super().__init__(*args, **kwargs)
