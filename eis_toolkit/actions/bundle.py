@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import select
+
 from ..columns import utcnow
 from ..extensions import db
 from . import domain
@@ -89,8 +91,8 @@ def _check_action(checker, action: dict, path: str, dimensions, submitted: bool)
         try:
             domain.check_report(status, new if isinstance(new, str) else "", report.get("reason") or "", day, last)
         except domain.BadReport as error:
-            checker.problem(f"{report_path}.{'date' if error.code == 'date' else 'reason' if error.code == 'reason' else 'status'}",
-                            str(error))
+            field = error.code if error.code in ("date", "reason") else "status"
+            checker.problem(f"{report_path}.{field}", str(error))
         else:
             status, last = new, day or last
     values = {name: action.get(name) for name in domain.REQUIRED_FIELDS}
@@ -148,8 +150,6 @@ def write(writer, workshop, plans: list[dict]) -> None:
 
 
 def workshop_plans(workshop) -> list[ActionPlan]:
-    from sqlalchemy import select
-
     if workshop.id is None:
         return []
     return list(db.session.scalars(select(ActionPlan).where(ActionPlan.workshop_id == workshop.id)))

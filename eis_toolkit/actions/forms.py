@@ -48,7 +48,8 @@ class DayField(DateField):
             raise ValueError(NOT_A_DATE) from None
 
 
-BACKGROUND_CHOICES = [SelectChoice("", _l("— choose —")), SelectChoice("recommendation", _l("A peer recommendation")),
+BACKGROUND_CHOICES = [SelectChoice("", _l("— choose —")),
+                      SelectChoice("recommendation", _l("A peer recommendation")),
                       SelectChoice("dimension", _l("A weak dimension")),
                       SelectChoice("practice", _l("A practice of the catalogue"))]
 
@@ -86,7 +87,8 @@ class ActionForm(FlaskForm):
 
     def __init__(self, *args, dimensions=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.dimension_key.choices = [SelectChoice("", _l("— choose —"))] + [SelectChoice(k, t) for k, t in dimensions]
+        self.dimension_key.choices = [SelectChoice("", _l("— choose —")),
+                                      *(SelectChoice(k, t) for k, t in dimensions)]
 
     def validate_ends(self, field):
         if field.data and self.starts.data and field.data < self.starts.data:
