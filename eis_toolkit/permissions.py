@@ -319,3 +319,9 @@ def can_view_action_plan(user, workshop: Workshop, region_id: int) -> bool:
 def can_report_action_progress(user, plan) -> bool:
     """Report progress on the plan's actions: the region's members, once the plan is submitted."""
     return str(plan.status) == "submitted" and can_write_action_plan(user, plan.workshop, plan.region_id)
+
+
+def can_view_region_progress(user, region_id: int) -> bool:
+    """A region's progress between assessments (its figures and its actions): its members and
+    admins."""
+    return is_region_member(user, region_id) or is_admin(user)

@@ -6,7 +6,10 @@ import copy
 import csv
 import io
 import json
+import re
 from datetime import date
+
+import pytest
 
 from eis_toolkit.actions.progress import COLUMNS, Assessed, ProgressRow, pairs, progress
 
@@ -112,3 +115,41 @@ def test_export_progress_refuses_an_unknown_region(loaded, runner):
 def test_export_progress_of_a_region_assessed_once_is_the_header_only(loaded, runner):
     result = runner.invoke(args=["export", "progress", "IE04", "--format", "csv"])
     assert result.exit_code == 0 and result.output == ",".join(COLUMNS) + "\n"
+
+
+# --- the progress page --------------------------------------------------------------------------
+
+
+def _with_plan(bundle):
+    bundle["workshops"][0]["action_plans"] = [{"region": "DK04", "status": "submitted", "actions": [{
+        "title": "A KPI set", "background": "Set targets", "description": "Define KPIs", "players": "Agency",
+        "starts": "2018-01-01", "ends": "2018-12-31", "costs": "€1", "funding": "ERDF", "dimension": "strategy",
+        "indicator": "KPIs", "baseline": 0, "target": 5, "unit": "KPIs",
+        "reports": [{"date": "2018-03-01", "status": "started"}, {"date": "2018-12-01", "status": "done"}]}]}]
+    return bundle
+
+
+def test_the_progress_page_shows_the_change_and_the_actions_aimed_at_each_dimension(load, bundle, client, login):
+    load(_with_plan(_second_workshop(bundle)))
+    login("dk@example.org")
+    response = client.get("/action-plans/progress/DK04")
+    html = " ".join(response.get_data(as_text=True).split())
+    assert response.status_code == 200
+    assert "Aarhus workshop → Aarhus again" in html
+    strategy = html[html.index("Strategy"):][:400]
+    cells = re.findall(r"<td>([^<]*)</td>", strategy)[:7]
+    assert cells == ["4.00", "5.00", "+1.00", "3.00", "4.00", "+1.00", "A KPI set (Done)"], strategy
+
+
+@pytest.mark.parametrize("email, expected", [("dk@example.org", 200), ("admin@example.org", 200),
+                                             ("it@example.org", 403), ("ie@example.org", 403)])
+def test_who_sees_a_region_s_progress(load, bundle, client, login, email, expected):
+    load(_second_workshop(bundle))
+    login(email)
+    assert client.get("/action-plans/progress/DK04").status_code == expected
+
+
+def test_progress_of_a_region_assessed_once_says_so(loaded, client, login):
+    login("ie@example.org")
+    assert "progress shows once it is reviewed again" in client.get("/action-plans/progress/IE04").get_data(as_text=True)
+    assert client.get("/action-plans/progress/XX99").status_code == 404

@@ -123,3 +123,45 @@ def report_error(error: domain.BadReport) -> str:
         "reason": _("Say why the action is dropped."),
         "date": _("A report cannot be dated before the latest one."),
     }.get(error.code, _("Choose a status from the list."))
+
+
+@dataclass(frozen=True)
+class ProgressPage:
+    region: Region
+    pairs: list[tuple[str, str, list]]  # (t0 workshop slug, t1 workshop slug, rows)
+    titles: dict[str, str]  # dimension key → title (of any of the region's questionnaires)
+    workshop_titles: dict[str, str]
+    aimed: dict[tuple[str, str], list[ActionView]]  # (t0 workshop slug, dimension key) → actions aimed at it
+
+
+def progress_page(region: Region, today: date | None = None) -> ProgressPage:
+    """The region's progress between consecutive assessments and, per dimension, the actions of
+    its submitted plan after T0 that aimed at it."""
+    from .export import region_progress
+    from .models import PlanStatus
+
+    today = today or date.today()
+    rows = region_progress(region)
+    grouped: dict[tuple[str, str], list] = {}
+    for row in rows:
+        grouped.setdefault((row.t0_workshop, row.t1_workshop), []).append(row)
+    slugs = {slug for pair in grouped for slug in pair}
+    workshops = list(db.session.scalars(select(Workshop).where(Workshop.slug.in_(slugs))))
+    titles: dict[str, str] = {}
+    for workshop in sorted(workshops, key=lambda w: w.starts):
+        titles.update(builders.titles_for(workshop.questionnaire))
+    plans = db.session.scalars(
+        select(ActionPlan).join(Workshop, ActionPlan.workshop_id == Workshop.id)
+        .where(ActionPlan.region_id == region.id, ActionPlan.status == PlanStatus.SUBMITTED,
+               Workshop.slug.in_(slugs))
+        .options(selectinload(ActionPlan.actions).selectinload(Action.reports),
+                 selectinload(ActionPlan.workshop)))
+    aimed: dict[tuple[str, str], list[ActionView]] = {}
+    for plan in plans:
+        for number, action in enumerate(plan.actions, start=1):
+            current = domain.current_status(str(r.status) for r in action.reports)
+            aimed.setdefault((plan.workshop.slug, action.dimension_key), []).append(ActionView(
+                action, number, current, domain.timing(current, action.starts, action.ends, today),
+                action.reports[-1] if action.reports else None))
+    return ProgressPage(region, [(t0, t1, found) for (t0, t1), found in grouped.items()], titles,
+                        {w.slug: w.title for w in workshops}, aimed)

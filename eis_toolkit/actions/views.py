@@ -192,3 +192,12 @@ def comment(slug, code):
     db.session.commit()
     flash(_("The comment is added."), "success")
     return redirect(_plan_url(workshop, region) + "#comments")
+
+
+@bp.get("/progress/<code>")
+def region_progress(code):
+    region = db.session.scalar(select(Region).where(Region.code == code))
+    if region is None:
+        abort(404)
+    ensure(permissions.can_view_region_progress(current_user, region.id))
+    return render_template("actions/progress.html", page=pages.progress_page(region), region=region)
