@@ -13,6 +13,7 @@ def create_app(config: dict | None = None) -> Flask:
     """Build the app: settings, extensions, blueprints and CLI commands. Nothing else."""
     from . import cache, cli, i18n, permissions, security
     from .accounts.views import bp as accounts_bp
+    from .actions.views import bp as actions_bp
     from .admin.views import bp as admin_bp
     from .assessments.views import bp as assessments_bp
     from .benchmark.views import bp as benchmark_bp
@@ -57,5 +58,6 @@ def create_app(config: dict | None = None) -> Flask:
     catalogue_views.init_app(app)
     app.register_blueprint(reports_bp)
     app.register_blueprint(mail_bp)
+    app.register_blueprint(actions_bp)
     cli.init_app(app)
     return app

@@ -206,6 +206,35 @@ def export_benchmark(workshop, format_, output) -> None:
     click.echo(f"{output}: {len(rows)} rows of {found.slug} ({len({r.region for r in rows})} regions)", err=True)
 
 
+@export_group.command("progress")
+@click.argument("region")
+@click.option("--format", "format_", required=True, type=click.Choice(["csv", "json"]),
+              help="csv (empty cells empty) or json (null for empty).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+              help="Write to FILE instead of standard output.")
+@with_appcontext
+def export_progress(region, format_, output) -> None:
+    """REGION's change per dimension between consecutive published workshops in which it sat in
+    the hot seat with questionnaires of the same key (docs/action-plans.md)."""
+    from .accounts.services import find_region
+    from .actions.export import region_progress, render
+
+    found = find_region(region)
+    if found is None:
+        fail(f"unknown region {region!r}")
+    rows = region_progress(found)
+    text = render(rows, format_)
+    if not output:
+        click.echo(text, nl=False)
+        return
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as error:
+        fail(f"cannot write {output}: {error.strerror or error}")
+    click.echo(f"{output}: {len(rows)} rows of {found.code} ({len({(r.t0_workshop, r.t1_workshop) for r in rows})} pairs)",
+               err=True)
+
+
 def _progress(what: str, count: int) -> None:
     click.echo(f"  {what}: {count}", err=True)
 

@@ -1,4 +1,5 @@
 """Every model of the toolkit, imported in one place for Alembic, the CLI and the tests."""
+from .actions.models import Action, ActionPlan, ActionStatus, BackgroundKind, PlanComment, PlanStatus, ProgressReport
 from .accounts.models import Programme, Region, Role, User, UserRole, UserSession, programme_region
 from .assessments.models import Answer, Assessment, AssessmentStatus, EvidenceFile
 from .audit import AuditEvent
@@ -11,6 +12,7 @@ from .workshops.models import (Nomination, Review, ReviewerAssignment, ReviewSco
                                SiteVisit, Workshop, WorkshopStatus, workshop_hot_seat)
 
 __all__ = [
+    "Action", "ActionPlan", "ActionStatus", "BackgroundKind", "PlanComment", "PlanStatus", "ProgressReport",
     "Answer", "Assessment", "AssessmentStatus", "AuditEvent", "DataVersion", "Dimension", "EvidenceFile",
     "Nomination", "NotificationOptOut", "OutboxMessage", "Practice", "PracticeEdition", "PracticeRating", "PracticeStatus", "Programme", "Question",
     "Questionnaire", "Region", "Review", "ReviewScore", "ReviewStatus", "ReviewerAssignment",

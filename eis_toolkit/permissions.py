@@ -298,3 +298,35 @@ def can_start_practice_from(user, nomination) -> bool:
 def can_read_outbox(user) -> bool:
     """Read every e-mail the toolkit sent or queued (the admin's outbox page)."""
     return is_admin(user)
+
+
+# --- action plans (docs/action-plans.md) ------------------------------------------------------
+# A hot-seat region's plan after a published workshop: its members write it; the workshop's hosts
+# and the peers who submitted a review of the region read it and comment; nobody else sees it (a
+# region never sees another region's plan).
+
+
+def can_write_action_plan(user, workshop: Workshop, region_id: int) -> bool:
+    """Start and edit the plan: the region's members, once the workshop is published (the plan
+    must also be a draft: the services refuse changes to a submitted one)."""
+    return workshop.status == WorkshopStatus.PUBLISHED and is_region_member(user, region_id)
+
+
+def can_view_action_plan(user, workshop: Workshop, region_id: int) -> bool:
+    """Read the plan and comment on it: its writers, the workshop's hosts and admins, and the
+    peers who submitted a review of the region; only after publication."""
+    if workshop.status != WorkshopStatus.PUBLISHED:
+        return False
+    return (is_region_member(user, region_id) or can_host(user, workshop)
+            or has_submitted_review(user, workshop, region_id))
+
+
+def can_report_action_progress(user, plan) -> bool:
+    """Report progress on the plan's actions: the region's members, once the plan is submitted."""
+    return str(plan.status) == "submitted" and can_write_action_plan(user, plan.workshop, plan.region_id)
+
+
+def can_view_region_progress(user, region_id: int) -> bool:
+    """A region's progress between assessments (its figures and its actions): its members and
+    admins."""
+    return is_region_member(user, region_id) or is_admin(user)

@@ -104,6 +104,11 @@ ALLOWED = {
     # DK04's peer reviews: the admin and DK04's reviewer who submitted; IE04's draft reviewer has not
     "workshops.results": {"reviewer_submitted", "admin"},
     "workshops.results_export": {"reviewer_submitted", "admin"},
+    # action plans follow publication: the workshop is closed, so nobody has one yet
+    # (tests/test_actions_pages.py has the published matrix)
+    "actions.plan": set(), "actions.action_new": set(), "actions.action_edit": set(),
+    "actions.action_delete": set(), "actions.submit": set(), "actions.progress": set(), "actions.comment": set(),
+    "actions.region_progress": {"member", "host_in_hot_seat", "admin"},  # DK04's progress: its members
 }
 
 #: Refused requests where the address says nothing about the object may answer 404 as well as 403.
@@ -150,6 +155,7 @@ def scenario(load, bundle):
         "region_id": dk04, "visit_id": one(select(SiteVisit.id)),
         "nomination_id": one(select(Nomination.id)),
         "token": "not-a-token", "message_id": _outbox_message(),
+        "action_id": 999,
     }
 
 

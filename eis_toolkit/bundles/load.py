@@ -181,6 +181,10 @@ class _Writer:
             self.assessment(workshop, assessment, questions)
         for review in entry.get("reviews") or []:
             self.review(workshop, review, questions)
+        if entry.get("action_plans"):
+            from ..actions import bundle as action_plans
+            db.session.flush()
+            action_plans.write(self, workshop, entry["action_plans"])
 
     def assessment(self, workshop: Workshop, entry: dict, questions: dict) -> None:
         region = self.regions[entry["region"]]

@@ -218,7 +218,8 @@ class _Checker:
     def workshop(self, entry, path: str) -> None:
         entry = self.mapping(
             entry, path, ("slug", "title", "questionnaire", "host", "starts", "ends", "hot_seat"),
-            ("description", "place", "status", "show_reviewer_names", "site_visits", "assessments", "reviews"))
+            ("description", "place", "status", "show_reviewer_names", "site_visits", "assessments", "reviews",
+             "action_plans"))
         if entry is None:
             return
         self.slug(entry, path)
@@ -259,6 +260,10 @@ class _Checker:
         for j, pair in enumerate(pairs):
             if pair in pairs[:j]:
                 self.problem(f"{path}.reviews[{j}]", f"{pair[0]} reviews {pair[1]} twice")
+        if "action_plans" in entry:
+            from ..actions import bundle as action_plans
+            action_plans.check(self, entry["action_plans"], _join(path, "action_plans"), hot_seat, questionnaire,
+                               entry.get("status"))
 
     def assessment(self, entry, path: str, hot_seat: list, questionnaire: QuestionnaireDef | None) -> None:
         entry = self.mapping(entry, path, ("region",), ("status", "answers"))
