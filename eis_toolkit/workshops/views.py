@@ -497,7 +497,7 @@ def review(assignment_id: int):
         values = _form_values()
         submitting = request.form.get("action") == "submit"
         try:
-            parsed = parse_review_input(values, definition)
+            parsed = parse_review_input(values, definition, current_language())
             save_review(ensure_review(assignment), parsed, request.form.get("version", type=int) or 0, question_ids)
             if submitting:
                 submit_review(assignment.review, question_ids, current_user)
@@ -565,7 +565,7 @@ def autosave(assignment_id: int):
     question_ids = queries.scored_question_ids(assignment.workshop.questionnaire_id)
     review = ensure_review(assignment)
     try:
-        save_review(review, parse_review_input(body["fields"], definition), body["version"], question_ids)
+        save_review(review, parse_review_input(body["fields"], definition, current_language()), body["version"], question_ids)
     except ReviewConflict as error:
         db.session.rollback()
         return jsonify(error=str(error)), 409
