@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
@@ -340,3 +341,40 @@ def unlink_nomination(nomination: Nomination, user: User | None = None) -> None:
     audit.record("nomination.unlink", nomination, user, practice=nomination.practice.slug)
     nomination.practice = None
     db.session.flush()
+
+
+# --- deleting ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeletionSummary:
+    """What deleting a planned workshop takes with it, for the confirmation page."""
+
+    assessments: int
+    answers: int
+    files: int
+    assignments: int
+    site_visits: int
+
+
+def deletion_summary(workshop: Workshop) -> DeletionSummary:
+    answers = [answer for assessment in workshop.assessments for answer in assessment.answers]
+    return DeletionSummary(assessments=len(workshop.assessments), answers=len(answers),
+                           files=sum(len(answer.evidence) for answer in answers),
+                           assignments=len(workshop.assignments), site_visits=len(workshop.site_visits))
+
+
+def delete_workshop(workshop: Workshop, user: User | None = None) -> list[str]:
+    """Delete a planned workshop with its self-assessments, assignments and site visits.
+
+    Returns the stored names of the evidence files it held: the caller deletes them once the
+    deletion is committed. Refused (:class:`WorkshopError`) once the workshop has opened.
+    """
+    if workshop.status != WorkshopStatus.PLANNED:
+        raise WorkshopError(f"Only a planned workshop can be deleted (this one is {workshop.status}).")
+    files = [evidence.stored_name for assessment in workshop.assessments
+             for answer in assessment.answers for evidence in answer.evidence]
+    audit.record("workshop.delete", workshop, user, slug=workshop.slug, title=workshop.title)
+    db.session.delete(workshop)
+    db.session.flush()
+    return files
