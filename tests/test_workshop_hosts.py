@@ -121,3 +121,21 @@ def test_a_workshop_without_hot_seat_region_cannot_open(planned, client, login):
 def test_long_titles_wrap():
     css = (Path(__file__).parents[1] / "eis_toolkit" / "static" / "css" / "app.css").read_text()
     assert "h1, h2, h3, td, th, .muted, .lead { overflow-wrap: anywhere; }" in css
+
+
+LONG_TITLE = "Interregional peer review workshop on internationalisation support " + "Supercalifragilistic" * 4
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_delete_page_and_a_long_title_pass_axe(load, bundle, live_server, page, width):
+    from tests.conftest import assert_accessible, log_in
+
+    bundle["workshops"].append({**copy.deepcopy(PLANNED), "title": LONG_TITLE})
+    load(bundle)
+    page.set_viewport_size({"width": width, "height": 800})
+    log_in(page, live_server, "host@example.org")
+    for path in (f"/workshops/{SLUG}", f"/workshops/{SLUG}/delete"):
+        page.goto(f"{live_server}{path}")
+        assert_accessible(page, path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{path} is wider than the screen"
