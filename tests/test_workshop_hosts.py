@@ -65,6 +65,21 @@ def test_the_host_confirms_then_the_planned_workshop_goes_with_everything_in_it(
     assert event.detail == {"slug": SLUG, "title": "Vejle workshop"}
 
 
+def test_the_confirmation_page_counts_in_a_constant_number_of_queries(planned, client, login, count_queries):
+    login("host@example.org")
+    with count_queries() as few:
+        client.get(f"/workshops/{SLUG}/delete")
+    answer = db.session.scalar(select(Answer).join(Assessment).join(Workshop).where(Workshop.slug == SLUG))
+    for n in range(5):
+        db.session.add(EvidenceFile(answer=answer, filename=f"more{n}.pdf", stored_name=f"{n:x}" * 32,
+                                    content_type="application/pdf", size=4))
+    db.session.commit()
+    with count_queries() as more:
+        page = client.get(f"/workshops/{SLUG}/delete").text
+    assert "6 evidence files" in page
+    assert len(more) == len(few)
+
+
 def test_the_delete_button_needs_the_csrf_token(planned, make_app, login):
     guarded = make_app(WTF_CSRF_ENABLED=True).test_client()
     page = guarded.get("/login").text
