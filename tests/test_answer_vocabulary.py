@@ -14,7 +14,8 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from eis_toolkit.assessments import queries
-from eis_toolkit.assessments.workbook import ANSWER, COMMENT, KEY, WorkbookError, export_workbook, read_workbook
+from eis_toolkit.assessments.workbook import (ANSWER, COMMENT, KEY, ExportedAnswer, WorkbookError, export_workbook,
+                                              read_workbook)
 from eis_toolkit.bundles.validate import BundleError
 from eis_toolkit.extensions import db
 from eis_toolkit.models import Question, Review, ReviewScore
@@ -166,8 +167,6 @@ def worded():
 @pytest.mark.parametrize("language", ["en", "da"])
 def test_an_untouched_workbook_of_worded_levels_reads_back_its_answers(worded, language):
     answers = {"d.level": AnswerData(score=2), "d.other": AnswerData(score=1), "d.note": AnswerData(value="1/2")}
-    from eis_toolkit.assessments.workbook import ExportedAnswer
-
     data = export_workbook(worded, {k: ExportedAnswer(v, 1) for k, v in answers.items()}, language,
                            assessment_id=1, heading=[])
     book = load_workbook(io.BytesIO(data))
