@@ -94,7 +94,7 @@ ALLOWED = {
     # hosting
     "workshops.index": LOGGED_IN,
     "workshops.new": HOSTS,
-    "workshops.detail": HOSTS, "workshops.edit": HOSTS, "workshops.assessments_start": HOSTS,
+    "workshops.detail": HOSTS, "workshops.edit": HOSTS, "workshops.delete": HOSTS, "workshops.assessments_start": HOSTS,
     "workshops.assignment_add": HOSTS, "workshops.assignment_remove": HOSTS,
     "workshops.import_scores": HOSTS, "workshops.import_template": HOSTS,
     "workshops.live_screen": HOSTS, "workshops.live_data": HOSTS, "workshops.live_reveal": HOSTS,

@@ -1,4 +1,6 @@
 """Admin pages for people and regions: who may use them, and what they do."""
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -122,3 +124,32 @@ def test_unknown_person_or_region_is_not_found(client, loaded, login):
     login("admin@example.org")
     assert client.get("/admin/people/999999").status_code == 404
     assert client.get("/admin/regions/999999").status_code == 404
+
+
+@pytest.mark.parametrize("roles", [["region"], ["region", "reviewer"]])
+def test_a_region_member_without_a_region_is_refused_on_the_field_with_the_input_kept(client, loaded, login, roles):
+    login("admin@example.org")
+    response = client.post("/admin/people/new", data=_person_form(name="Typed Name", roles=roles))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'id="region_id-error"' in page
+    error = page.split('id="region_id-error"')[1].split("</")[0]
+    assert "A region member needs a region" in error
+    assert 'value="Typed Name"' in page and 'value="nina@example.org"' in page
+    assert re.search(r'<input checked id="roles-\d" name="roles" type="checkbox" value="region">', page), \
+        "the ticked roles stay ticked"
+    assert db.session.scalar(select(User).where(User.email == "nina@example.org")) is None
+
+
+def test_an_existing_region_member_cannot_lose_their_region(client, loaded, login):
+    login("admin@example.org")
+    member = db.session.scalar(select(User).where(User.email == "dk@example.org"))
+    page = client.post(f"/admin/people/{member.id}", data=_person_form(
+        name=member.name, email=member.email, region_id="0", roles=["region"], password="")).get_data(as_text=True)
+    assert "A region member needs a region" in page
+    assert db.session.scalar(select(User.region_id).where(User.email == "dk@example.org")) is not None
+
+
+def test_people_without_the_region_member_role_need_no_region(client, loaded, login):
+    login("admin@example.org")
+    assert client.post("/admin/people/new", data=_person_form(roles=["host"])).status_code == 302

@@ -72,7 +72,7 @@ def test_a_changed_bundle_updates_what_it_names(load, bundle):
     (lambda b: b["workshops"][0].update(starts="27/06/2017"), "workshops[0].starts", "not a date"),
     (lambda b: b["workshops"][0].update(colour="red"), "workshops[0].colour", "unknown field"),
     (lambda b: b["workshops"][0]["reviews"][0]["scores"]["strategy.vision"].update(score=6),
-     "workshops[0].reviews[0].scores.strategy.vision.score", "not a whole number from 1 to 5"),
+     "workshops[0].reviews[0].scores.strategy.vision.score", "is not a level from 1 to 5"),
     (lambda b: b["workshops"][0]["reviews"][0]["scores"].update({"strategy.budget": {"score": 3}}),
      "workshops[0].reviews[0].scores.strategy.budget", "no scored question"),
     (lambda b: b["workshops"][0]["reviews"][0].update(reviewer="dk@example.org"),

@@ -86,7 +86,7 @@ def test_load_a_malformed_bundle_names_every_field_and_writes_nothing(runner, co
     path = write_yaml(tmp_path / "bundle.yaml", bundle)
     result = runner.invoke(args=["load", str(path)])
     assert result.exit_code == 1
-    assert f"{path}: workshops[0].reviews[0].scores.strategy.vision.score: 9 is not a whole number" in result.output
+    assert f"{path}: workshops[0].reviews[0].scores.strategy.vision.score: '9' is not a level from 1 to 5" in result.output
     assert f"{path}: people[1].roles[0]: 'chief' is not one of" in result.output
     assert "2 problem(s); nothing was loaded" in result.output
     assert db.session.scalar(select(func.count()).select_from(User)) == 0

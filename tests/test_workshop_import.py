@@ -99,9 +99,9 @@ def test_every_problem_is_reported_with_row_and_column_and_nothing_is_written(op
         "row 38, column region: ie@example.org works for IE04 and cannot review their own region",
         "row 39, column question: 'strategy.nonsense' is not a scored question of eis-core@1",
         "row 40, column question: 'strategy.budget' is not a scored question of eis-core@1",
-        "row 41, column score: '7' is not a whole number from 1 to 5 or N/A",
-        "row 42, column score: 'good' is not a whole number from 1 to 5 or N/A",
-        "row 43, column score: is empty: give a whole number from 1 to 5 or N/A",
+        "row 41, column score: '7' is not a level from 1 to 5 or N/A",
+        "row 42, column score: 'good' is not a level from 1 to 5 or N/A",
+        "row 43, column score: is empty: give a level from 1 to 5 or N/A",
         "row 44, column question: it@example.org scores strategy.vision of IE04 again (first on row 2)",
     ]
     assert messages[10].startswith("row 45, column question: ie@example.org has no score for DK04 on strategy.coordination, ")

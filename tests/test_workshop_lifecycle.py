@@ -75,7 +75,9 @@ def test_opening_warns_about_the_country_rule(planned):
 def test_a_workshop_without_hot_seat_does_not_open(load, bundle):
     bundle["workshops"][0].update(status="planned", hot_seat=[], assessments=[], reviews=[])
     load(bundle)
-    assert lifecycle.check(workshop(), "open").refusals == ["The workshop has no hot-seat region yet."]
+    assert lifecycle.check(workshop(), "open").refusals == [
+        "The workshop has no hot-seat region yet: choose at least one on the workshop's Edit page before "
+        "opening the review round."]
 
 
 def test_closing_needs_a_submitted_review_per_region(open_workshop):

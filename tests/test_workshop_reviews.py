@@ -69,7 +69,7 @@ def test_an_invalid_score_saves_nothing_and_keeps_the_input(ie_on_dk, client):
     response = client.post(f"/reviews/{ie_on_dk.id}", data={
         "version": ie_on_dk.review.version, "action": "save", "score.strategy.vision": "7",
         "comment.strategy.vision": "kept comment"})
-    assert "strategy.vision: choose a score from 1 to 5 or N/A." in response.text
+    assert "strategy.vision: &#39;7&#39; is not a level from 1 to 5 or N/A." in response.text
     assert "kept comment" in response.text
     assert review_of(ie_on_dk).scores == []
 

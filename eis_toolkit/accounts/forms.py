@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField,
-                     StringField, SubmitField)
+                     StringField, SubmitField, ValidationError)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -47,6 +47,11 @@ class PersonForm(FlaskForm):
         Optional(), Length(min=8, max=200, message=_l("The password must have at least %(n)d characters.", n=8))],
         description=_l("At least 8 characters. Leave empty to keep the current one."))
     submit = SubmitField(_l("Save"))
+
+    def validate_region_id(self, field) -> None:
+        """A region member fills in their region's self-assessment: they need a region."""
+        if Role.REGION.value in (self.roles.data or []) and not field.data:
+            raise ValidationError(_l("A region member needs a region: choose the region this person works for."))
 
 
 class RegionForm(FlaskForm):

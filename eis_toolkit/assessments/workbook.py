@@ -42,6 +42,9 @@ HEADER_ROW = 4
 KEY, BASE, QUESTION, ANSWER, COMMENT, HOW = range(1, 7)  # column numbers
 HEADERS = {KEY: "key", BASE: "base", QUESTION: _l("Question"), ANSWER: _l("Answer"), COMMENT: _l("Comment"),
            HOW: _l("How to answer")}
+#: Cells formatted as text, so that a spreadsheet keeps a typed ``1/2`` as it is, not as a date.
+TEXT_FORMAT = "@"
+TEXT_TYPES = ("text", "multi")
 WIDTHS = {QUESTION: 60, ANSWER: 45, COMMENT: 45, HOW: 50}
 _BOLD = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
@@ -233,9 +236,12 @@ def _dimension_sheet(sheet: Worksheet, dimension, definition: QuestionnaireDef,
         else:
             answer = _text(sheet, row, ANSWER, _cell_value(question, data, definition, language))
             answer.alignment, answer.protection, answer.fill = _WRAP, _UNLOCKED, _INPUT_FILL
+            if question.type in TEXT_TYPES:
+                answer.number_format = TEXT_FORMAT
             _validate(sheet, validations, question, row, list_ranges)
         comment = _text(sheet, row, COMMENT, data.comment or None)
         comment.alignment, comment.protection, comment.fill = _WRAP, _UNLOCKED, _INPUT_FILL
+        comment.number_format = TEXT_FORMAT
         how = " ".join(part for part in (kind.hint(question, scale, language),
                                          translate(question.help, language)) if part)
         _text(sheet, row, HOW, how).alignment = _WRAP

@@ -25,7 +25,9 @@ from ..models import (Answer, Assessment, AssessmentStatus, Nomination, Practice
                       PracticeStatus, Programme, Question, Questionnaire, Region, Review,
                       ReviewerAssignment, ReviewScore, ReviewStatus, Role, SiteVisit, Term, User,
                       Vocabulary, Workshop, WorkshopStatus)
-from ..questionnaires.schema import QuestionnaireDef
+from ..benchmark.queries import definition_for
+from ..questionnaires.schema import QuestionnaireDef, Scale
+from ..questionnaires.types import parse_answer, parse_score
 from .validate import PRACTICE_TEXTS, PRACTICE_VOCABULARIES, BundleError, Known, Person, Problem, validate_bundle
 
 
@@ -177,16 +179,17 @@ class _Writer:
         db.session.flush()
         questions = {q.key: q for q in db.session.scalars(
             select(Question).where(Question.questionnaire_id == questionnaire.id))}
+        definition = definition_for(questionnaire)
         for assessment in entry.get("assessments") or []:
-            self.assessment(workshop, assessment, questions)
+            self.assessment(workshop, assessment, questions, definition)
         for review in entry.get("reviews") or []:
-            self.review(workshop, review, questions)
+            self.review(workshop, review, questions, definition.scale)
         if entry.get("action_plans"):
             from ..actions import bundle as action_plans
             db.session.flush()
             action_plans.write(self, workshop, entry["action_plans"])
 
-    def assessment(self, workshop: Workshop, entry: dict, questions: dict) -> None:
+    def assessment(self, workshop: Workshop, entry: dict, questions: dict, definition: QuestionnaireDef) -> None:
         region = self.regions[entry["region"]]
         assessment = next((a for a in workshop.assessments if a.region_id == region.id), None) or Assessment()
         self._set(assessment, "assessment", workshop=workshop, region=region,
@@ -199,10 +202,12 @@ class _Writer:
         for key, given in (entry.get("answers") or {}).items():
             answer = existing.get(key) or Answer(question=questions[key])
             new = answer.id is None
-            self._set(answer, "answer", assessment=assessment, **_score_values(given, new),
-                      **self._optional(given, new, value=None, comment=""))
+            question = definition.question(key)
+            read = {"value": lambda raw: parse_answer(question, definition.scale, raw).value}  # validated before
+            self._set(answer, "answer", assessment=assessment, **_score_values(given, new, definition.scale),
+                      **self._optional(given, new, read, value=None, comment=""))
 
-    def review(self, workshop: Workshop, entry: dict, questions: dict) -> None:
+    def review(self, workshop: Workshop, entry: dict, questions: dict, scale: Scale) -> None:
         reviewer, region = self.people[entry["reviewer"].lower()], self.regions[entry["region"]]
         assignment = next((a for a in workshop.assignments
                            if a.reviewer is reviewer and a.region is region), None)
@@ -220,7 +225,7 @@ class _Writer:
         for key, given in (entry.get("scores") or {}).items():
             score = existing.get(key) or ReviewScore(question=questions[key])
             new = score.id is None
-            self._set(score, "score", review=review, **_score_values(given, new),
+            self._set(score, "score", review=review, **_score_values(given, new, scale),
                       **self._optional(given, new, comment=""))
         nominations = {n.title: n for n in review.nominations}
         for given in entry.get("nominations") or []:
@@ -270,10 +275,14 @@ class _Writer:
                       transferability=given["transferability"], usefulness=given["usefulness"])
 
 
-def _score_values(given: dict, new: bool) -> dict:
-    """``score: null`` is N/A; a score left out keeps the stored one (none on a new answer)."""
+def _score_values(given: dict, new: bool, scale: Scale) -> dict:
+    """``score: null`` is N/A, else the registry reads it (validated before); a score left out
+    keeps the stored one (none on a new answer)."""
     if "score" in given:
-        return {"score": given["score"], "not_applicable": given["score"] is None}
+        if given["score"] is None:
+            return {"score": None, "not_applicable": True}
+        parsed = parse_score(given["score"], scale)
+        return {"score": parsed.score, "not_applicable": parsed.not_applicable}
     return {"score": None, "not_applicable": False} if new else {}
 
 

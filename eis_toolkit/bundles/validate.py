@@ -11,7 +11,7 @@ from datetime import date
 
 from ..catalogue.ratings import CRITERIA as RATING_CRITERIA
 from ..questionnaires.schema import QuestionnaireDef
-from ..questionnaires.types import MAX_TEXT_LENGTH
+from ..questionnaires.types import MAX_TEXT_LENGTH, InvalidAnswer, parse_answer, parse_score
 
 ROLES = ("admin", "host", "region", "reviewer")
 WORKSHOP_STATUSES = ("planned", "open", "closed", "published")
@@ -295,41 +295,36 @@ class _Checker:
             else:
                 if "score" in answer:
                     self.problem(_join(answer_path, "score"), f"a {question.type} question takes a value, not a score")
-                self.value(answer.get("value"), _join(answer_path, "value"), question)
+                self.value(answer.get("value"), _join(answer_path, "value"), question, questionnaire.scale)
 
     def score(self, entry: dict, path: str, questionnaire: QuestionnaireDef) -> None:
+        """``null`` is N/A; anything else is read by the question-type registry, as a typed score."""
         if "score" not in entry:
             return
         score, scale = entry["score"], questionnaire.scale
         if score is None:
             if not scale.not_applicable:
                 self.problem(_join(path, "score"), f"{questionnaire.ref} does not allow N/A (null)")
-        elif isinstance(score, bool) or not isinstance(score, int) or not scale.min <= score <= scale.max:
-            self.problem(_join(path, "score"), f"{score!r} is not a whole number from {scale.min} to {scale.max}")
+            return
+        try:
+            parsed = parse_score(score, scale)
+        except InvalidAnswer as error:
+            self.problem(_join(path, "score"), str(error))
+            return
+        if parsed.empty:
+            self.problem(_join(path, "score"), "is empty: give a level, or null for N/A")
 
-    def value(self, value, path: str, question) -> None:
+    def value(self, value, path: str, question, scale) -> None:
+        """Read by the question-type registry, as the same answer typed in a form or a cell."""
         if value is None:
             return
-        options = {o.key for o in question.options}
-        if question.type == "number":
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                self.problem(path, f"{value!r} is not a number")
-            elif (question.min is not None and value < question.min) or (
-                    question.max is not None and value > question.max):
-                self.problem(path, f"{value!r} is out of range")
-        elif question.type == "text" and not isinstance(value, str):
-            self.problem(path, f"must be text, not {_kind(value)}")
-        elif question.type == "choice" and value not in options:
-            self.problem(path, f"{value!r} is not one of {', '.join(sorted(options))}")
-        elif question.type == "multi":
-            if not isinstance(value, list):
-                self.problem(path, f"must be a list, not {_kind(value)}")
-            else:
-                for item in value:
-                    if item not in options:
-                        self.problem(path, f"{item!r} is not one of {', '.join(sorted(options))}")
-        elif question.type == "evidence":
+        if question.type == "evidence":
             self.problem(path, "evidence files cannot be loaded from a bundle; upload them in the app")
+            return
+        try:
+            parse_answer(question, scale, value)
+        except InvalidAnswer as error:
+            self.problem(path, str(error))
 
     def review(self, entry, path: str, hot_seat: list, questionnaire: QuestionnaireDef | None) -> None:
         entry = self.mapping(entry, path, ("reviewer", "region"),

@@ -49,6 +49,16 @@ def _means_not_applicable(text: str) -> bool:
     return text in _NOT_APPLICABLE_WORDS or text.startswith("n/a ") or text == str(NOT_APPLICABLE_LABEL).casefold()
 
 
+def _wording(text: str) -> str:
+    """A level's wording as it is compared: case, runs of white space and the kind of dash
+    (``-``, ``–``, ``—``) do not matter."""
+    return re.sub(r"\s+", " ", re.sub(r"\s*[-–—]\s*", " – ", text)).strip().casefold()
+
+
+#: ``3 – Good``: a number, a dash or colon, and a wording (as :func:`_wording` writes it).
+_NUMBER_AND_WORDING = re.compile(r"(-?\d+) ?[–:] ?(.+)", re.DOTALL)
+
+
 class InvalidAnswer(ValueError):
     """What a person gave cannot be an answer to this question; the message says why."""
 
@@ -183,7 +193,6 @@ class ScaleType(QuestionType):
 
     name = "scale"
     scored = True
-    _LEADING_NUMBER = re.compile(r"\s*(-?\d+)(?:\s*[–—:-]\s*\D.*)?\s*", re.DOTALL)
 
     def levels(self, scale: Scale, language: str) -> list[tuple[str, str]]:
         """(form value, wording) of each level, then N/A where the scale allows it."""
@@ -199,23 +208,60 @@ class ScaleType(QuestionType):
                           description=self._help(question, language), validate_choice=False)
 
     def parse(self, raw, question, scale, language="en"):
+        """A level read from its number (``3``, ``3.0``, ``3,0``), its wording in any language of
+        the questionnaire (``Not started: …``), or its number and wording (``3 – Good``); ``N/A``
+        in any of its spellings. A wording is matched as a whole before any number is read, so a
+        level worded ``5 – 10 staff trained`` is that level, not 5."""
         if _blank(raw):
             return AnswerData()
         if isinstance(raw, str) and _means_not_applicable(raw):
             if not scale.not_applicable:
                 raise InvalidAnswer(_("N/A is not allowed in this questionnaire"))
             return AnswerData(not_applicable=True)
-        if isinstance(raw, float) and raw.is_integer():
-            raw = int(raw)
-        match = None if isinstance(raw, (int, float)) else self._LEADING_NUMBER.fullmatch(str(raw))
-        score = raw if isinstance(raw, int) and not isinstance(raw, bool) else (
-            int(match.group(1)) if match else None)
+        score = self.read_level(raw, scale, language)
         if score is None or not scale.min <= score <= scale.max:
             raise InvalidAnswer(
                 _("'%(raw)s' is not a level from %(min)s to %(max)s or N/A", raw=raw, min=scale.min, max=scale.max)
                 if scale.not_applicable else
                 _("'%(raw)s' is not a level from %(min)s to %(max)s", raw=raw, min=scale.min, max=scale.max))
         return AnswerData(score=score)
+
+    def read_level(self, raw: Any, scale: Scale, language: str = "en") -> int | None:
+        """The point ``raw`` names, or None; the caller checks the range."""
+        if isinstance(raw, bool):
+            return None
+        if isinstance(raw, int):
+            return raw
+        if isinstance(raw, float):
+            return int(raw) if raw.is_integer() else None
+        text = _wording(str(raw))
+        for point in range(scale.min, scale.max + 1):
+            if text in self._wordings(scale, point):
+                return point
+        number = read_number(str(raw).strip(), language)
+        if number is not None:
+            return int(number) if number.is_integer() else None
+        match = _NUMBER_AND_WORDING.fullmatch(text)
+        if match and scale.min <= int(match.group(1)) <= scale.max:
+            point = int(match.group(1))
+            if match.group(2) in self._wordings(scale, point):
+                return point
+        return None
+
+    @staticmethod
+    def _wordings(scale: Scale, point: int) -> set[str]:
+        """The wordings of a level in every language, compared as :func:`_wording` writes them,
+        with and without their own leading ``N –``, whole or up to a colon (the level's name)."""
+        found = set()
+        for text in (scale.labels.get(point) or {}).values():
+            text = _wording(text)
+            match = _NUMBER_AND_WORDING.fullmatch(text)
+            for wording in (text, match.group(2)) if match and int(match.group(1)) == point else (text,):
+                found.add(wording)
+                head = wording.split(":", 1)[0].strip()  # "Established: monitored yearly" → "established"
+                if head and head != wording:
+                    found.add(head)
+        return found
 
     def form_value(self, data, language=None):
         if data.not_applicable:
@@ -469,3 +515,9 @@ def is_answered(question: QuestionDef, data: AnswerData, evidence_count: int = 0
 
 def show_answer(question: QuestionDef, scale: Scale, data: AnswerData, language: str) -> str:
     return question_type(question).show(data, question, scale, language)
+
+
+def parse_score(raw: Any, scale: Scale, language: str = "en") -> AnswerData:
+    """A score as typed anywhere (a form, a cell, a bundle): a level, its wording, or N/A; blank
+    is no score. Raises :class:`InvalidAnswer`."""
+    return QUESTION_TYPES["scale"].parse(raw, None, scale, language)

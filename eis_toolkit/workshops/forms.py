@@ -52,3 +52,7 @@ class ImportForm(FlaskForm):
     file = FileField("Spreadsheet", validators=[
         FileRequired("Choose a file."), FileAllowed(["xlsx", "csv"], "Upload an .xlsx or a .csv file.")],
         description="Columns: reviewer (e-mail), region (code), question (key), score (a number or N/A), comment.")
+
+
+class DeleteWorkshopForm(FlaskForm):
+    """Nothing to fill in: the button, with its CSRF token."""

@@ -1,7 +1,7 @@
 """Importing the scores of a paper session from a spreadsheet (.xlsx or .csv).
 
 One row per score with the columns ``reviewer`` (e-mail), ``region`` (code), ``question`` (key),
-``score`` (a point of the scale, or N/A) and ``comment``, in any order, under a header row.
+``score`` (a level of the scale, read by the question-type registry, or N/A) and ``comment``, in any order, under a header row.
 As in the bundle loader, the whole file is checked first and every problem reported with its
 row and column (:class:`ImportRefused`); nothing is written unless all of it is valid. Each
 (reviewer, region) in the file becomes a submitted review, so it must score every scored
@@ -21,6 +21,8 @@ from .. import audit
 from ..extensions import db
 from ..models import ReviewStatus, Role, User, Workshop, WorkshopStatus
 from ..benchmark.queries import definition_for
+from ..questionnaires.schema import Scale
+from ..questionnaires.types import InvalidAnswer, parse_score
 from ..spreadsheets import ArchiveLimits, UnsafeArchive, check_archive
 from .queries import scored_question_ids
 from .reviews import ReviewInput, ScoreInput, save_review, submit_review
@@ -28,7 +30,6 @@ from .services import WorkshopError, assign_reviewer, ensure_review
 
 REQUIRED_COLUMNS = ("reviewer", "region", "question", "score")
 COLUMNS = (*REQUIRED_COLUMNS, "comment")
-NOT_APPLICABLE = {"n/a", "na", "n.a."}
 MAX_ROWS = 20_000
 #: How many non-empty rows at the top may come before the header row.
 HEADER_SEARCH = 10
@@ -68,9 +69,7 @@ class Context:
     hot_seat: set[str]                 # region codes
     questions: list[str]               # scored question keys, in questionnaire order
     questionnaire: str                 # key@version, for messages
-    scale_min: int
-    scale_max: int
-    not_applicable: bool
+    scale: Scale                       # the levels are read by the question-type registry
     submitted: set[tuple[str, str]] = field(default_factory=set)  # (e-mail, region) already submitted
     drafts: set[tuple[str, str]] = field(default_factory=set)     # (e-mail, region) with a started draft
 
@@ -239,21 +238,21 @@ def _check_region(number: int, region: str, person: Person | None, email: str, p
 
 
 def _check_score(number: int, raw: str, problems: list[Problem], context: Context) -> tuple[int | None, bool]:
-    allowed = f"a whole number from {context.scale_min} to {context.scale_max}" + (
-        " or N/A" if context.not_applicable else "")
-    if raw.lower() in NOT_APPLICABLE:
-        if context.not_applicable:
-            return None, True
-        problems.append(Problem(number, "score", f"{context.questionnaire} does not allow N/A"))
+    """The score as the question-type registry reads it (as everywhere else a score is typed)."""
+    if not raw:
+        problems.append(Problem(number, "score", _scale_hint(context.scale)))
         return None, False
     try:
-        value = float(raw.replace(",", "."))
-    except ValueError:
-        value = None
-    if not raw or value is None or not value.is_integer() or not context.scale_min <= value <= context.scale_max:
-        problems.append(Problem(number, "score", f"{raw!r} is not {allowed}" if raw else f"is empty: give {allowed}"))
+        answer = parse_score(raw, context.scale)
+    except InvalidAnswer as error:
+        problems.append(Problem(number, "score", str(error)))
         return None, False
-    return int(value), False
+    return answer.score, answer.not_applicable
+
+
+def _scale_hint(scale: Scale) -> str:
+    return (f"is empty: give a level from {scale.min} to {scale.max} or N/A" if scale.not_applicable
+            else f"is empty: give a level from {scale.min} to {scale.max}")
 
 
 # --- writing ----------------------------------------------------------------------------------
@@ -275,8 +274,7 @@ def context_for(workshop: Workshop, emails: Iterable[str]) -> Context:
               if review.status != ReviewStatus.SUBMITTED and _started(review)}
     return Context(people=people, hot_seat={r.code for r in workshop.hot_seat},
                    questions=[q.key for q in definition.scored_questions()], questionnaire=definition.ref,
-                   scale_min=definition.scale.min, scale_max=definition.scale.max,
-                   not_applicable=definition.scale.not_applicable, submitted=submitted, drafts=drafts)
+                   scale=definition.scale, submitted=submitted, drafts=drafts)
 
 
 def _started(review) -> bool:

@@ -77,7 +77,8 @@ class _Guards:
     def open(self, result: Check) -> None:
         workshop = self.workshop
         if not workshop.hot_seat:
-            result.refusals.append("The workshop has no hot-seat region yet.")
+            result.refusals.append("The workshop has no hot-seat region yet: choose at least one on the "
+                                   "workshop's Edit page before opening the review round.")
         assessments = {a.region_id: a for a in workshop.assessments}
         reviewers = {region.id: 0 for region in workshop.hot_seat}
         for assignment in workshop.assignments:

@@ -19,12 +19,11 @@ from ..columns import utcnow
 from ..extensions import db
 from ..models import Review, ReviewScore, ReviewStatus, User, Workshop
 from ..questionnaires.schema import QuestionnaireDef
-from ..questionnaires.types import max_text_length
+from ..questionnaires.types import InvalidAnswer, max_text_length, question_type
 from .models import Nomination
 from .services import OwnRegionError, WorkshopError
 
 TEXT_FIELDS = ("strengths", "weaknesses", "recommendations")
-NOT_APPLICABLE = "na"
 
 
 class ReviewConflict(WorkshopError):
@@ -82,29 +81,25 @@ def comment_field(key: str) -> str:
     return f"comment.{key}"
 
 
-def parse_review_input(data: Mapping[str, str], definition: QuestionnaireDef) -> ReviewInput:
+def parse_review_input(data: Mapping[str, str], definition: QuestionnaireDef, language: str = "en") -> ReviewInput:
     """Read a review form (HTML form or the autosave JSON: the same flat field names).
 
-    ``score.<question>`` is a point of the scale, ``na`` (when the scale allows N/A) or empty;
+    ``score.<question>`` is read by the question-type registry (a point of the scale, its wording,
+    ``na`` when the scale allows N/A, or empty);
     ``comment.<question>``, ``strengths``, ``weaknesses`` and ``recommendations`` are text.
     """
     scale = definition.scale
     errors: dict[str, str] = {}
     result = ReviewInput()
     for question in definition.scored_questions():
-        raw = str(data.get(score_field(question.key)) or "").strip()
         given = ScoreInput(comment=_text(data, comment_field(question.key), errors))
-        if raw == NOT_APPLICABLE and scale.not_applicable:
-            given.not_applicable = True
-        elif raw:
-            try:
-                given.score = int(raw)
-            except ValueError:
-                given.score = None
-            if given.score is None or not scale.min <= given.score <= scale.max:
-                allowed = f"{scale.min} to {scale.max}" + (" or N/A" if scale.not_applicable else "")
-                errors[score_field(question.key)] = f"{question.key}: choose a score from {allowed}."
-                given.score = None
+        try:
+            answer = question_type(question).parse(data.get(score_field(question.key)), question, scale,
+                                                   language)
+        except InvalidAnswer as error:
+            errors[score_field(question.key)] = f"{question.key}: {error}."
+        else:
+            given.score, given.not_applicable = answer.score, answer.not_applicable
         result.scores[question.key] = given
     for name in TEXT_FIELDS:
         setattr(result, name, _text(data, name, errors))

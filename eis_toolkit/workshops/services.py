@@ -9,15 +9,16 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from .. import audit
 from ..mail import notify
 from ..catalogue.models import Practice, PracticeStatus, Term, Vocabulary
 from ..extensions import db
-from ..models import (Assessment, Programme, Questionnaire, Region, Review, ReviewerAssignment,
+from ..models import (Answer, Assessment, EvidenceFile, Programme, Questionnaire, Region, Review, ReviewerAssignment,
                       ReviewStatus, Role, SiteVisit, User, Workshop, WorkshopStatus)
 from .assignment import Pair, RegionInfo, ReviewerInfo, Suggestion, suggest_assignments
 from .models import Nomination
@@ -342,3 +343,47 @@ def unlink_nomination(nomination: Nomination, user: User | None = None) -> None:
     audit.record("nomination.unlink", nomination, user, practice=nomination.practice.slug)
     nomination.practice = None
     db.session.flush()
+
+
+# --- deleting ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeletionSummary:
+    """What deleting a planned workshop takes with it, for the confirmation page."""
+
+    assessments: int
+    answers: int
+    files: int
+    assignments: int
+    site_visits: int
+
+
+def deletion_summary(workshop: Workshop) -> DeletionSummary:
+    """Counted in SQL: a constant number of queries however many answers and files there are."""
+    def count(model, *joins) -> int:
+        query = select(func.count()).select_from(model)
+        for join in joins:
+            query = query.join(join)
+        owner = Assessment if joins else model
+        return db.session.scalar(query.where(owner.workshop_id == workshop.id))
+
+    return DeletionSummary(assessments=count(Assessment), answers=count(Answer, Answer.assessment),
+                           files=count(EvidenceFile, EvidenceFile.answer, Answer.assessment),
+                           assignments=count(ReviewerAssignment), site_visits=count(SiteVisit))
+
+
+def delete_workshop(workshop: Workshop, user: User | None = None) -> list[str]:
+    """Delete a planned workshop with its self-assessments, assignments and site visits.
+
+    Returns the stored names of the evidence files it held: the caller deletes them once the
+    deletion is committed. Refused (:class:`WorkshopError`) once the workshop has opened.
+    """
+    if workshop.status != WorkshopStatus.PLANNED:
+        raise WorkshopError(f"Only a planned workshop can be deleted (this one is {workshop.status}).")
+    files = [evidence.stored_name for assessment in workshop.assessments
+             for answer in assessment.answers for evidence in answer.evidence]
+    audit.record("workshop.delete", workshop, user, slug=workshop.slug, title=workshop.title)
+    db.session.delete(workshop)
+    db.session.flush()
+    return files

@@ -6,6 +6,7 @@ Every route loads, asks a predicate of ``permissions``, validates, calls a servi
 | --- | --- | --- |
 | ``/workshops`` | anyone logged in | hosted workshops, review inbox link, own region's results |
 | ``/workshops/new``, ``/workshops/<slug>/edit`` | hosts | create and edit |
+| ``/workshops/<slug>/delete`` | hosts | delete a planned workshop (confirmation page, then POST) |
 | ``/workshops/<slug>`` | hosts | hot seat, assignments, site visits, status |
 | ``/workshops/<slug>/site-visits/...`` | hosts | add, edit, delete site visits |
 | ``/workshops/<slug>/assignments...``, ``/suggest`` | hosts | assign reviewers by hand or by suggestion |
@@ -23,6 +24,7 @@ import io
 from collections.abc import Callable
 
 from flask import Blueprint, Response, current_app, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -39,9 +41,11 @@ from ..i18n import current_language, translate
 from ..questionnaires.types import AnswerData, show_answer
 from ..config import archive_limits
 from ..spreadsheets import csv_row
-from ..models import AssessmentStatus, Programme, Questionnaire, Region, ReviewerAssignment, SiteVisit, User, Workshop
+from ..models import (AssessmentStatus, Programme, Questionnaire, Region, ReviewerAssignment, SiteVisit, User, Workshop,
+                      WorkshopStatus)
 from . import lifecycle, live, queries
-from .forms import (AssignmentForm, ImportForm, NominationForm, SiteVisitForm, TransitionForm,
+from ..assessments import uploads
+from .forms import (AssignmentForm, DeleteWorkshopForm, ImportForm, NominationForm, SiteVisitForm, TransitionForm,
                     WorkshopForm)
 from .importing import ImportRefused, import_scores
 from .models import Nomination
@@ -49,7 +53,7 @@ from .reviews import (RATING_CRITERIA, ReviewConflict, ReviewIncomplete, ReviewI
                       delete_nomination, missing_scores, parse_review_input, rate_practice, save_review,
                       submit_review)
 from .services import (WorkshopError, accept_nomination, assign_pairs, assign_reviewer, create_workshop,
-                       delete_site_visit, ensure_assessments, ensure_review, link_nomination, remove_assignment,
+                       delete_site_visit, delete_workshop, deletion_summary, ensure_assessments, ensure_review, link_nomination, remove_assignment,
                        reviewer_candidates, save_site_visit, suggest, unlink_nomination, update_workshop)
 
 bp = Blueprint("workshops", __name__)
@@ -149,6 +153,30 @@ def edit(slug: str):
                 "Saved."):
             return redirect(url_for("workshops.detail", slug=workshop.slug))
     return render_template("workshops/form.html", form=form, workshop=workshop)
+
+
+@bp.route("/workshops/<slug>/delete", methods=["GET", "POST"])
+def delete(slug: str):
+    """Delete a planned workshop, behind a page that says what goes with it."""
+    workshop = _hosted(slug)
+    if workshop.status != WorkshopStatus.PLANNED:
+        flash(_("Only a planned workshop can be deleted; this one is %(status)s.", status=workshop.status), "error")
+        return redirect(url_for("workshops.detail", slug=slug))
+    form = DeleteWorkshopForm()
+    if form.validate_on_submit():
+        title = workshop.title
+        try:
+            files = delete_workshop(workshop, current_user)
+        except WorkshopError as error:
+            _refused(error)
+            return redirect(url_for("workshops.detail", slug=slug))
+        db.session.commit()
+        for stored_name in files:
+            uploads.discard(stored_name, current_app.config["EIS_UPLOAD_DIR"])
+        flash(_("Deleted the workshop %(title)s.", title=title), "success")
+        return redirect(url_for("workshops.index"))
+    return render_template("workshops/delete.html", workshop=workshop, form=form,
+                           summary=deletion_summary(workshop))
 
 
 # --- the host's workshop page -----------------------------------------------------------------
@@ -497,7 +525,7 @@ def review(assignment_id: int):
         values = _form_values()
         submitting = request.form.get("action") == "submit"
         try:
-            parsed = parse_review_input(values, definition)
+            parsed = parse_review_input(values, definition, current_language())
             save_review(ensure_review(assignment), parsed, request.form.get("version", type=int) or 0, question_ids)
             if submitting:
                 submit_review(assignment.review, question_ids, current_user)
@@ -565,7 +593,7 @@ def autosave(assignment_id: int):
     question_ids = queries.scored_question_ids(assignment.workshop.questionnaire_id)
     review = ensure_review(assignment)
     try:
-        save_review(review, parse_review_input(body["fields"], definition), body["version"], question_ids)
+        save_review(review, parse_review_input(body["fields"], definition, current_language()), body["version"], question_ids)
     except ReviewConflict as error:
         db.session.rollback()
         return jsonify(error=str(error)), 409
