@@ -1,4 +1,4 @@
-"""The pages of the home, log-in, dashboard, self-assessment and admin areas in it, da and de:
+"""The pages of the home, log-in, dashboard, self-assessment, admin and benchmark areas in it, da and de:
 ``<html lang>`` is the language shown, and no English sentence marked for translation is left."""
 from __future__ import annotations
 
@@ -31,7 +31,9 @@ PAGES = {
     "dk@example.org": ["/dashboard", "/assessments/", "/assessments/A", "/assessments/A/questions/strategy",
                        "/assessments/A/submit", "/assessments/A/print", "/assessments/A/compare",
                        "/assessments/A/workbook"],
-    "admin@example.org": ["/dashboard", "/admin/people", "/admin/people/new", "/admin/regions", "/admin/regions/R"],
+    "admin@example.org": ["/dashboard", "/admin/people", "/admin/people/new", "/admin/regions", "/admin/regions/R",
+                          "/benchmark/", "/benchmark/workshops/aarhus-2017", "/benchmark/workshops/aarhus-2017/regions/DK04",
+                          "/benchmark/programmes/eis/eis-core@1"],
 }
 
 
