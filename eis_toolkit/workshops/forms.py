@@ -1,5 +1,6 @@
 """Forms of the workshop pages. The review form itself is built from the questionnaire in the
 template and read by :func:`.reviews.parse_review_input`."""
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
@@ -38,10 +39,10 @@ class AssignmentForm(FlaskForm):
 
 
 class NominationForm(FlaskForm):
-    title = StringField("Practice", filters=[strip], validators=[InputRequired(), Length(max=200)])
-    description = TextAreaField("What it is", filters=[strip], validators=[Length(max=5000)])
-    dimension_key = SelectField("Dimension it strengthens")
-    why = TextAreaField("Why other regions should copy it", filters=[strip], validators=[Length(max=5000)])
+    title = StringField(_l("Practice"), filters=[strip], validators=[InputRequired(), Length(max=200)])
+    description = TextAreaField(_l("What it is"), filters=[strip], validators=[Length(max=5000)])
+    dimension_key = SelectField(_l("Dimension it strengthens"))
+    why = TextAreaField(_l("Why other regions should copy it"), filters=[strip], validators=[Length(max=5000)])
 
 
 class TransitionForm(FlaskForm):

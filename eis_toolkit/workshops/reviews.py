@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit
@@ -29,10 +30,9 @@ TEXT_FIELDS = ("strengths", "weaknesses", "recommendations")
 class ReviewConflict(WorkshopError):
     """The review changed since the reviewer's page loaded it."""
 
-    def __init__(self, message: str = "This review was saved from another window or device in the "
-                                      "meantime. Reload the page to see the latest version; "
-                                      "copy any text you want to keep first."):
-        super().__init__(message)
+    def __init__(self, message: str | None = None):
+        super().__init__(message or _("This review was saved from another window or device in the meantime. "
+                                      "Reload the page to see the latest version; copy any text you want to keep first."))
 
 
 class ReviewInputError(WorkshopError):
@@ -48,8 +48,8 @@ class ReviewIncomplete(WorkshopError):
 
     def __init__(self, missing: list[str]):
         self.missing = missing
-        super().__init__(f"Score every question (or mark it N/A) before submitting; "
-                         f"{len(missing)} still to do: {', '.join(missing)}.")
+        super().__init__(_("Score every question (or mark it N/A) before submitting; %(num)d still to do: %(keys)s.",
+                           num=len(missing), keys=", ".join(missing)))
 
 
 @dataclass
@@ -111,10 +111,10 @@ def parse_review_input(data: Mapping[str, str], definition: QuestionnaireDef, la
 def _text(data: Mapping[str, str], name: str, errors: dict[str, str]) -> str:
     value = data.get(name) or ""
     if not isinstance(value, str):
-        errors[name] = f"{name} must be text."
+        errors[name] = _("%(name)s must be text.", name=name)
         return ""
     if len(value) > max_text_length():
-        errors[name] = f"{name} is longer than {max_text_length()} characters."
+        errors[name] = _("%(name)s is longer than %(num)d characters.", name=name, num=max_text_length())
     return value.strip()
 
 
@@ -125,7 +125,7 @@ def save_review(review: Review, values: ReviewInput, version: int, question_ids:
     :class:`ReviewConflict` when the review has changed since (the caller rolls back).
     """
     if review.status != ReviewStatus.DRAFT:
-        raise WorkshopError("This review is submitted and can no longer change.")
+        raise WorkshopError(_("This review is submitted and can no longer change."))
     if version != review.version:
         raise ReviewConflict()
     existing = {row.question_id: row for row in review.scores}
@@ -163,7 +163,7 @@ def missing_scores(review: Review, question_ids: Mapping[str, int]) -> list[str]
 def submit_review(review: Review, question_ids: Mapping[str, int], user: User | None = None) -> Review:
     """Submit a saved draft; refused (:class:`ReviewIncomplete`) while a scored question is open."""
     if review.status != ReviewStatus.DRAFT:
-        raise WorkshopError("This review is already submitted.")
+        raise WorkshopError(_("This review is already submitted."))
     missing = missing_scores(review, question_ids)
     if missing:
         raise ReviewIncomplete(missing)
@@ -183,11 +183,11 @@ def add_nomination(review: Review, definition: QuestionnaireDef, *, title: str, 
     """A practice the reviewer nominates: what it is, the dimension it strengthens, why copy it."""
     title = title.strip()
     if not title:
-        raise WorkshopError("A nomination needs a title.")
+        raise WorkshopError(_("A nomination needs a title."))
     if len(title) > 200:
-        raise WorkshopError("The title is longer than 200 characters.")
+        raise WorkshopError(_("The title is longer than %(num)d characters.", num=200))
     if dimension_key not in {d.key for d in definition.dimensions}:
-        raise WorkshopError("Choose the dimension the practice strengthens.")
+        raise WorkshopError(_("Choose the dimension the practice strengthens."))
     nomination = Nomination(title=title, dimension_key=dimension_key, description=description.strip(),
                             why=why.strip())
     review.nominations.append(nomination)
@@ -197,8 +197,8 @@ def add_nomination(review: Review, definition: QuestionnaireDef, *, title: str, 
 
 def delete_nomination(nomination: Nomination) -> None:
     if nomination.practice_id is not None:
-        raise WorkshopError(f"The host has already taken “{nomination.title}” into the catalogue; "
-                            f"it can no longer be withdrawn here.")
+        raise WorkshopError(_("The host has already taken “%(title)s” into the catalogue; it can no longer be withdrawn here.",
+                              title=nomination.title))
     nomination.review.nominations.remove(nomination)
     db.session.flush()
 
@@ -209,12 +209,13 @@ def delete_nomination(nomination: Nomination) -> None:
 def rate_practice(practice: Practice, rater: User, workshop: Workshop, **criteria: int) -> PracticeRating:
     """Store (or change) one person's rating of a practice, each criterion a whole number 1–5."""
     if practice.region_id is not None and practice.region_id == rater.region_id:
-        raise OwnRegionError(f"“{practice.title}” is a practice of your own region; rate other regions' practices.")
+        raise OwnRegionError(_("“%(title)s” is a practice of your own region; rate other regions' practices.",
+                               title=practice.title))
     values = {}
     for name in RATING_CRITERIA:
         value = criteria.get(name)
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
-            raise WorkshopError(f"Rate “{practice.title}” on every criterion from 1 to 5.")
+            raise WorkshopError(_("Rate “%(title)s” on every criterion from 1 to 5.", title=practice.title))
         values[name] = value
     rating = next((r for r in practice.ratings if r.rater_id == rater.id), None)
     if rating is None:

@@ -25,6 +25,7 @@ from collections.abc import Callable
 
 from flask import Blueprint, Response, current_app, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -531,18 +532,18 @@ def review(assignment_id: int):
                 submit_review(assignment.review, question_ids, current_user)
         except ReviewIncomplete as error:
             db.session.commit()  # the draft is saved; only the submission waits
-            flash(f"Your review is saved as a draft. {error}", "error")
+            flash(_("Your review is saved as a draft. %(problem)s", problem=error), "error")
             return redirect(url_for("workshops.review", assignment_id=assignment_id))
         except ReviewInputError as error:
             db.session.rollback()
             errors = error.errors
-            flash("Some answers need correcting; nothing was saved.", "error")
+            flash(_("Some answers need correcting; nothing was saved."), "error")
         except WorkshopError as error:
             _refused(error)
         else:
             db.session.commit()
-            flash("Your review is submitted: you can now see the other reviewers' scores." if submitting
-                  else "Your draft is saved.", "success")
+            flash(_("Your review is submitted: you can now see the other reviewers' scores.") if submitting
+                  else _("Your draft is saved."), "success")
             return redirect(url_for("workshops.review", assignment_id=assignment_id))
         assignment = _assignment(assignment_id)
         editable = permissions.can_edit_review(current_user, assignment)
@@ -583,7 +584,7 @@ def autosave(assignment_id: int):
     ``{"version": n + 1, "missing": k}``; 409 when the review changed meanwhile, 401 when the
     session has ended (a script gets JSON, not the log-in page)."""
     if not current_user.is_authenticated:
-        return jsonify(error="You are logged out. Log in again in another tab, then save."), 401
+        return jsonify(error=_("You are logged out. Log in again in another tab, then save.")), 401
     assignment = _assignment(assignment_id)
     ensure(permissions.can_edit_review(current_user, assignment))
     body = request.get_json(silent=True)
@@ -624,9 +625,9 @@ def nomination_add(assignment_id: int):
             _refused(error)
         else:
             db.session.commit()
-            flash(f"Nominated “{form.title.data}”.", "success")
+            flash(_("Nominated “%(title)s”.", title=form.title.data), "success")
     else:
-        flash(" ".join(e for errors in form.errors.values() for e in errors) or "Check the nomination.", "error")
+        flash(" ".join(e for errors in form.errors.values() for e in errors) or _("Check the nomination."), "error")
     return redirect(url_for("workshops.review", assignment_id=assignment_id, _anchor="nominations"))
 
 
@@ -637,7 +638,7 @@ def nomination_delete(assignment_id: int, nomination_id: int):
     nomination = next((n for n in assignment.review.nominations if n.id == nomination_id), None) if assignment.review else None
     if nomination is None:
         abort(404)
-    _attempt(lambda: delete_nomination(nomination), f"Withdrew “{nomination.title}”.")
+    _attempt(lambda: delete_nomination(nomination), _("Withdrew “%(title)s”.", title=nomination.title))
     return redirect(url_for("workshops.review", assignment_id=assignment_id, _anchor="nominations"))
 
 
@@ -657,5 +658,5 @@ def ratings(assignment_id: int):
             saved += 1
         return saved
 
-    _attempt(rate_all, lambda saved: f"Saved {saved} rating{'s' if saved != 1 else ''}.")
+    _attempt(rate_all, lambda saved: ngettext("Saved %(num)d rating.", "Saved %(num)d ratings.", saved))
     return redirect(url_for("workshops.review", assignment_id=assignment_id, _anchor="ratings"))
