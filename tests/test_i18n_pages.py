@@ -1,4 +1,4 @@
-"""The pages of the home, log-in, dashboard, self-assessment, admin and benchmark areas in it, da and de:
+"""The pages of the home, log-in, dashboard, self-assessment, admin, benchmark and reviewer areas in it, da and de:
 ``<html lang>`` is the language shown, and no English sentence marked for translation is left."""
 from __future__ import annotations
 
@@ -8,6 +8,10 @@ import re
 
 import pytest
 from flask_babel import force_locale, gettext, refresh
+from sqlalchemy import select
+
+from eis_toolkit.extensions import db
+from eis_toolkit.models import Region, ReviewerAssignment, User, Workshop
 
 from tests.assessment_fixtures import draft, drafted, person, sign_in  # noqa: F401
 from tests.test_i18n_catalogues import _catalogue
@@ -30,11 +34,20 @@ PAGES = {
     None: ["/", "/login", "/nowhere"],
     "dk@example.org": ["/dashboard", "/assessments/", "/assessments/A", "/assessments/A/questions/strategy",
                        "/assessments/A/submit", "/assessments/A/print", "/assessments/A/compare",
-                       "/assessments/A/workbook"],
+                       "/assessments/A/workbook", "/workshops/aarhus-2017/results/DK04"],
+    "it@example.org": ["/reviews", "/reviews/{review}"],
     "admin@example.org": ["/dashboard", "/admin/people", "/admin/people/new", "/admin/regions", "/admin/regions/R",
                           "/benchmark/", "/benchmark/workshops/aarhus-2017", "/benchmark/workshops/aarhus-2017/regions/DK04",
-                          "/benchmark/programmes/eis/eis-core@1"],
+                          "/benchmark/programmes/eis/eis-core@1", "/workshops/aarhus-2017/live"],
 }
+
+
+def _review_of_dk04() -> int:
+    """The id of Ida Reviewer's (it@) assignment to review DK04 at the Aarhus workshop."""
+    return db.session.scalar(select(ReviewerAssignment.id).join(ReviewerAssignment.workshop)
+                             .join(ReviewerAssignment.region).join(ReviewerAssignment.reviewer)
+                             .where(Workshop.slug == "aarhus-2017", Region.code == "DK04",
+                                    User.email == "it@example.org"))
 
 
 def _text(response) -> str:
@@ -46,7 +59,8 @@ def _text(response) -> str:
 def test_no_marked_english_sentence_reaches_a_page(client, draft, sign_in, language, email):
     sentences = _sentences(language)
     assert len(sentences) > 100
-    paths = [p.replace("/A", f"/{draft.id}").replace("/R", f"/{draft.region_id}") for p in PAGES[email]]
+    paths = [p.replace("/A", f"/{draft.id}").replace("/R", f"/{draft.region_id}").replace("{review}", str(_review_of_dk04()))
+             for p in PAGES[email]]
     client.get(f"/?lang={language}")  # chosen once, then remembered by the session
     sign_in(email)
     for path in paths:
