@@ -432,6 +432,26 @@ def notify_send(limit) -> None:
         sys.exit(1)
 
 
+@notify_group.command("due")
+@click.option("--days", type=click.IntRange(0, 60), default=None,
+              help="Remind of deadlines from today to this many days ahead (default 3).")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The day to count from (default: today), YYYY-MM-DD.")
+@with_appcontext
+def notify_due(days, today) -> None:
+    """Queue the deadline reminders due now (self-assessments, reviews) and send them; meant for
+    cron: each reminder goes once, however often this runs."""
+    from datetime import date
+
+    from .mail.notify import REMINDER_DAYS, due_reminders
+    from .mail.outbox import deliver_committed
+
+    count = due_reminders(today.date() if today else date.today(), REMINDER_DAYS if days is None else days)
+    db.session.commit()
+    deliver_committed()
+    click.echo(f"{count} reminder{'s' if count != 1 else ''} queued.")
+
+
 COMMANDS = (init_db, questionnaire_group, load, demo, user_group, export_group, report_group, backup, restore,
             notify_group)
 

@@ -97,11 +97,18 @@ def page_without_lang() -> str:
     return request.path + ("?" + urlencode(args) if args else "")
 
 
+def shown_language() -> str:
+    """The language text is being written in now: the one forced by ``force_locale`` (an e-mail
+    in its recipient's language, a report in its own), else the page's :func:`current_language`."""
+    locale = get_locale()  # Flask-Babel's: the forced locale, else the selector's (current_language)
+    return locale.language if locale is not None else current_language()
+
+
 def format_number(value, language: str | None = None) -> str:
     """A number as the language writes it (``2.000.000`` in Danish, ``2,000,000`` in English)."""
     if value is None or value == "":
         return ""
-    return format_decimal(value, locale=language or current_language())
+    return format_decimal(value, locale=language or shown_language())
 
 
 def format_day(value: date | datetime | None, language: str | None = None, format: str = "long") -> str:
@@ -110,14 +117,14 @@ def format_day(value: date | datetime | None, language: str | None = None, forma
         return ""
     if isinstance(value, datetime):
         value = value.date()
-    return format_date(value, format=format, locale=language or current_language())
+    return format_date(value, format=format, locale=language or shown_language())
 
 
 def format_moment(value: datetime | None, language: str | None = None) -> str:
     """A date and time (UTC, as stored) as the language writes it: ``27. juni 2017 14.05``."""
     if value is None:
         return ""
-    language = language or current_language()
+    language = language or shown_language()
     day = format_date(value.date(), format="long", locale=language)
     hour = format_time(value.time(), format="short", locale=language)
     return get_datetime_format("long", locale=language).replace("'", "").replace("{0}", hour).replace("{1}", day)

@@ -6,7 +6,7 @@ from .audit import AuditEvent
 from .cache import DataVersion
 from .catalogue.models import (Practice, PracticeEdition, PracticeRating, PracticeStatus, Term, Vocabulary,
                                practice_term)
-from .mail.models import NotificationOptOut, OutboxMessage
+from .mail.models import NotificationOptOut, OutboxMessage, Reminder
 from .questionnaires.models import Dimension, Question, Questionnaire
 from .workshops.models import (Nomination, Review, ReviewerAssignment, ReviewScore, ReviewStatus,
                                SiteVisit, Workshop, WorkshopStatus, workshop_hot_seat)
@@ -14,7 +14,7 @@ from .workshops.models import (Nomination, Review, ReviewerAssignment, ReviewSco
 __all__ = [
     "Action", "ActionPlan", "ActionStatus", "BackgroundKind", "PlanComment", "PlanStatus", "ProgressReport",
     "Answer", "Assessment", "AssessmentStatus", "AuditEvent", "DataVersion", "Dimension", "EvidenceFile",
-    "Nomination", "NotificationOptOut", "OutboxMessage", "Practice", "PracticeEdition", "PracticeRating", "PracticeStatus", "Programme", "Question",
+    "Nomination", "NotificationOptOut", "OutboxMessage", "Practice", "Reminder", "PracticeEdition", "PracticeRating", "PracticeStatus", "Programme", "Question",
     "Questionnaire", "Region", "Review", "ReviewScore", "ReviewStatus", "ReviewerAssignment",
     "Role", "SiteVisit", "Term", "User", "UserRole", "UserSession", "Vocabulary", "Workshop", "WorkshopStatus",
     "practice_term", "programme_region", "workshop_hot_seat",

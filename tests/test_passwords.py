@@ -157,3 +157,38 @@ def test_the_reset_mail_is_in_the_person_s_language_and_always_sent(loaded, clie
     row = db.session.scalar(select(OutboxMessage))
     assert row.kind == "password_reset" and row.language == "da"
     assert "notifications page" not in message.get_body(("html",)).get_content()
+
+
+def _hash_with_old_settings(email: str, password: str) -> str:
+    from werkzeug.security import generate_password_hash
+
+    user = _user(email)
+    user.password_hash = generate_password_hash(password, method="pbkdf2:sha256:500")  # not today's
+    db.session.commit()
+    return user.password_hash
+
+
+def test_a_hash_made_with_older_settings_is_renewed_at_log_in(loaded, client, login):
+    from eis_toolkit.accounts.models import PASSWORD_METHOD, hash_settings
+
+    old = _hash_with_old_settings("dk@example.org", "region-pass")
+    assert _user("dk@example.org").password_needs_rehash()
+    login("dk@example.org")
+    renewed = _user("dk@example.org")
+    assert renewed.password_hash != old and renewed.password_hash.startswith(hash_settings(PASSWORD_METHOD) + "$")
+    assert not renewed.password_needs_rehash() and renewed.check_password("region-pass")
+    assert client.get("/dashboard").status_code == 200  # the log-in that renewed it goes on
+    client.post("/logout")
+    login("dk@example.org")  # and the renewed hash logs in
+    assert _user("dk@example.org").password_hash == renewed.password_hash, "a current hash is left alone"
+
+
+@pytest.mark.parametrize("password, active", [("not-the-password", True), ("region-pass", False)])
+def test_a_refused_log_in_leaves_an_old_hash_as_it_was(loaded, client, password, active):
+    old = _hash_with_old_settings("dk@example.org", "region-pass")
+    user = _user("dk@example.org")
+    user.active = active
+    db.session.commit()
+    response = client.post("/login", data={"email": "dk@example.org", "password": password})
+    assert response.status_code == 200
+    assert _user("dk@example.org").password_hash == old

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
@@ -16,6 +17,13 @@ from ..columns import str_enum, utcnow
 
 #: Werkzeug's hashing method; the tests swap in a fast one.
 PASSWORD_METHOD = "scrypt"
+
+
+@lru_cache(maxsize=8)
+def hash_settings(method: str) -> str:
+    """What Werkzeug writes before the salt for ``method`` (``scrypt:32768:8:1``, with its
+    default parameters spelled out), to tell whether a stored hash used today's settings."""
+    return generate_password_hash("", method=method).split("$", 1)[0]
 
 
 class Role(enum.StrEnum):
@@ -139,6 +147,11 @@ class User(UserMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+    def password_needs_rehash(self) -> bool:
+        """The stored hash was made with other hashing settings than today's (another method, or
+        the same one with other parameters): worth hashing again at the next log-in."""
+        return self.password_hash.split("$", 1)[0] != hash_settings(PASSWORD_METHOD)
 
     def __str__(self) -> str:
         return self.name

@@ -38,7 +38,8 @@ def authenticate(email: str, password: str) -> User | None:
     """The active person with this e-mail and password, else None.
 
     An unknown e-mail costs a password hash too, so the answer takes as long either way and does
-    not tell which addresses have an account.
+    not tell which addresses have an account. A right password whose hash was made with older
+    hashing settings is hashed again with today's (the caller commits).
     """
     from . import models
 
@@ -46,7 +47,11 @@ def authenticate(email: str, password: str) -> User | None:
     if user is None:
         check_password_hash(_dummy_hash(models.PASSWORD_METHOD), password)
         return None
-    return user if user.check_password(password) and user.active else None
+    if not (user.check_password(password) and user.active):
+        return None
+    if user.password_needs_rehash():
+        user.set_password(password)
+    return user
 
 
 def admin_names() -> list[str]:

@@ -34,3 +34,16 @@ class NotificationOptOut(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(40))
+
+
+class Reminder(db.Model):
+    """A deadline reminder sent: one per kind, subject (an assessment or an assignment) and
+    person, so that ``eis notify due`` sends each reminder once however often it runs."""
+
+    __table_args__ = (UniqueConstraint("kind", "subject_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    subject_id: Mapped[int]
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -11,11 +11,16 @@ from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from datetime import date, timedelta
+
 from sqlalchemy import delete, select
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..models import Role, User, UserRole
-from .models import NotificationOptOut
+from ..i18n import format_day
+from ..models import (Assessment, AssessmentStatus, Review, ReviewerAssignment, ReviewStatus, Role, User, UserRole,
+                      Workshop, WorkshopStatus)
+from .models import NotificationOptOut, Reminder
 from .outbox import queue
 
 #: The kinds a person may turn off, with what each is about (the preferences page).
@@ -23,7 +28,12 @@ KINDS = {
     "reviewer_assigned": _l("I am asked to review a region"),
     "review_submitted": _l("A reviewer submits a review at a workshop my region hosts"),
     "workshop_published": _l("The results of a workshop are published for my region"),
+    "self_assessment_due": _l("My region's self-assessment is due in a few days and not yet submitted"),
+    "review_due": _l("A review of mine is due in a few days and not yet submitted"),
 }
+
+#: Days before a deadline that ``eis notify due`` reminds of it (``--days`` changes it).
+REMINDER_DAYS = 3
 
 
 def absolute_url(endpoint: str, **values) -> str:
@@ -119,3 +129,57 @@ def workshop_published(workshop) -> int:
                     lambda person: absolute_url("benchmark.scorecard", slug=workshop.slug,
                                                 code=regions[person.region_id].code),
                     workshop=workshop)
+
+
+# --- deadline reminders (eis notify due) ----------------------------------------------------------
+# A self-assessment is due by its own deadline, else by the day its workshop starts (the peers read
+# it before they meet); a review is due by the last day of its workshop while the workshop is open.
+
+
+def _remind(people, kind: str, subject_id: int, subject, link_for, **context) -> int:
+    """Send ``kind`` about ``subject_id`` to those of ``people`` never reminded of it; record it."""
+    reminded = set(db.session.scalars(select(Reminder.user_id).where(
+        Reminder.kind == kind, Reminder.subject_id == subject_id)))
+    fresh = [p for p in people if p.id not in reminded and p.active]
+    count = _send_to(fresh, kind, subject, link_for, **context)
+    db.session.add_all(Reminder(kind=kind, subject_id=subject_id, user_id=p.id) for p in fresh)
+    db.session.flush()
+    return count
+
+
+def due_reminders(today: date, days: int = REMINDER_DAYS) -> int:
+    """Queue every reminder due on ``today`` (deadlines from today to ``days`` ahead); returns how
+    many messages were queued. Idempotent: a reminder already sent is never sent again."""
+    last = today + timedelta(days=days)
+    count = 0
+    drafts = db.session.scalars(
+        select(Assessment).join(Workshop, Workshop.id == Assessment.workshop_id)
+        .where(Assessment.status == AssessmentStatus.DRAFT,
+               Workshop.status.in_([WorkshopStatus.PLANNED, WorkshopStatus.OPEN]))
+        .options(joinedload(Assessment.workshop), joinedload(Assessment.region)).order_by(Assessment.id))
+    for assessment in drafts:
+        due = assessment.deadline.date() if assessment.deadline else assessment.workshop.starts
+        if not today <= due <= last:
+            continue
+        members = db.session.scalars(select(User).join(User.role_rows).where(
+            User.region_id == assessment.region_id, UserRole.role == Role.REGION).order_by(User.id))
+        count += _remind(list(members), "self_assessment_due", assessment.id,
+                         lambda: _("Your self-assessment for %(workshop)s is due on %(day)s",
+                                   workshop=assessment.workshop.title, day=format_day(due)),
+                         lambda person: absolute_url("assessments.overview", assessment_id=assessment.id),
+                         workshop=assessment.workshop, region=assessment.region, due=due)
+    unsubmitted = db.session.scalars(
+        select(ReviewerAssignment).join(Workshop, Workshop.id == ReviewerAssignment.workshop_id)
+        .outerjoin(Review, Review.assignment_id == ReviewerAssignment.id)
+        .where(Workshop.status == WorkshopStatus.OPEN, Workshop.ends >= today, Workshop.ends <= last,
+               (Review.id.is_(None)) | (Review.status != ReviewStatus.SUBMITTED))
+        .options(joinedload(ReviewerAssignment.workshop), joinedload(ReviewerAssignment.region),
+                 joinedload(ReviewerAssignment.reviewer)).order_by(ReviewerAssignment.id))
+    for assignment in unsubmitted:
+        workshop = assignment.workshop
+        count += _remind([assignment.reviewer], "review_due", assignment.id,
+                         lambda: _("Your review of %(region)s is due on %(day)s",
+                                   region=assignment.region.name, day=format_day(workshop.ends)),
+                         lambda person: absolute_url("workshops.review", assignment_id=assignment.id),
+                         workshop=workshop, region=assignment.region, due=workshop.ends)
+    return count
