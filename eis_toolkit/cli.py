@@ -195,7 +195,12 @@ def export_benchmark(workshop, format_, output) -> None:
     if found is None:
         fail(f"unknown workshop {workshop!r}")
     rows = workshop_benchmark(found)
-    text = render(rows, format_)
+    _write_export(render(rows, format_), output,
+                  f"{len(rows)} rows of {found.slug} ({len({r.region for r in rows})} regions)")
+
+
+def _write_export(text: str, output: str | None, summary: str) -> None:
+    """An export to standard output, or to ``output`` with a one-line ``summary`` on stderr."""
     if not output:
         click.echo(text, nl=False)
         return
@@ -203,7 +208,7 @@ def export_benchmark(workshop, format_, output) -> None:
         Path(output).write_text(text, encoding="utf-8")
     except OSError as error:
         fail(f"cannot write {output}: {error.strerror or error}")
-    click.echo(f"{output}: {len(rows)} rows of {found.slug} ({len({r.region for r in rows})} regions)", err=True)
+    click.echo(f"{output}: {summary}", err=True)
 
 
 @export_group.command("progress")
@@ -223,16 +228,8 @@ def export_progress(region, format_, output) -> None:
     if found is None:
         fail(f"unknown region {region!r}")
     rows = region_progress(found)
-    text = render(rows, format_)
-    if not output:
-        click.echo(text, nl=False)
-        return
-    try:
-        Path(output).write_text(text, encoding="utf-8")
-    except OSError as error:
-        fail(f"cannot write {output}: {error.strerror or error}")
-    click.echo(f"{output}: {len(rows)} rows of {found.code} ({len({(r.t0_workshop, r.t1_workshop) for r in rows})} pairs)",
-               err=True)
+    _write_export(render(rows, format_), output,
+                  f"{len(rows)} rows of {found.code} ({len({(r.t0_workshop, r.t1_workshop) for r in rows})} pairs)")
 
 
 def _progress(what: str, count: int) -> None:

@@ -4,15 +4,11 @@
 in JSON, numbers at full precision)."""
 from __future__ import annotations
 
-import csv
-import io
-import json
-
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..benchmark import builders
-from ..benchmark.export import cell
+from ..benchmark.export import to_csv, to_json
 from ..benchmark.queries import definition_for
 from ..extensions import db
 from ..models import Region, Workshop, WorkshopStatus, workshop_hot_seat
@@ -41,11 +37,4 @@ def region_progress(region: Region) -> list[ProgressRow]:
 
 
 def render(rows: list[ProgressRow], format: str) -> str:
-    if format == "json":
-        return json.dumps([r.as_dict() for r in rows], indent=1, ensure_ascii=False, allow_nan=False) + "\n"
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow([cell(getattr(row, column)) for column in COLUMNS])
-    return buffer.getvalue()
+    return to_csv(rows, COLUMNS) if format == "csv" else to_json(rows)

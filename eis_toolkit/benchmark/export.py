@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from .numbers import COLUMNS, Row
 
@@ -25,12 +25,13 @@ def cell(value) -> str:
     return str(value)
 
 
-def to_csv(rows: Iterable[Row]) -> str:
+def to_csv(rows: Iterable[Row], columns: Sequence[str] = COLUMNS) -> str:
+    """``rows`` (objects with the columns as attributes) as CSV: a header line, then a line each."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(columns)
     for row in rows:
-        writer.writerow([cell(getattr(row, column)) for column in COLUMNS])
+        writer.writerow([cell(getattr(row, column)) for column in columns])
     return buffer.getvalue()
 
 
