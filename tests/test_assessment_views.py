@@ -3,6 +3,7 @@ import re
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from eis_toolkit.assessments import queries
 from eis_toolkit.assessments.services import Base, save_answers
@@ -257,6 +258,54 @@ def test_autosave_reports_a_conflict_and_saves_nothing(client, draft, sign_in):
         "The region has a written strategy or action plan for SME internationalisation, with objectives, "
         "priority markets and priority sectors."]
     assert "strategy.kpis" not in queries.answers_by_key(draft)
+
+
+def test_autosave_of_what_is_already_stored_reports_the_stored_version(client, draft, sign_in):
+    """A second tab saving the same draft: nothing to write, and the page learns the version it now has."""
+    sign_in("dk@example.org")
+    _someone_else_saves(draft, **{"strategy.kpis": AnswerData(score=2)})
+    response = _autosave(client, draft, **{"strategy.kpis-answer": "2", "strategy.kpis-version": "0"})
+    assert response.status_code == 200
+    assert response.json["answers"] == {"strategy.kpis": {"version": 1, "digest": AnswerData(score=2).digest()}}
+
+
+def _racing_autosave(monkeypatch, elsewhere, their_answer):
+    """save_answers as if another request committed ``their_answer`` just before this one flushed."""
+    from eis_toolkit.assessments import views
+    real, calls = views.save_answers, []
+
+    def racing(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            elsewhere(lambda: _someone_else_saves(assessment_of("DK04"), **{"strategy.actors": their_answer}))
+            raise IntegrityError("INSERT INTO answer", {}, Exception("UNIQUE constraint failed"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(views, "save_answers", racing)
+    return calls
+
+
+@pytest.mark.commits  # the other save is committed by another session in the middle of the request
+def test_autosave_that_loses_a_race_to_the_same_answer_is_saved(client, draft, sign_in, monkeypatch, elsewhere):
+    calls = _racing_autosave(monkeypatch, elsewhere, AnswerData(value="Typed in two tabs"))
+    sign_in("dk@example.org")
+    response = _autosave(client, draft, **{"strategy.actors-answer": "Typed in two tabs", "strategy.actors-version": "0",
+                                           "strategy.kpis-answer": "3", "strategy.kpis-version": "0"})
+    assert (response.status_code, len(calls)) == (200, 2)
+    stored = queries.answers_by_key(assessment_of("DK04"))
+    assert stored["strategy.kpis"].score == 3 and stored["strategy.actors"].value == "Typed in two tabs"
+    assert response.json["answers"]["strategy.actors"]["version"] == stored["strategy.actors"].version
+
+
+@pytest.mark.commits
+def test_autosave_that_loses_a_race_to_another_answer_is_a_conflict(client, draft, sign_in, monkeypatch, elsewhere):
+    _racing_autosave(monkeypatch, elsewhere, AnswerData(value="Hana's wording"))
+    sign_in("dk@example.org")
+    response = _autosave(client, draft, **{"strategy.actors-answer": "Dag's wording", "strategy.actors-version": "0",
+                                           "strategy.kpis-answer": "3", "strategy.kpis-version": "0"})
+    assert response.status_code == 409 and response.json["status"] == "conflict"
+    stored = queries.answers_by_key(assessment_of("DK04"))
+    assert stored["strategy.actors"].value == "Hana's wording" and "strategy.kpis" not in stored
 
 
 # --- submit, read-only, reopen ----------------------------------------------------------------

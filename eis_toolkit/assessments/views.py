@@ -373,8 +373,7 @@ def autosave(assessment_id: int, dimension_key: str):
         return jsonify(status="csrf", message=_("Your session was renewed; retrying.")), 400
     given, bases, problems = read_answers(form, page, definition.scale, current_language())
     try:
-        saved = save_answers(assessment, given, bases, current_user)
-        db.session.commit()
+        _save_settling_a_race(assessment, given, bases)
     except (SaveConflict, StaleDataError, IntegrityError) as error:
         db.session.rollback()
         keys = [c.key for c in error.conflicts] if isinstance(error, SaveConflict) else sorted(given)
@@ -382,9 +381,27 @@ def autosave(assessment_id: int, dimension_key: str):
         return jsonify(status="conflict", questions=[translate(definition.question(k).text, language) for k in keys],
                        message=_("Someone else changed answers on this page meanwhile. Press Save to see "
                                  "both versions and choose.")), 409
+    stored = queries.answers_by_key(assessment)
     return jsonify(status="saved", problems=problems,
-                   answers={key: {"version": answer.version, "digest": given[key].digest()}
-                            for key, answer in saved.items()})
+                   answers={key: {"version": stored[key].version, "digest": data.digest()}
+                            for key, data in given.items()
+                            if key in stored and AnswerData.of(stored[key]) == data})
+
+
+def _save_settling_a_race(assessment, given, bases) -> None:
+    """Save and commit; a save that lost a race at flush time is tried once more against the winner.
+
+    The usual race is the same person's same draft saved from two tabs at once: the second try
+    finds those answers already so and writes nothing. A real difference is a :class:`SaveConflict`.
+    """
+    try:
+        save_answers(assessment, given, bases, current_user)
+        db.session.commit()
+        return
+    except (StaleDataError, IntegrityError):
+        db.session.rollback()
+    save_answers(assessment, given, bases, current_user)
+    db.session.commit()
 
 
 @bp.get("/session")
