@@ -103,10 +103,39 @@ def _matplotlib():
     return matplotlib
 
 
-def _figure(width: float, height: float) -> Figure:
-    figure = _matplotlib().figure.Figure(figsize=(width, height), layout="constrained")
+def _figure(width: float, height: float, layout: str | None = None) -> Figure:
+    figure = _matplotlib().figure.Figure(figsize=(width, height), layout=layout)
     figure.patch.set_alpha(0)
     return figure
+
+
+POINT = 1 / 72  # inches
+LINE = RC["font.size"] * 1.2 * POINT  # one line of chart text, in inches
+LEGEND_ROW = 0.26  # one row of a legend, in inches
+
+
+def _text_width(text: str) -> float:
+    """The width in inches of (multi-line) text in the charts' font, measured without drawing.
+
+    The charts place their axes from these widths instead of matplotlib's constrained layout,
+    which draws every text several times to find them (about half of a chart's time)."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+
+    font = FontProperties(family=RC["font.family"], size=RC["font.size"])
+    return max(text_to_path.get_text_width_height_descent(line, font, ismath=False)[0]
+               for line in text.split("\n")) * POINT
+
+
+def _place_axes(figure: Figure, left: float, right: float, top: float, bottom: float, **kwargs):
+    """Axes filling the figure but for the given margins (inches)."""
+    width, height = figure.get_size_inches()
+    return figure.add_axes((left / width, bottom / height, 1 - (left + right) / width, 1 - (top + bottom) / height),
+                           **kwargs)
+
+
+def _legend_below(figure: Figure, columns: int = 2) -> None:
+    figure.legend(loc="lower center", bbox_to_anchor=(0.5, 0.02), ncols=columns, frameon=False)
 
 
 @lru_cache(maxsize=CACHE_SIZE)
@@ -119,9 +148,12 @@ def dimension_bars(labels: tuple[str, ...], series: tuple[tuple[str, tuple[Value
     description = "; ".join(
         f"{label}: " + ", ".join(f"{words.series(name)} {_number(values[i], words)}" for name, values in series)
         for i, label in enumerate(labels))
+    wrapped = [_wrap(label, 22) for label in labels]
+    legend_rows = math.ceil(len(series) / 2)
+    bottom = 2 * LINE + 0.3 + legend_rows * LEGEND_ROW  # tick labels, axis label, legend
     with _lock, _matplotlib().rc_context(RC):
-        figure = _figure(5.2, 1.0 + 0.62 * len(labels))
-        axes = figure.add_subplot()
+        figure = _figure(5.2, 0.1 + 0.55 * len(labels) + 0.12 + bottom)
+        axes = _place_axes(figure, left=max(map(_text_width, wrapped), default=0) + 0.2, right=0.15, top=0.1, bottom=bottom)
         height = 0.8 / max(len(series), 1)
         for s, (name, values) in enumerate(series):
             colour, hatch = SERIES_STYLE.get(name, (OKABE_ITO["black"], ""))
@@ -130,7 +162,7 @@ def dimension_bars(labels: tuple[str, ...], series: tuple[tuple[str, tuple[Value
             axes.barh([p for p, _ in present], [v - lo for _, v in present], left=lo, height=height * 0.92,
                       color=colour, hatch=hatch, edgecolor="white" if not hatch else INK, linewidth=0.4,
                       label=words.series(name))
-        axes.set_yticks(range(len(labels)), labels=[_wrap(label, 22) for label in labels])
+        axes.set_yticks(range(len(labels)), labels=wrapped)
         axes.invert_yaxis()
         axes.set_xlim(lo, hi)
         axes.set_xticks(range(lo, hi + 1))
@@ -138,7 +170,7 @@ def dimension_bars(labels: tuple[str, ...], series: tuple[tuple[str, tuple[Value
         axes.set_axisbelow(True)
         axes.spines[["top", "right"]].set_visible(False)
         axes.set_xlabel(f"{words.score} ({lo}–{hi})")
-        figure.legend(loc="outside lower center", ncols=2, frameon=False)
+        _legend_below(figure)
         return _svg(figure, title, description)
 
 
@@ -153,9 +185,14 @@ def radar(labels: tuple[str, ...], self_values: tuple[Value, ...], peer_values: 
                             for label, s, p in zip(labels, self_values, peer_values))
     count = len(labels)
     angles = [2 * math.pi * i / count for i in range(count)]
+    wrapped = [_wrap(label, 16) for label in labels]
+    # the labels around the circle are centred a little outside it: half of each sticks out
+    side = max(map(_text_width, wrapped)) / 2 + 0.3
+    rise = max(label.count("\n") + 1 for label in wrapped) * LINE / 2 + 0.3
     with _lock, _matplotlib().rc_context(RC):
         figure = _figure(5.0, 4.8)
-        axes = figure.add_subplot(projection="polar")
+        axes = _place_axes(figure, left=side, right=side, top=rise, bottom=rise + LEGEND_ROW + 0.1,
+                           projection="polar")
         axes.set_theta_offset(math.pi / 2)  # the first dimension at the top, then clockwise
         axes.set_theta_direction(-1)
         for values, name, style, marker in ((peer_values, "peer_mean", "-", "o"), (self_values, "self", "--", "s")):
@@ -165,13 +202,13 @@ def radar(labels: tuple[str, ...], self_values: tuple[Value, ...], peer_values: 
                       linewidth=2, markersize=5, label=words.series(name))
             if name == "peer_mean" and all(v is not None for v in values):
                 axes.fill(angles, points, color=colour, alpha=0.12)
-        axes.set_xticks(angles, labels=[_wrap(label, 16) for label in labels])
+        axes.set_xticks(angles, labels=wrapped)
         axes.set_ylim(lo, hi)
         axes.set_yticks(range(lo, hi + 1))
         axes.set_rlabel_position(180 / count)
         axes.tick_params(axis="x", pad=8)
         axes.grid(color=GRID)
-        figure.legend(loc="outside lower center", ncols=2, frameon=False)
+        _legend_below(figure)
         return _svg(figure, title, description)
 
 
@@ -185,7 +222,7 @@ def heatmap(row_labels: tuple[str, ...], column_labels: tuple[str, ...], values:
         f"{row}: " + ", ".join(f"{column} {_number(v, words)}" for column, v in zip(column_labels, cells))
         for row, cells in zip(row_labels, values))
     with _lock, _matplotlib().rc_context(RC):
-        figure = _figure(1.4 + 0.8 * len(column_labels), 2.6 + 0.42 * len(row_labels))
+        figure = _figure(1.4 + 0.8 * len(column_labels), 2.6 + 0.42 * len(row_labels), layout="constrained")
         axes = figure.add_subplot()
         grid = [[math.nan if v is None else v for v in cells] for cells in values]
         image = axes.imshow(grid, cmap="cividis", vmin=lo, vmax=hi, aspect="auto")
