@@ -93,6 +93,9 @@ def _settings(database_url: str, upload_dir: Path, **extra) -> dict:
         "EIS_LOGIN_LIMIT_ACCOUNT": "10000 per minute",
         # E-mail goes to .eml files beside the uploads unless a test starts an SMTP server (smtp_server).
         "EIS_OUTBOX_DIR": str(upload_dir.with_name(upload_dir.name + "-outbox")),
+        # PDFs are cached by what they show (reporting/cache.py): tests share the folder of their
+        # app as workers share one in production; a test about the cache takes one of its own.
+        "EIS_REPORT_CACHE_DIR": str(upload_dir.with_name(upload_dir.name + "-report-cache")),
         "EIS_SMTP_URL": None,
         **extra,
     }
@@ -284,6 +287,13 @@ def app(_app, _database, tmp_path):
         db.session.remove()
     _app.config.clear()
     _app.config.update(saved)
+
+
+@pytest.fixture
+def report_cache(app, tmp_path, monkeypatch) -> Path:
+    """An empty PDF cache folder of the test's own, for tests that must render (not read back)."""
+    monkeypatch.setitem(app.config, "EIS_REPORT_CACHE_DIR", str(tmp_path / "report-cache"))
+    return tmp_path / "report-cache"
 
 
 @pytest.fixture

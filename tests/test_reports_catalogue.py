@@ -18,11 +18,6 @@ from eis_toolkit.reporting.render import render_html, report_pdf
 HOSTILE = '<script>alert(1)</script> <img src=file:///etc/passwd> <link rel=stylesheet href=http://evil.invalid/x>'
 
 
-@pytest.fixture(autouse=True)
-def report_cache(app, tmp_path, monkeypatch):
-    monkeypatch.setitem(app.config, "EIS_REPORT_CACHE_DIR", str(tmp_path / "report-cache"))
-
-
 def practices():
     return list(db.session.scalars(select(Practice).options(selectinload(Practice.terms), selectinload(Practice.ratings),
                                                             selectinload(Practice.region)).order_by(Practice.title)))
@@ -86,7 +81,7 @@ def test_editions_are_printed_by_date_in_the_reports_language(load, bundle, app)
     assert "15 gennaio 2027" in texts["it"] and "Bandi ed eventi" in texts["it"]
 
 
-def test_hostile_practice_text_is_printed_as_text_and_fetches_nothing(load, bundle):
+def test_hostile_practice_text_is_printed_as_text_and_fetches_nothing(load, bundle, report_cache):
     bundle["practices"][0].update(title=f"Paths {HOSTILE}", summary=f"Summary {HOSTILE}",
                                   description=f"Description {HOSTILE}")
     load(bundle)

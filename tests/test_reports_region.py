@@ -21,13 +21,6 @@ from eis_toolkit.reporting.render import render_html, report_pdf
 URL = "/reports/workshops/aarhus-2017/regions/DK04.pdf"
 
 
-@pytest.fixture(autouse=True)
-def report_cache(app, tmp_path, monkeypatch):
-    """Each test its own cache folder (the instance folder is not touched)."""
-    monkeypatch.setitem(app.config, "EIS_REPORT_CACHE_DIR", str(tmp_path / "report-cache"))
-    return tmp_path / "report-cache"
-
-
 def pdf_text(pdf: bytes) -> str:
     reader = PdfReader(io.BytesIO(pdf))
     return "\n".join(page.extract_text() for page in reader.pages)
@@ -97,7 +90,7 @@ def test_outline_metadata_and_the_table_of_contents(loaded, runner, tmp_path):
     assert re.search(rf"Summary[ .]*{summary_page}\b", toc)
 
 
-def test_the_cli_and_the_download_give_the_same_bytes(loaded, runner, client, login, tmp_path):
+def test_the_cli_and_the_download_give_the_same_bytes(loaded, runner, client, login, tmp_path, report_cache):
     out = tmp_path / "cli.pdf"
     assert run_report(runner, "region", "aarhus-2017", "DK04", "-o", str(out), "--as", "dk@example.org").exit_code == 0
     login("dk@example.org")
@@ -179,7 +172,7 @@ HOSTILE = ('<script>alert("x")</script> <img src=file:///etc/passwd> '
            '<link rel=stylesheet href=http://evil.invalid/x.css>')
 
 
-def test_hostile_text_is_printed_as_text_and_fetches_nothing(load, bundle, app):
+def test_hostile_text_is_printed_as_text_and_fetches_nothing(load, bundle, app, report_cache):
     bundle["workshops"][0]["title"] = f"Aarhus {HOSTILE}"
     review = bundle["workshops"][0]["reviews"][0]
     review["strengths"] = f"Strong {HOSTILE}"

@@ -11,11 +11,6 @@ from pypdf import PdfReader
 URL = "/reports/workshops/aarhus-2017.pdf"
 
 
-@pytest.fixture(autouse=True)
-def report_cache(app, tmp_path, monkeypatch):
-    monkeypatch.setitem(app.config, "EIS_REPORT_CACHE_DIR", str(tmp_path / "report-cache"))
-
-
 def pdf_words(pdf: bytes) -> str:
     return re.sub(r"\s+", " ", "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages))
 
