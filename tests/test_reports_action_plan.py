@@ -4,6 +4,7 @@ the Interreg layout, the language, hostile text, who may download it, the cache.
 from __future__ import annotations
 
 import io
+import os
 import re
 from datetime import date
 
@@ -276,3 +277,27 @@ def test_the_download_and_the_cli_give_the_same_bytes_and_an_edit_gives_new_ones
     second = client.get(URL + "?lang=en").data
     assert second != first and "€99,000" in pdf_text(second)
     assert client.get(URL + "?lang=en").data == second
+
+
+# --- in the browser -------------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_the_plan_page_with_its_timeline_passes_axe_and_downloads_the_pdf(plan, live_server, page):
+    from conftest import assert_accessible, log_in
+
+    log_in(page, live_server, "it@example.org")  # the reviewing peer reads the plan
+    page.goto(f"{live_server}{PLAN}")
+    page.get_by_role("heading", name="Timeline").wait_for()
+    image = page.get_by_role("img", name=re.compile(r"^1\. Action title 1: 2018-01-01 – 2018-12-31, Done"))
+    assert image.evaluate("i => i.complete && i.naturalWidth > 0")  # the page's CSP lets the data: image in
+    assert_accessible(page, "the submitted plan with its timeline")
+    shots = os.environ.get("EIS_SCREENSHOTS")
+    if shots:
+        for width in (1280, 390):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.screenshot(path=f"{shots}/plan-timeline-{width}.png", full_page=True)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the action plan (PDF)").click()
+    assert download.value.suggested_filename == "aarhus-2017-DK04-action-plan-en.pdf"
+    assert "Action title 3" in pdf_text(open(download.value.path(), "rb").read())
