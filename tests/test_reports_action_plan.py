@@ -113,6 +113,13 @@ def test_the_plan_page_shows_the_timeline_with_its_text_and_the_download(plan, c
     assert f'href="{URL}?lang=en"' in html
 
 
+def test_the_timeline_speaks_the_page_language(plan, client, login):
+    login("dk@example.org")
+    html = client.get(PLAN + "?lang=it").get_data(as_text=True)
+    assert "Cronoprogramma" in html and "1. Action title 1: 2018-01-01 – 2018-12-31, Completata" in html
+    assert f'href="{URL}?lang=it"' in html
+
+
 def test_a_draft_with_an_undated_action_still_shows_its_timeline(load, bundle, client, login):
     load(_plan_bundle(bundle, status="draft", actions=[{"title": "Just an idea"}]))
     login("dk@example.org")
@@ -144,6 +151,7 @@ def test_the_plan_page_costs_the_same_queries_for_one_action_or_six(load, bundle
                                      {"date": "2018-03-01", "status": "started", "current_value": n}])
                  for n in range(1, 7)])
     assert one == six, (one, six)
+    print(f"plan page with its timeline: {one} queries for one action or six")
 
 
 # --- the report ---------------------------------------------------------------------------------
