@@ -295,7 +295,7 @@ OUTPUT_OPTION = click.option("-o", "--output", required=True, type=click.Path(di
 
 @click.group("report")
 def report_group() -> None:
-    """Write PDF reports: a region's benchmark, a workshop, the practice catalogue."""
+    """Write PDF reports: a region's benchmark, a workshop, the practice catalogue, an action plan."""
 
 
 def _reader(email: str | None):
@@ -408,6 +408,32 @@ def report_workshop(workshop, output, language, reader_email) -> None:
         fail(f"{reader_email} may not see the benchmark of {found.slug}")
     _write_report("workshop", lambda: workshop_report_context(found, reader, language), output,
                   f"{found.slug} ({language})")
+
+
+@report_group.command("action-plan")
+@click.argument("workshop")
+@click.argument("region")
+@OUTPUT_OPTION
+@LANGUAGE_OPTION
+@AS_OPTION
+@with_appcontext
+def report_action_plan(workshop, region, output, language, reader_email) -> None:
+    """The action plan of REGION (its code) after WORKSHOP (its slug), in the Interreg layout."""
+    from . import permissions
+    from .reporting.action_plan import action_plan_report_context
+
+    found = _report_workshop(workshop)
+    hot = next((r for r in found.hot_seat if r.code == region), None)
+    if hot is None:
+        fail(f"{region!r} is not a hot-seat region of {found.slug}")
+    reader = _reader(reader_email)
+    if not permissions.can_view_action_plan(reader, found, hot.id):
+        fail(f"{reader_email or 'the operator'} may not see the action plan of {hot.code} at {found.slug}"
+             + ("" if found.status == "published" else " (the workshop is not published)"))
+    context = action_plan_report_context(found, hot, language)
+    if context is None:
+        fail(f"{hot.code} has no action plan after {found.slug}")
+    _write_report("action-plan", lambda: context, output, f"{found.slug} {hot.code} action plan ({language})")
 
 
 @click.group("notify")

@@ -109,6 +109,9 @@ ALLOWED = {
     "actions.plan": set(), "actions.action_new": set(), "actions.action_edit": set(),
     "actions.action_delete": set(), "actions.submit": set(), "actions.progress": set(), "actions.comment": set(),
     "actions.region_progress": {"member", "host_in_hot_seat", "admin"},  # DK04's progress: its members
+    # the action plan's PDF: exactly who may read the plan (tests/test_reports_action_plan.py has the
+    # published matrix)
+    "reports.action_plan_report": set(),
 }
 
 #: Refused requests where the address says nothing about the object may answer 404 as well as 403.

@@ -16,6 +16,7 @@ import hashlib
 import io
 import math
 import threading
+from datetime import date
 from functools import lru_cache
 from xml.sax.saxutils import escape
 
@@ -260,6 +261,110 @@ def _wrap(text: str, width: int) -> str:
 
 
 def cache_clear() -> None:
-    for chart in (dimension_bars, radar, heatmap):
+    for chart in (dimension_bars, radar, heatmap, timeline):
         chart.cache_clear()
+
+
+
+# --- the timeline of an action plan (docs/action-plans.md) ---------------------------------------
+
+class TimelineWords(NamedTuple):
+    """The words of :func:`timeline`, in the reader's language (the caller translates them)."""
+
+    planned: str = "Planned"
+    started: str = "Started"
+    done: str = "Done"
+    dropped: str = "Dropped"
+    late: str = "late"
+    today: str = "Today"
+    no_dates: str = "no dates"
+    title: str = "%(region)s: timeline of the action plan"
+
+    def status(self, name: str) -> str:
+        return getattr(self, name, name)
+
+
+#: An action's status → colour and hatching (Okabe–Ito; dropped is grey and hatched, so that colour
+#: is not the only cue); a late action gets a vermillion outline and the word "late".
+TIMELINE_STYLE = {"planned": (OKABE_ITO["sky_blue"], ""), "started": (OKABE_ITO["blue"], ""),
+                  "done": (OKABE_ITO["bluish_green"], ""), "dropped": ("#b5bcc5", "///")}
+LATE = OKABE_ITO["vermillion"]
+
+
+class TimelineItem(NamedTuple):
+    """One bar of :func:`timeline`: ``label`` (e.g. "2. A KPI set"), its dates (either may be
+    missing), its status (planned, started, done, dropped) and whether it is late."""
+
+    label: str
+    starts: date | None
+    ends: date | None
+    status: str
+    late: bool = False
+
+
+def timeline_description(items, words: TimelineWords) -> str:
+    """The timeline in words (its SVG <desc>, and the text alternative of the page's image)."""
+    parts = []
+    for item in items:
+        when = (f"{item.starts or '–'} – {item.ends or '–'}" if item.starts or item.ends else words.no_dates)
+        parts.append(f"{item.label}: {when}, {words.status(item.status)}" + (f", {words.late}" if item.late else ""))
+    return "; ".join(parts)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def timeline(items: tuple[TimelineItem, ...], today: date, title: str, words: TimelineWords = TimelineWords()) -> str:
+    """One horizontal bar per action from its start to its end, coloured by status, late ones
+    outlined and marked, and a dashed line at ``today``. An action with one date only is a
+    diamond at that date; one without dates is named "no dates" at the left of its row."""
+    mpl = _matplotlib()
+    import matplotlib.dates as mdates
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    days = [d for item in items for d in (item.starts, item.ends) if d is not None] + [today]
+    first, last = min(days), max(days)
+    margin = max((last - first).days * 0.04, 15)
+    low, high = mdates.date2num(first) - margin, mdates.date2num(last) + margin * 2.5
+    with _lock, mpl.rc_context(RC | {"text.parse_math": False}):
+        figure = _figure(7.0, 1.3 + 0.42 * max(len(items), 1))
+        axes = figure.add_subplot()
+        for row, item in enumerate(items):
+            colour, hatch = TIMELINE_STYLE.get(item.status, (OKABE_ITO["black"], ""))
+            edge = LATE if item.late else (INK if hatch else "white")
+            start = mdates.date2num(item.starts) if item.starts else None
+            end = mdates.date2num(item.ends) if item.ends else None
+            if start is not None and end is not None:
+                axes.barh(row, max(end - start, 2), left=start, height=0.56, color=colour, hatch=hatch,
+                          edgecolor=edge, linewidth=1.6 if item.late else 0.4)
+                tip = max(start, end)
+            elif start is not None or end is not None:
+                when = start if start is not None else end
+                tip = when + margin * 0.5  # the word "late" clears the diamond
+                axes.plot([when], [row], marker="D", markersize=8, color=colour,
+                          markeredgecolor=edge, markeredgewidth=1.6 if item.late else 0.6)
+            else:
+                axes.text(low + margin * 0.2, row, words.no_dates, va="center", ha="left", color="#5a6472",
+                          fontstyle="italic", fontsize=8.5)
+                continue
+            if item.late:
+                axes.text(tip + margin * 0.3, row, words.late, va="center", ha="left", color=LATE,
+                          fontweight="bold", fontsize=8.5)
+        axes.axvline(mdates.date2num(today), color=LATE, linestyle="--", linewidth=1.2)
+        axes.set_yticks(range(len(items)), labels=[_wrap(item.label, 30) for item in items])
+        axes.set_ylim(len(items) - 0.5, -0.5)
+        axes.set_xlim(low, high)
+        locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+        axes.xaxis.set_major_locator(locator)
+        axes.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))  # numbers only: no month names to translate
+        axes.xaxis.grid(True, color=GRID, linewidth=0.8)
+        axes.set_axisbelow(True)
+        axes.spines[["top", "right"]].set_visible(False)
+        statuses = [s for s in TIMELINE_STYLE if any(item.status == s for item in items)] or ["planned"]
+        handles = [Patch(facecolor=TIMELINE_STYLE[s][0], hatch=TIMELINE_STYLE[s][1],
+                         edgecolor=INK if TIMELINE_STYLE[s][1] else "white", label=words.status(s)) for s in statuses]
+        if any(item.late for item in items):
+            handles.append(Patch(facecolor="white", edgecolor=LATE, linewidth=1.6, label=words.late))
+        handles.append(Line2D([], [], color=LATE, linestyle="--", linewidth=1.2, label=f"{words.today} ({today})"))
+        figure.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 4), frameon=False)
+        return _svg(figure, title, timeline_description(items, words))
 

@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 #: Report kind → its template in ``templates/reports/``.
 TEMPLATES = {"region": "reports/region.html", "workshop": "reports/workshop.html",
-             "catalogue": "reports/catalogue.html"}
+             "catalogue": "reports/catalogue.html", "action-plan": "reports/action_plan.html"}
 
 
 def css_string(text: str) -> str:

@@ -5,6 +5,7 @@
 | ``/reports/workshops/<slug>/regions/<code>.pdf`` | :func:`permissions.can_view_scorecard` | the region report |
 | ``/reports/workshops/<slug>.pdf`` | :func:`permissions.can_view_benchmark` | the workshop report |
 | ``/reports/practices.pdf?...`` | anyone (published practices only) | the catalogue report of the catalogue's filters |
+| ``/reports/action-plans/<slug>/<code>.pdf`` | :func:`permissions.can_view_action_plan` | the region's action plan |
 
 ``?lang=en|it|da|de`` picks the report's language (else the person's language, as for pages).
 The bytes are the ones ``eis report`` writes for the same data, language and reader.
@@ -21,11 +22,13 @@ from ..access import ensure
 from ..extensions import db
 from ..i18n import current_language
 from ..models import Workshop
+from .action_plan import action_plan_report_context, page_timeline
 from .region import region_report_context
 from .render import report_pdf
 from .workshop import workshop_report_context
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
+bp.add_app_template_global(page_timeline, "action_plan_timeline")  # the plan page's timeline chart
 
 
 def load_workshop(slug: str) -> Workshop | None:
@@ -59,6 +62,16 @@ def workshop_report(slug: str):
     language = current_language()
     rendered = report_pdf("workshop", workshop_report_context(workshop, current_user, language))
     return _pdf(rendered.pdf, f"{workshop.slug}-report-{language}.pdf")
+
+
+@bp.get("/action-plans/<slug>/<code>.pdf")
+def action_plan_report(slug: str, code: str):
+    workshop = load_workshop(slug) or abort(404)
+    region = next((r for r in workshop.hot_seat if r.code == code), None) or abort(404)
+    ensure(permissions.can_view_action_plan(current_user, workshop, region.id))
+    language = current_language()
+    context = action_plan_report_context(workshop, region, language) or abort(404)
+    return _pdf(report_pdf("action-plan", context).pdf, f"{workshop.slug}-{region.code}-action-plan-{language}.pdf")
 
 
 @bp.get("/practices.pdf")
