@@ -326,7 +326,7 @@ def timeline(items: tuple[TimelineItem, ...], today: date, title: str, words: Ti
     margin = max((last - first).days * 0.04, 15)
     low, high = mdates.date2num(first) - margin, mdates.date2num(last) + margin * 2.5
     with _lock, mpl.rc_context(RC | {"text.parse_math": False}):
-        figure = _figure(7.0, 1.3 + 0.42 * max(len(items), 1))
+        figure = _figure(7.0, 1.3 + 0.42 * max(len(items), 1), layout="constrained")
         axes = figure.add_subplot()
         for row, item in enumerate(items):
             colour, hatch = TIMELINE_STYLE.get(item.status, (OKABE_ITO["black"], ""))
