@@ -109,6 +109,7 @@ ALLOWED = {
     "actions.plan": set(), "actions.action_new": set(), "actions.action_edit": set(),
     "actions.action_delete": set(), "actions.submit": set(), "actions.progress": set(), "actions.comment": set(),
     "actions.region_progress": {"member", "host_in_hot_seat", "admin"},  # DK04's progress: its members
+    "actions.progress_chart": set(),  # the change up to a published workshop: not yet
 }
 
 #: Refused requests where the address says nothing about the object may answer 404 as well as 403.
