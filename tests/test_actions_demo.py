@@ -29,14 +29,14 @@ def test_the_demo_shows_progress_and_a_transfer(runner, client, login):
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     block = html[html.index('id="progress"'):html.index('id="learn-heading"')]
-    assert "Progress since EIS peer-review workshop in Aarhus" in block
+    assert re.search(r'id="progress-heading">[^<]*EIS peer-review workshop in Aarhus', block)
     assert "One front door for first-time exporters" in block and "/action-plans/aarhus-2020/DK04/progress.svg" in block
     assert client.get("/action-plans/aarhus-2020/DK04/progress.svg").mimetype == "image/svg+xml"
     # every row of the pair has both sides: the invented figures cover each dimension
     assert block.count('class="no-value"') == 0
 
     practice = _text(client.get("/practices/liguria-institutional-mission-japan-expo-osaka"))
-    assert "Adopted by Central Denmark (DK04) : action “A regional institutional mission to Japan with firms”" in practice
+    assert "Central Denmark (DK04) :" in practice and "“A regional institutional mission to Japan with firms”" in practice
     programme = _text(client.get("/benchmark/programmes/eis/eis-core@1"))
-    assert "Central Denmark adopted" in programme and "from Liguria" in programme
+    assert "Central Denmark" in programme and "“ Missione istituzionale a Tokyo" in programme
     assert "nothing changed" in runner.invoke(args=["demo"]).output

@@ -171,6 +171,7 @@ def test_a_partner_sees_the_figures_but_not_the_plan_s_actions(load, bundle, cli
 
 def test_the_progress_chart(load, bundle, client, login):
     load(_with_plan(_second_workshop(bundle)))
+    assert client.get("/action-plans/aarhus-2019/DK04/progress.svg").status_code in (302, 401, 403)  # anonymous
     login("ie@example.org")
     response = client.get("/action-plans/aarhus-2019/DK04/progress.svg")
     assert response.status_code == 200 and response.mimetype == "image/svg+xml"

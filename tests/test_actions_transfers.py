@@ -34,6 +34,18 @@ def test_a_transfer_is_derived_from_the_action(load, bundle, app):
         ("ITC4", "DK04", "paths-japan", "Japan accompaniment paths", "started")]
 
 
+def test_a_transfer_comes_with_its_plan_in_a_bundle(load, bundle, app):
+    """Derived from the action: reloading the bundle keeps it; a bundle that changes the action's
+    background to a recommendation ends it."""
+    data = _adopting(bundle)
+    load(data)
+    load(copy.deepcopy(data))
+    assert [t.action.title for t in transfers()] == ["Japan accompaniment paths"]
+    data["workshops"][0]["action_plans"][0]["actions"][1]["background_kind"] = "recommendation"
+    load(data)
+    assert transfers() == []
+
+
 def test_no_transfer_from_a_draft_plan_or_the_region_s_own_practice(load, bundle, app):
     own = _adopting(bundle, status="draft")
     own["practices"].append({"slug": "dk-own", "title": "Our own", "region": "DK04", "status": "published"})
@@ -59,7 +71,8 @@ def test_the_programme_page_lists_transfers_and_progress(load, bundle, client, l
     login("dk@example.org")
     html = client.get("/benchmark/programmes/eis/eis-core@1").get_data(as_text=True)
     text = _text(client.get("/benchmark/programmes/eis/eis-core@1"))
-    assert "Central Denmark adopted “Paths to Japan” from Lombardy" in text
+    assert "Central Denmark adopted “ Paths to Japan ” from Lombardy" in text
+    assert '<a href="/practices/paths-japan">Paths to Japan</a>' in html
     row = re.search(r"<tr><th scope=\"row\">(.*?)</tr>", html[html.index('class="progress-regions"'):], re.S).group(0)
     cells = [" ".join(re.sub(r"<[^>]+>", " ", c).split()) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
     assert cells == ["Central Denmark (DK04)", "Aarhus workshop", "Aarhus again", "4.00", "5.00", "+1.00",
@@ -105,5 +118,5 @@ def test_the_programme_page_runs_a_constant_number_of_queries(load, bundle, clie
     with count_queries() as after:
         html = client.get(url).get_data(as_text=True)
     assert "Northern and Western (IE04)" in html[html.index('class="progress-regions"'):]
-    assert html.count("adopted “Paths to Japan”") == 4
+    assert html.count('adopted “<a href="/practices/paths-japan">Paths to Japan</a>”') == 4
     assert len(after) == len(before)

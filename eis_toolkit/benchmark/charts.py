@@ -255,7 +255,7 @@ def progress_dumbbell(labels: tuple[str, ...], self_values: tuple[tuple[Value, V
         axes.set_axisbelow(True)
         axes.spines[["top", "right"]].set_visible(False)
         axes.set_xlabel(f"{words.score} ({lo}–{hi})")
-        figure.legend(loc="outside lower center", ncols=4, frameon=False)
+        figure.legend(loc="outside lower center", ncols=2, frameon=False)
         return _svg(figure, title, description)
 
 
