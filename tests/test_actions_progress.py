@@ -213,3 +213,20 @@ def test_progress_of_a_region_assessed_once_says_so(loaded, client, login):
     login("ie@example.org")
     assert "progress shows once it is reviewed again" in client.get("/action-plans/progress/IE04").get_data(as_text=True)
     assert client.get("/action-plans/progress/XX99").status_code == 404
+
+
+# --- the dumbbell chart --------------------------------------------------------------------------
+
+
+def test_the_dumbbell_draws_missing_ends_and_is_cached_by_its_values():
+    from eis_toolkit.benchmark import charts
+
+    charts.cache_clear()
+    args = (("Strategy", "Outreach", "Overall"), ((4.0, 5.0), (None, 3.0), (None, None)),
+            ((3.0, 4.0), (2.5, None), (3.0, 3.5)), (1, 5), "DK04: then and now", charts.ChartWords())
+    before = charts.renders
+    svg = charts.progress_dumbbell(*args)
+    assert svg.count("<svg") == 1 and 'role="img"' in svg and "<title id=\"chart-title\">DK04: then and now</title>" in svg
+    assert ("Outreach: Self-assessment then no value, now 3.00, Peer mean then 2.50, now no value; "
+            "Overall: Self-assessment then no value, now no value") in svg
+    assert charts.progress_dumbbell(*args) == svg and charts.renders == before + 1  # drawn once
