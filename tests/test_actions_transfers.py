@@ -61,6 +61,13 @@ def test_the_practice_page_shows_who_adopted_it(load, bundle, client, login):
     assert "Adopted by Central Denmark (DK04) : action “Japan accompaniment paths” of its plan after Aarhus workshop Started" in text
 
 
+def test_the_plan_page_links_the_practice_an_action_adopts(load, bundle, client, login):
+    load(_adopting(bundle))
+    login("dk@example.org")
+    html = client.get("/action-plans/aarhus-2017/DK04").get_data(as_text=True)
+    assert '<a href="/practices/paths-japan">Paths to Japan</a> (Lombardy)' in html
+
+
 def test_the_practice_page_hides_a_draft_plan(load, bundle, client):
     load(_adopting(bundle, status="draft"))
     assert "Adopted by" not in _text(client.get("/practices/paths-japan"))

@@ -43,6 +43,15 @@ class PlanPage:
     learn_from: list[dict]  # the scorecard's weakest dimensions and their practices (writers of a draft)
     recommendations: list[tuple[int, str]]  # (review id, text) of the submitted reviews (writers of a draft)
     comments: list[PlanComment]
+    practices: dict[str, Practice]  # slug → the published practice an action adopts (with its region)
+
+
+def adopted_practices(actions) -> dict[str, Practice]:
+    """{slug: practice} of the published practices the actions adopt (one query, even for none)."""
+    slugs = {a.background_ref for a in actions if str(a.background_kind) == "practice" and a.background_ref}
+    return {p.slug: p for p in db.session.scalars(
+        select(Practice).where(Practice.slug.in_(slugs), Practice.status == "published")
+        .options(selectinload(Practice.region)))}
 
 
 def load_plan(workshop: Workshop, region: Region) -> ActionPlan | None:
@@ -78,7 +87,7 @@ def plan_page(workshop: Workshop, region: Region, viewer, today: date | None = N
         learn = builders.learn_from(workshop, region.code, mine, titles, viewer)
         recs = recommendations(workshop, region)
     return PlanPage(plan, status, can_write, can_report, views, overview, titles, learn, recs,
-                    list(plan.comments) if plan else [])
+                    list(plan.comments) if plan else [], adopted_practices(plan.actions if plan else []))
 
 
 def dimension_choices(workshop: Workshop) -> list[tuple[str, str]]:
