@@ -330,3 +330,10 @@ def can_view_region_progress(user, region_id: int) -> bool:
     """A region's progress between assessments (its figures and its actions): its members and
     admins."""
     return is_region_member(user, region_id) or is_admin(user)
+
+
+def can_view_progress_figures(user, workshop: Workshop, region_id: int) -> bool:
+    """The region's change up to a published workshop (the T0 → T1 figures and chart, without the
+    plan): whoever sees its scorecard there, and whoever sees the region's progress page."""
+    return workshop.status == WorkshopStatus.PUBLISHED and (
+        can_view_scorecard(user, workshop, region_id) or can_view_region_progress(user, region_id))

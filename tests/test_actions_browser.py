@@ -74,3 +74,41 @@ def test_a_member_turns_a_recommendation_into_an_action_submits_and_reports(load
     assert "KPIs reported yearly: 0 → 5 KPIs (now 2)" in " ".join(page.inner_text("body").split())
     assert_accessible(page, "the submitted plan")
     _shot(page, "plan-submitted")
+
+
+def test_progress_on_the_scorecard_and_adoption_on_the_practice_page(runner, live_server, page):
+    """The demo: DK04's scorecard at aarhus-2020 shows its progress since aarhus-2017, and
+    Liguria's practice says who adopted it; both readable and accessible at 1280 and 390 px."""
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    log_in(page, live_server, "member.dk04@example.org", "demo-region")
+    page.goto(f"{live_server}/benchmark/workshops/aarhus-2020/regions/DK04")
+    block = page.locator("#progress")
+    # the demo member reads Danish: find the parts by their ids
+    assert "EIS peer-review workshop in Aarhus" in block.locator("#progress-heading").inner_text()
+    chart = block.locator("figure.chart img")
+    assert block.get_by_role("link", name="One front door for first-time exporters").is_visible()
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        block.scroll_into_view_if_needed()
+        assert chart.evaluate("img => img.complete && img.naturalWidth > 0")  # the SVG loaded
+        box = chart.bounding_box()
+        assert box["width"] <= width and box["height"] > 100
+        assert_accessible(page, f"the scorecard with progress at {width} px")
+    _shot(page, "scorecard-progress")
+
+    page.goto(f"{live_server}/practices/liguria-institutional-mission-japan-expo-osaka")
+    adopted = page.locator("#adopted-by")
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        adopted.scroll_into_view_if_needed()
+        assert adopted.is_visible()
+        assert page.get_by_text("Central Denmark (DK04)").is_visible()
+        assert_accessible(page, f"the practice page at {width} px")
+    _shot(page, "practice-adopted")
+    page.goto(f"{live_server}/benchmark/programmes/eis/eis-core@1")
+    page.locator("#transfers-heading").wait_for()
+    assert_accessible(page, "the programme page with progress and transfers")
+    _shot(page, "programme-progress")
+    page.goto(f"{live_server}/action-plans/progress/DK04")
+    assert_accessible(page, "the progress page")
+    _shot(page, "progress-page")

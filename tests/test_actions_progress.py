@@ -136,9 +136,69 @@ def test_the_progress_page_shows_the_change_and_the_actions_aimed_at_each_dimens
     html = " ".join(response.get_data(as_text=True).split())
     assert response.status_code == 200
     assert "Aarhus workshop → Aarhus again" in html
-    strategy = html[html.index("Strategy"):][:400]
-    cells = re.findall(r"<td>([^<]*)</td>", strategy)[:7]
-    assert cells == ["4.00", "5.00", "+1.00", "3.00", "4.00", "+1.00", "A KPI set (Done)"], strategy
+    assert _cells(html, "Strategy and governance") == ["4.00", "5.00", "+1.00", "3.00", "4.00", "+1.00", "A KPI set Done"]
+    assert "/action-plans/aarhus-2019/DK04/progress.svg?v=" in html  # the dumbbell chart of the pair
+
+
+def _cells(html, heading):
+    """The texts of the cells of the table row headed ``heading``."""
+    row = re.search(r"<tr[^>]*><th scope=\"row\">" + re.escape(heading) + r"</th>(.*?)</tr>", html).group(1)
+    return [" ".join(re.sub(r"<[^>]+>", " ", cell).split()) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+
+
+def test_the_later_scorecard_shows_the_progress_block(load, bundle, client, login):
+    load(_with_plan(_second_workshop(bundle)))
+    login("dk@example.org")
+    html = " ".join(client.get("/benchmark/workshops/aarhus-2019/regions/DK04").get_data(as_text=True).split())
+    block = html[html.index('id="progress"'):html.index('id="learn-heading"')]
+    assert "Progress since Aarhus workshop" in block
+    assert _cells(block, "Strategy and governance") == ["4.00", "5.00", "+1.00", "3.00", "4.00", "+1.00", "A KPI set Done"]
+    assert _cells(block, "Overall")[:3] == ["4.00", "5.00", "+1.00"]
+    assert 'href="/action-plans/progress/DK04"' in block
+    # the first workshop has nothing before it
+    first = client.get("/benchmark/workshops/aarhus-2017/regions/DK04").get_data(as_text=True)
+    assert 'id="progress"' not in first
+
+
+def test_a_partner_sees_the_figures_but_not_the_plan_s_actions(load, bundle, client, login):
+    load(_with_plan(_second_workshop(bundle)))
+    login("ie@example.org")  # a partner region: sees the scorecard, did not review DK04 at T0
+    html = " ".join(client.get("/benchmark/workshops/aarhus-2019/regions/DK04").get_data(as_text=True).split())
+    block = html[html.index('id="progress"'):html.index('id="learn-heading"')]
+    assert _cells(block, "Strategy and governance") == ["4.00", "5.00", "+1.00", "3.00", "4.00", "+1.00", ""]
+    assert "A KPI set" not in block and "/action-plans/progress/DK04" not in block
+
+
+def test_the_progress_chart(load, bundle, client, login):
+    load(_with_plan(_second_workshop(bundle)))
+    assert client.get("/action-plans/aarhus-2019/DK04/progress.svg").status_code in (302, 401, 403)  # anonymous
+    login("ie@example.org")
+    response = client.get("/action-plans/aarhus-2019/DK04/progress.svg")
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+    svg = response.get_data(as_text=True)
+    assert "DK04: self-assessment and peer mean at Aarhus workshop and at Aarhus again" in svg
+    assert "Strategy and governance: Self-assessment then 4.00, now 5.00, Peer mean then 3.00, now 4.00" in svg
+    again = client.get("/action-plans/aarhus-2019/DK04/progress.svg", headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304
+    assert client.get("/action-plans/aarhus-2017/DK04/progress.svg").status_code == 404  # no T0 before it
+    assert client.get("/action-plans/aarhus-2021/DK04/progress.svg").status_code == 403  # not published
+
+
+def test_the_scorecard_with_progress_runs_a_constant_number_of_queries(load, bundle, client, login, count_queries):
+    bundle = _with_plan(_second_workshop(bundle))
+    load(bundle)
+    login("dk@example.org")
+    url = "/benchmark/workshops/aarhus-2019/regions/DK04"
+    client.get(url)  # fills the caches
+    with count_queries() as before:
+        client.get(url)
+    plan = bundle["workshops"][0]["action_plans"][0]
+    plan["actions"] = plan["actions"] * 4  # more actions, more reports: the same queries
+    load(bundle)
+    client.get(url)
+    with count_queries() as after:
+        client.get(url)
+    assert len(after) == len(before), [q for q in after][:40]
 
 
 @pytest.mark.parametrize("email, expected", [("dk@example.org", 200), ("admin@example.org", 200),
@@ -153,3 +213,20 @@ def test_progress_of_a_region_assessed_once_says_so(loaded, client, login):
     login("ie@example.org")
     assert "progress shows once it is reviewed again" in client.get("/action-plans/progress/IE04").get_data(as_text=True)
     assert client.get("/action-plans/progress/XX99").status_code == 404
+
+
+# --- the dumbbell chart --------------------------------------------------------------------------
+
+
+def test_the_dumbbell_draws_missing_ends_and_is_cached_by_its_values():
+    from eis_toolkit.benchmark import charts
+
+    charts.cache_clear()
+    args = (("Strategy", "Outreach", "Overall"), ((4.0, 5.0), (None, 3.0), (None, None)),
+            ((3.0, 4.0), (2.5, None), (3.0, 3.5)), (1, 5), "DK04: then and now", charts.ChartWords())
+    before = charts.renders
+    svg = charts.progress_dumbbell(*args)
+    assert svg.count("<svg") == 1 and 'role="img"' in svg and "<title id=\"chart-title\">DK04: then and now</title>" in svg
+    assert ("Outreach: Self-assessment then no value, now 3.00, Peer mean then 2.50, now no value; "
+            "Overall: Self-assessment then no value, now no value") in svg
+    assert charts.progress_dumbbell(*args) == svg and charts.renders == before + 1  # drawn once

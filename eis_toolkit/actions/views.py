@@ -15,9 +15,11 @@ from sqlalchemy.orm import joinedload
 
 from .. import permissions
 from ..access import ensure
+from ..benchmark import charts
+from ..benchmark.views import _svg as svg_response
 from ..extensions import db
 from ..models import Region, Workshop, workshop_hot_seat
-from . import pages, services
+from . import pages, services, transfers
 from .domain import BadReport
 from .forms import LABELS, ActionForm, CommentForm, ProgressForm, SubmitForm
 from .models import Action, ActionPlan
@@ -200,4 +202,21 @@ def region_progress(code):
     if region is None:
         abort(404)
     ensure(permissions.can_view_region_progress(current_user, region.id))
-    return render_template("actions/progress.html", page=pages.progress_page(region), region=region)
+    return render_template("actions/progress.html", page=pages.progress_page(region, current_user), region=region)
+
+
+@bp.get("/<slug>/<code>/progress.svg")
+def progress_chart(slug, code):
+    """The dumbbell chart of the region's change from its previous assessment to this workshop."""
+    workshop, region = _load(slug, code)
+    ensure(permissions.can_view_progress_figures(current_user, workshop, region.id))
+    found = pages.progress_pairs(region, current_user, t1_slug=workshop.slug)
+    if not found:
+        abort(404)
+    return svg_response(charts.progress_dumbbell, found[0].chart, found[0].chart_key)
+
+
+@bp.app_template_global("practice_adoptions")
+def practice_adoptions(practice) -> list:
+    """The transfers of a practice for its page: the regions whose submitted plans adopt it."""
+    return transfers.transfers(practice=practice, published_only=False)

@@ -189,7 +189,9 @@ def chart_words(language: str | None = None) -> charts.ChartWords:
             radar_title=_("%(region)s: self-assessment against peer mean"),
             questions_title=_("%(region)s, %(dimension)s: self-assessment and peer mean per question"),
             heatmap_title=_("Peer mean per dimension: %(workshop)s"),
-            heatmap_page_title=_("Peer mean per dimension: %(workshop)s (regions, page %(page)s of %(pages)s)"))
+            heatmap_page_title=_("Peer mean per dimension: %(workshop)s (regions, page %(page)s of %(pages)s)"),
+            progress_title=_("%(region)s: self-assessment and peer mean at %(t0)s and at %(t1)s"),
+            then=_("then"), now=_("now"))
 
 
 def heatmap_title(words: charts.ChartWords, name: str, page: int = 1, pages_: int = 1) -> str:

@@ -67,6 +67,10 @@ class ChartWords(NamedTuple):
     questions_title: str = "%(region)s, %(dimension)s: self-assessment and peer mean per question"
     heatmap_title: str = "Peer mean per dimension: %(workshop)s"
     heatmap_page_title: str = "Peer mean per dimension: %(workshop)s (regions, page %(page)s of %(pages)s)"
+    # the progress dumbbell (T0 → T1 per dimension)
+    progress_title: str = "%(region)s: self-assessment and peer mean at %(t0)s and at %(t1)s"
+    then: str = "then"  # T0: the hollow end of a dumbbell
+    now: str = "now"  # T1: the filled end
 
     def series(self, field: str) -> str:
         return getattr(self, field)
@@ -247,6 +251,52 @@ def heatmap(row_labels: tuple[str, ...], column_labels: tuple[str, ...], values:
         return _svg(figure, title, description)
 
 
+@lru_cache(maxsize=CACHE_SIZE)
+def progress_dumbbell(labels: tuple[str, ...], self_values: tuple[tuple[Value, Value], ...],
+                      peer_values: tuple[tuple[Value, Value], ...], scale: tuple[int, int], title: str,
+                      words: ChartWords = ChartWords()) -> str:
+    """Change between two assessments (T0 → T1): one row per dimension, a dumbbell each for the
+    self-assessment (dashed, squares) and the peer mean (solid, circles), hollow at T0 and filled
+    at T1. A side missing a value shows only the other end; both missing, nothing."""
+    lo, hi = scale
+    description = "; ".join(
+        f"{label}: " + ", ".join(f"{words.series(name)} {words.then} {_number(pair[0], words)}, "
+                                 f"{words.now} {_number(pair[1], words)}" for name, pair in
+                                 (("self", s), ("peer_mean", p)))
+        for label, s, p in zip(labels, self_values, peer_values))
+    with _lock, _matplotlib().rc_context(RC):
+        figure = _figure(5.2, 1.1 + 0.55 * len(labels), layout="constrained")
+        axes = figure.add_subplot()
+        for offset, name, values, style, marker in ((-0.17, "self", self_values, "--", "s"),
+                                                    (0.17, "peer_mean", peer_values, "-", "o")):
+            colour = SERIES_STYLE[name][0]
+            for i, (t0, t1) in enumerate(values):
+                y = i + offset
+                if t0 is not None and t1 is not None:
+                    axes.annotate("", xy=(t1, y), xytext=(t0, y), arrowprops={
+                        "arrowstyle": "-", "color": colour, "linewidth": 2, "linestyle": style})
+                if t0 is not None:
+                    axes.plot([t0], [y], marker=marker, markersize=7, markerfacecolor="white",
+                              markeredgecolor=colour, markeredgewidth=1.6, linestyle="none")
+                if t1 is not None:
+                    axes.plot([t1], [y], marker=marker, markersize=7, color=colour, linestyle="none")
+            axes.plot([], [], marker=marker, color=colour, linestyle=style, linewidth=2,
+                      label=words.series(name))
+        axes.plot([], [], marker="o", markersize=7, markerfacecolor="white", markeredgecolor=INK,
+                  linestyle="none", label=words.then)
+        axes.plot([], [], marker="o", markersize=7, color=INK, linestyle="none", label=words.now)
+        axes.set_yticks(range(len(labels)), labels=[_wrap(label, 22) for label in labels])
+        axes.set_ylim(len(labels) - 0.5, -0.5)
+        axes.set_xlim(lo - 0.1, hi + 0.1)
+        axes.set_xticks(range(lo, hi + 1))
+        axes.xaxis.grid(True, color=GRID, linewidth=0.8)
+        axes.set_axisbelow(True)
+        axes.spines[["top", "right"]].set_visible(False)
+        axes.set_xlabel(f"{words.score} ({lo}–{hi})")
+        figure.legend(loc="outside lower center", ncols=2, frameon=False)
+        return _svg(figure, title, description)
+
+
 def _wrap(text: str, width: int) -> str:
     """Break a label into lines of about ``width`` characters at spaces."""
     lines, line = [], ""
@@ -261,7 +311,7 @@ def _wrap(text: str, width: int) -> str:
 
 
 def cache_clear() -> None:
-    for chart in (dimension_bars, radar, heatmap, timeline):
+    for chart in (dimension_bars, radar, heatmap, progress_dumbbell, timeline):
         chart.cache_clear()
 
 

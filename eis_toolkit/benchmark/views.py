@@ -15,6 +15,8 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from .. import permissions
 from ..access import ensure
+from ..actions import pages as action_pages
+from ..actions.transfers import transfers as action_transfers
 from ..extensions import db
 from ..models import Programme, Region, Workshop, WorkshopStatus, workshop_hot_seat
 from ..questionnaires.services import find_questionnaire
@@ -94,7 +96,8 @@ def scorecard(slug, code):
         definition=card.definition, titles=card.titles, rows=card.rows, overall=card.overall,
         self_status=card.self_status, agreement=card.agreement, blind_spots=card.blind_spots,
         is_blind_spot=pages.is_blind_spot, group_index=pages.group_index, learn_from=card.learn_from,
-        bars_key=card.bars_key, radar_key=card.radar_key, can_see_workshop=card.can_see_workshop)
+        bars_key=card.bars_key, radar_key=card.radar_key, can_see_workshop=card.can_see_workshop,
+        progress=action_pages.scorecard_progress(workshop, region, current_user))
 
 
 # --- exports -------------------------------------------------------------------------------------
@@ -184,7 +187,9 @@ def programme_page(slug, ref):
         "benchmark/programme.html", page=built, programme=built.programme, questionnaire=built.questionnaire,
         structure=built.structure, titles=built.titles, sources=built.sources, dimension=built.dimension,
         ranking=built.ranking, names=built.names, viewable=built.viewable,
-        heatmap=built.heatmap, heatmap_key=built.heatmap_key)
+        heatmap=built.heatmap, heatmap_key=built.heatmap_key,
+        progress=action_pages.programme_progress(built.programme, built.questionnaire, current_user),
+        transfers=action_transfers(programme=built.programme))
 
 
 @bp.get("/programmes/<slug>/<ref>/heatmap.svg")
