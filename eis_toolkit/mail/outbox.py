@@ -1,7 +1,7 @@
 """Queue messages in the caller's transaction; deliver them once it has committed.
 
 Delivery goes through SMTP when ``EIS_SMTP_URL`` is set (``smtp://user:pass@host:port``,
-``smtp+starttls://...``, ``smtps://...``), else each message is written to
+``smtp+starttls://...``, ``smtps://...``; ``EIS_SMTP_CA_FILE`` adds CAs to trust), else each message is written to
 ``EIS_OUTBOX_DIR/<id>.eml`` (``instance/outbox``) and logged, so a development server needs no
 mail server. A failed send records the error on the row and leaves it queued; it never raises
 into the request that caused it.
@@ -71,6 +71,7 @@ class Transport:
         self.url = config.get("EIS_SMTP_URL")
         self.folder = Path(config["EIS_OUTBOX_DIR"])
         self.timeout = float(config.get("EIS_SMTP_TIMEOUT", 10))
+        self.ca_file = config.get("EIS_SMTP_CA_FILE") or None
         self.smtp = None
 
     def __enter__(self):
@@ -89,16 +90,21 @@ class Transport:
         if parts.scheme not in ("smtp", "smtp+starttls", "smtps"):
             raise ValueError(f"EIS_SMTP_URL: unknown scheme {parts.scheme!r} (smtp, smtp+starttls, smtps)")
         host = parts.hostname or "localhost"
+        # The server's certificate and name are checked, against the system's CAs or EIS_SMTP_CA_FILE.
+        context = ssl.create_default_context(cafile=self.ca_file)
         if parts.scheme == "smtps":
-            smtp = smtplib.SMTP_SSL(host, parts.port or 465, timeout=self.timeout,
-                                    context=ssl.create_default_context())
+            smtp = smtplib.SMTP_SSL(host, parts.port or 465, timeout=self.timeout, context=context)
         else:
             smtp = smtplib.SMTP(host, parts.port or (587 if parts.scheme == "smtp+starttls" else 25),
                                 timeout=self.timeout)
+        try:
             if parts.scheme == "smtp+starttls":
-                smtp.starttls(context=ssl.create_default_context())
-        if parts.username:
-            smtp.login(unquote(parts.username), unquote(parts.password or ""))
+                smtp.starttls(context=context)
+            if parts.username:
+                smtp.login(unquote(parts.username), unquote(parts.password or ""))
+        except BaseException:
+            smtp.close()
+            raise
         return smtp
 
     def send(self, message: OutboxMessage, email: EmailMessage) -> None:
