@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from ..access import ensure
 from ..columns import utcnow
 from ..extensions import db, limiter, login_manager
+from ..mail.outbox import deliver_after_response
 from ..models import Region, User
 from ..permissions import HOST_INVITABLE_ROLES, can_invite_people, can_invite_to, invitable_region_ids
 from . import invitations, passwords
@@ -96,11 +97,13 @@ def password_change():
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["EIS_LOGIN_LIMIT_ADDRESS"], methods=["POST"])
 def password_forgot():
-    """The same answer whether or not the address has an account."""
+    """The same answer whether or not the address has an account, in about the same time: the
+    reset e-mail leaves after the answer (``deliver_after_response``)."""
     form = PasswordForgotForm()
     if form.validate_on_submit():
         passwords.request_reset(form.email.data)
         db.session.commit()
+        deliver_after_response()  # no SMTP connection while answering, for a known address either
         return render_template("accounts/password_forgot_sent.html",
                                hours=f"{current_app.config['EIS_PASSWORD_RESET_HOURS']:g}")
     return render_template("accounts/password_forgot.html", form=form)

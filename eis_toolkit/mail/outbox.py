@@ -16,7 +16,7 @@ from email.utils import make_msgid
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from sqlalchemy import event, select
 
 from ..columns import utcnow
@@ -152,14 +152,8 @@ def queued(limit: int | None = None) -> list[OutboxMessage]:
     return list(db.session.scalars(statement.limit(limit)))
 
 
-def deliver_committed() -> None:
-    """Send what the committed transactions of this session queued; commit the outcome.
-
-    Called at the end of each request (and by commands that queue mail). Never raises: a message
-    that cannot be sent stays queued for ``eis notify send``."""
-    ids = db.session.info.pop(_COMMITTED, None)
-    if not ids:
-        return
+def _deliver(ids) -> None:
+    """Send those of the messages ``ids`` not sent yet; commit the outcome. Never raises."""
     try:
         messages = list(db.session.scalars(
             select(OutboxMessage).where(OutboxMessage.id.in_(ids), OutboxMessage.sent_at.is_(None))
@@ -171,8 +165,36 @@ def deliver_committed() -> None:
         db.session.rollback()
 
 
+def deliver_committed() -> None:
+    """Send what the committed transactions of this session queued; commit the outcome.
+
+    Called at the end of each request (and by commands that queue mail). Never raises: a message
+    that cannot be sent stays queued for ``eis notify send``."""
+    ids = db.session.info.pop(_COMMITTED, None)
+    if ids:
+        _deliver(ids)
+
+
+def deliver_after_response() -> None:
+    """Send this request's mail only once its response has gone to the client (when the server
+    closes it), in an app context of its own: a page whose answer must take as long whether or not
+    it sends mail (the forgotten-password page) then makes no SMTP connection while answering."""
+    g.eis_outbox_after_response = True
+
+
 def _after_request(response):
-    deliver_committed()
+    if not g.get("eis_outbox_after_response"):
+        deliver_committed()
+        return response
+    ids = db.session.info.pop(_COMMITTED, None)
+    if ids:
+        app = current_app._get_current_object()
+
+        def later():
+            with app.app_context():
+                _deliver(ids)
+
+        response.call_on_close(later)
     return response
 
 
