@@ -133,7 +133,8 @@ class InviteOneForm(_InviteChoices):
 
 class InviteListForm(_InviteChoices):
     people = TextAreaField(_l("People"), validators=[InputRequired(message=REQUIRED)],
-                           description=_l("One person a line: “Name, e-mail” or “Name <e-mail>”."),
+                           description=_l("One person a line, as in the example: the name, then the e-mail address after a comma or "
+                                          "in angle brackets."),
                            render_kw={"rows": 8})
     submit = SubmitField(_l("Invite the list"))
 
