@@ -60,14 +60,14 @@ def invitable_region_ids(user) -> set[int] | None:
     return partners | {user.region_id}
 
 
-def can_invite_to(user, region_id: int | None, roles) -> bool:
+def can_invite_to(user, region_id: int | None, roles, invitable: set[int] | None = None) -> bool:
     """Invite a person with ``roles`` for ``region_id``: admins always; hosts only region members
-    and reviewers of a region of ``invitable_region_ids``."""
+    and reviewers of a region of ``invitable_region_ids`` (pass it in when asking for many)."""
     if is_admin(user):
         return True
     if region_id is None or not can_invite_people(user) or not set(roles) <= HOST_INVITABLE_ROLES:
         return False
-    return region_id in invitable_region_ids(user)
+    return region_id in (invitable if invitable is not None else invitable_region_ids(user))
 
 
 def is_region_member(user, region_id: int | None) -> bool:

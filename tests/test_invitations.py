@@ -261,3 +261,32 @@ def test_the_command_line_reports_every_bad_line_with_file_and_line(app, loaded,
     assert _people() == before
     result = runner.invoke(args=["user", "invite", "x@example.org"])
     assert result.exit_code != 0 and "--name" in result.output
+
+
+def test_a_long_list_costs_a_few_queries_however_long(loaded, client, login, count_queries, smtp_server):
+    """Regions and existing people are read once for the whole list, not once a line."""
+    login("admin@example.org")
+    counts = {}
+    for size in (2, 12):
+        text = "\n".join(f"Person {size}-{i}, p{size}-{i}@example.org" for i in range(size))
+        data = {"list-people": text, "list-region_id": str(_region_id("DK04")), "list-roles": ["region"],
+                "list-language": "", "list-submit": "1"}
+        with count_queries() as queries:
+            assert client.post("/people/invite", data=data).status_code == 200
+        counts[size] = len(queries)
+    # Checking costs the same; writing costs a few statements a person (the row, its role, its mail).
+    per_person = (counts[12] - counts[2]) / 10
+    assert per_person <= 4 and counts[2] <= 20, counts  # measured: 16 for two, 3 more a person
+
+
+def test_a_disabled_person_is_not_invited_again(loaded, client, login, smtp_server):
+    login("admin@example.org")
+    _one(client, region_id=str(_region_id("DK04")))
+    person = _user("nora@example.org")
+    person.active = False
+    db.session.commit()
+    response = client.post(f"/people/{person.id}/invite", follow_redirects=True)
+    assert b"is disabled" in response.data
+    response = _one(client, region_id=str(_region_id("DK04")))
+    assert b"have an account already" in response.data
+    assert len(smtp_server.to("nora@example.org")) == 1

@@ -18,14 +18,15 @@ from dataclasses import dataclass, field
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import func, select
 
 from ..extensions import db
 from ..i18n import LANGUAGE_NAMES
 from ..models import Region, Role, User
-from ..permissions import can_invite_to
+from ..permissions import can_invite_to, invitable_region_ids
 from .models import INVITED_PREFIX
 from .passwords import person_for_token, person_token, set_new_password
-from .services import AccountError, find_region, find_user, normalise_email
+from .services import AccountError, normalise_email
 
 _SALT = "eis-invitation"
 
@@ -133,6 +134,12 @@ def check(entries: list[Entry], inviter=None) -> list[Invitee]:
     seen: dict[str, int] = {}
     if not entries:
         raise InvitationError([_("There is nobody to invite: the list is empty.")])
+    # One query for the regions named and one for the people who have these addresses, however long the list.
+    regions = {r.code: r for r in db.session.scalars(
+        select(Region).where(Region.code.in_({e.region.strip().upper() for e in entries if e.region})))}
+    people = {p.email: p for p in db.session.scalars(
+        select(User).where(func.lower(User.email).in_({normalise_email(e.email) for e in entries})))}
+    allowed = invitable_region_ids(inviter) if inviter is not None else None
     for entry in entries:
         found: list[str] = []
         name = entry.name.strip()
@@ -151,7 +158,7 @@ def check(entries: list[Entry], inviter=None) -> list[Invitee]:
             seen.setdefault(email, entry.line)
         region = None
         if entry.region:
-            region = find_region(entry.region)
+            region = regions.get(entry.region.strip().upper())
             if region is None:
                 found.append(_("there is no region with the code %(code)s.", code=entry.region))
         unknown = [r for r in entry.roles if r not in {role.value for role in Role}]
@@ -163,13 +170,13 @@ def check(entries: list[Entry], inviter=None) -> list[Invitee]:
         if language not in LANGUAGE_NAMES:
             found.append(_("unknown language %(language)s (en, it, da, de).", language=entry.language))
         if inviter is not None and not unknown and (entry.region == "" or region is not None) \
-                and not can_invite_to(inviter, region.id if region else None, entry.roles):
+                and not can_invite_to(inviter, region.id if region else None, entry.roles, allowed):
             found.append(_("you may not invite people with these roles for this region."))
         if found:
             problems.extend(_line_problem(entry.line, problem) for problem in found)
             continue
         invitees.append(Invitee(entry.line, name, email, region, tuple(sorted(set(entry.roles))), language,
-                                existing=find_user(email)))
+                                existing=people.get(email)))
     if problems:
         raise InvitationError(problems)
     return invitees
@@ -182,12 +189,12 @@ def invite(invitees: list[Invitee], inviter=None) -> Outcome:
     outcome = Outcome()
     for invitee in invitees:
         person = invitee.existing
-        if person is not None and not person.invitation_pending:
+        if person is not None and (not person.invitation_pending or not person.active):
             outcome.registered.append(invitee.email)
             continue
         if person is None:
-            person = User(email=invitee.email, name=invitee.name, region=invitee.region, language=invitee.language,
-                          password_hash="")
+            person = User(email=invitee.email, name=invitee.name, region=invitee.region,
+                          language=invitee.language, active=True, password_hash="")
             person.roles = invitee.roles
             db.session.add(person)
             outcome.invited.append(person)
@@ -203,6 +210,8 @@ def send_invitation(person: User, inviter=None) -> None:
 
     if not person.invitation_pending and person.password_hash:
         raise AccountError(_("%(email)s has an account already.", email=person.email))
+    if not person.active:
+        raise AccountError(_("%(email)s is disabled: enable them first.", email=person.email))
     person.password_hash = INVITED_PREFIX + secrets.token_hex(16)
     db.session.flush()
     days = current_app.config["EIS_INVITATION_DAYS"]
