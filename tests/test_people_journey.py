@@ -64,6 +64,11 @@ def test_invited_sets_a_password_logs_in_resets_it(app, loaded, live_server, pag
     one.get_by_role("button", name="Send the invitation").click()
     page.get_by_text("Invitations sent: 1 new").wait_for()
     _accessible_at_both_widths(page, "invite-sent")
+    page.goto(f"{live_server}/admin/people")
+    row = page.get_by_role("row", name=re.compile("Nora New"))
+    assert "invited, not accepted yet" in row.inner_text()
+    assert row.get_by_role("button", name="Invite again").is_visible()
+    _accessible_at_both_widths(page, "people")
     _log_out(page)
 
     link = _mail_link(outbox, 1, rf"{re.escape(live_server)}/invitation/\S+")
