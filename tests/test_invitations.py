@@ -290,3 +290,15 @@ def test_a_disabled_person_is_not_invited_again(loaded, client, login, smtp_serv
     response = _one(client, region_id=str(_region_id("DK04")))
     assert b"have an account already" in response.data
     assert len(smtp_server.to("nora@example.org")) == 1
+
+
+def test_a_host_cannot_renew_an_invitation_with_roles_they_may_not_give(loaded, client, login, smtp_server):
+    login("admin@example.org")
+    _one(client, email="boss2@example.org", region_id=str(_region_id("ITC4")), roles=["host"])
+    client.post("/logout")
+    login("host@example.org")
+    # The same address under a region the host may invite for: still only reported, no new link.
+    response = _one(client, email="boss2@example.org", region_id=str(_region_id("DK04")), roles=["region"])
+    assert response.status_code == 200
+    assert len(smtp_server.to("boss2@example.org")) == 1
+    assert client.post(f"/people/{_user('boss2@example.org').id}/invite").status_code == 403

@@ -184,12 +184,13 @@ def check(entries: list[Entry], inviter=None) -> list[Invitee]:
 
 def invite(invitees: list[Invitee], inviter=None) -> Outcome:
     """Create each new person (no password yet) and e-mail them their link; a person invited before
-    who has not accepted gets a new link (the old one dies); a person with an account is only
-    reported. Flushes; the caller commits (the messages go once it has)."""
+    who has not accepted gets a new link (the old one dies); a person with an account (or disabled,
+    or invited before for a region or roles the inviter may not give) is only reported. Flushes; the caller commits (the messages go once it has)."""
     outcome = Outcome()
     for invitee in invitees:
         person = invitee.existing
-        if person is not None and (not person.invitation_pending or not person.active):
+        if person is not None and (not person.invitation_pending or not person.active or (
+                inviter is not None and not can_invite_to(inviter, person.region_id, [r.value for r in person.roles]))):
             outcome.registered.append(invitee.email)
             continue
         if person is None:
