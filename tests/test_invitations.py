@@ -302,3 +302,13 @@ def test_a_host_cannot_renew_an_invitation_with_roles_they_may_not_give(loaded, 
     assert response.status_code == 200
     assert len(smtp_server.to("boss2@example.org")) == 1
     assert client.post(f"/people/{_user('boss2@example.org').id}/invite").status_code == 403
+
+
+def test_an_invited_person_cannot_log_in_before_accepting(loaded, client, login):
+    login("admin@example.org")
+    _one(client, region_id=str(_region_id("DK04")))
+    client.post("/logout")
+    mark = _user("nora@example.org").password_hash
+    for password in ("", mark, mark.partition("$")[2], "invited"):
+        response = client.post("/login", data={"email": "nora@example.org", "password": password})
+        assert response.status_code == 200, password
