@@ -171,6 +171,47 @@ def user_create(email, name, roles, region_code, language, password) -> None:
     click.echo(f"Created {user.email} ({', '.join(sorted(r.value for r in user.roles)) or 'no roles'}).")
 
 
+@user_group.command("invite")
+@click.argument("email", required=False)
+@click.option("--name", help="The person's name (with EMAIL).")
+@click.option("--region", "region_code", default="", help="Code of the person's region, e.g. DK04.")
+@click.option("--role", "roles", multiple=True, type=click.Choice(["admin", "host", "region", "reviewer"]),
+              help="Repeat for several roles.")
+@click.option("--lang", "language", default="", type=click.Choice(["", "en", "it", "da", "de"]),
+              help="The invitation's language (default: the region's).")
+@click.option("--csv", "csv_file", type=click.Path(exists=True, dir_okay=False),
+              help="Invite everyone of a CSV file: name,email,region,roles (roles separated by ';').")
+@with_appcontext
+def user_invite(email, name, region_code, roles, language, csv_file) -> None:
+    """Invite a person by e-mail (or everyone of a CSV file): they choose their password through
+    the link they get. Nothing is written unless every line is good."""
+    from .accounts import invitations
+    from .mail.outbox import deliver_committed
+
+    if bool(email) == bool(csv_file):
+        fail("give either an EMAIL (with --name) or --csv FILE")
+    where = csv_file or "command line"
+    try:
+        if csv_file:
+            with open(csv_file, "rb") as handle:
+                entries = invitations.parse_csv(handle.read())
+        else:
+            if not name:
+                fail("--name is needed with an EMAIL")
+            entries = [invitations.Entry(1, name, email, region_code, tuple(roles), language)]
+        outcome = invitations.invite(invitations.check(entries))
+    except invitations.InvitationError as error:
+        db.session.rollback()
+        for problem in error.problems:
+            click.echo(f"{where}: {problem}", err=True)
+        fail(f"{where}: {len(error.problems)} problem(s); nobody was invited")
+    db.session.commit()
+    deliver_committed()
+    for address in outcome.registered:
+        click.echo(f"{address} has an account already: nothing sent.")
+    click.echo(f"Invited {len(outcome.invited)} new, {len(outcome.reinvited)} again.")
+
+
 @click.group("export")
 def export_group() -> None:
     """Write computed tables (DESIGN.md, Numbers)."""

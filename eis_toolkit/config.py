@@ -87,6 +87,9 @@ def load(instance_path: str | Path, environ: dict | None = None) -> dict:
         # The address links in e-mails start with when no request is at hand (commands).
         "EIS_BASE_URL": setting("BASE_URL", "http://localhost:5000"),
         "EIS_PASSWORD_RESET_HOURS": float(setting("PASSWORD_RESET_HOURS", 2)),
+        "EIS_INVITATION_DAYS": float(setting("INVITATION_DAYS", 7)),
+        # A CA file to trust for SMTP over TLS besides the system's (a private mail server).
+        "EIS_SMTP_CA_FILE": setting("SMTP_CA_FILE"),
     }
 
 

@@ -36,6 +36,40 @@ def can_manage_people(user) -> bool:
     return is_admin(user)
 
 
+def can_invite_people(user) -> bool:
+    """Open the invitation page: admins (anyone), hosts (region members and reviewers for the
+    regions of the workshops their region hosts, see ``can_invite_to``)."""
+    return is_admin(user) or (_logged_in(user) and user.has_role(Role.HOST) and user.region_id is not None)
+
+
+#: The roles a host may give by invitation (never admin or host).
+HOST_INVITABLE_ROLES = frozenset({Role.REGION.value, Role.REVIEWER.value})
+
+
+def invitable_region_ids(user) -> set[int] | None:
+    """The regions this person may invite people for: None for admins (every region, and none);
+    for a host, their own region and the partner regions of the programmes of the workshops their
+    region hosts (whose hot-seat regions and reviewers come from those partners)."""
+    if is_admin(user):
+        return None
+    if not can_invite_people(user):
+        return set()
+    programmes = select(Workshop.programme_id).where(Workshop.host_region_id == user.region_id)
+    partners = set(db.session.scalars(select(programme_region.c.region_id)
+                                      .where(programme_region.c.programme_id.in_(programmes))))
+    return partners | {user.region_id}
+
+
+def can_invite_to(user, region_id: int | None, roles, invitable: set[int] | None = None) -> bool:
+    """Invite a person with ``roles`` for ``region_id``: admins always; hosts only region members
+    and reviewers of a region of ``invitable_region_ids`` (pass it in when asking for many)."""
+    if is_admin(user):
+        return True
+    if region_id is None or not can_invite_people(user) or not set(roles) <= HOST_INVITABLE_ROLES:
+        return False
+    return region_id in (invitable if invitable is not None else invitable_region_ids(user))
+
+
 def is_region_member(user, region_id: int | None) -> bool:
     """Staff of this region, with the region-member role."""
     return (_logged_in(user) and user.has_role(Role.REGION)

@@ -47,6 +47,10 @@ ALLOWED = {
     "accounts.login": EVERYONE, "accounts.logout": LOGGED_IN,
     "accounts.password_change": LOGGED_IN, "accounts.password_forgot": EVERYONE,
     "accounts.password_reset": EVERYONE,  # a token that does not work: 400 for everyone
+    "accounts.invitation": EVERYONE,  # the same
+    # The host (of DK04) invites for their programme's regions; dk@example.org has a password: refused
+    # with a message (a redirect), for those allowed to ask.
+    "accounts.invite": HOSTS, "accounts.reinvite": HOSTS,
     "mail.preferences": LOGGED_IN, "mail.outbox": ADMIN, "mail.outbox_message": ADMIN,
     "static": EVERYONE,
     # admin pages

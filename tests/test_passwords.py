@@ -66,7 +66,27 @@ def test_changing_needs_a_log_in(loaded, client):
 
 
 def _forgot(client, email: str):
-    return client.post("/password/forgot", data={"email": email})
+    """Ask for a reset link; the response is then closed, as a server does once it has sent it
+    (the e-mail leaves only then)."""
+    response = client.post("/password/forgot", data={"email": email})
+    response.get_data()
+    response.close()
+    return response
+
+
+def test_no_mail_leaves_while_the_forgotten_password_page_answers(loaded, client, smtp_server):
+    """For a known address as for an unknown one, the request makes no SMTP connection: the reset
+    e-mail leaves once the response is closed (after it went to the client)."""
+    for email, sent in (("dk@example.org", ["dk@example.org"]), ("nobody@example.org", ["dk@example.org"])):
+        before = len(smtp_server.messages)
+        response = client.post("/password/forgot", data={"email": email})
+        assert response.status_code == 200 and b"csrf_token" in response.data
+        assert len(smtp_server.messages) == before  # the whole request has run: nothing sent in it
+        response.close()
+        assert [m["To"] for m in smtp_server.messages] == sent
+    db.session.rollback()
+    [row] = db.session.scalars(select(OutboxMessage)).all()
+    assert row.sent_at is not None and row.kind == "password_reset"
 
 
 def test_the_answer_is_the_same_whether_or_not_the_address_has_an_account(app, loaded, client, smtp_server):

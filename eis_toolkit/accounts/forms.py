@@ -1,8 +1,9 @@
 """Log-in and admin forms for people and regions."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField,
-                     StringField, SubmitField, ValidationError)
+                     StringField, SubmitField, TextAreaField, ValidationError)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -109,3 +110,44 @@ class PasswordForgotForm(FlaskForm):
 class PasswordResetForm(FlaskForm):
     new_password, confirm = _new_password_fields()
     submit = SubmitField(_l("Set password"))
+
+
+# --- invitations (accounts/invitations.py) ---------------------------------------------------------
+
+
+class _InviteChoices(FlaskForm):
+    """Region, roles and language, chosen for one person or for a whole pasted list."""
+
+    region_id = SelectField(_l("Region"), coerce=int, description=_l("The partner region they work for."))
+    roles = CheckboxesField(_l("Roles"), choices=[SelectChoice(r.value, r.label) for r in Role])
+    language = SelectField(_l("Language of the invitation"), choices=[SelectChoice("", _l("the region's language"))]
+                           + LANGUAGE_CHOICES, default="")
+
+
+class InviteOneForm(_InviteChoices):
+    name = StringField(_l("Name"), validators=[InputRequired(message=REQUIRED), Length(max=200, message=TOO_LONG)])
+    email = EmailField(_l("E-mail"), filters=[strip], validators=[InputRequired(message=REQUIRED), Email(message=EMAIL),
+                                                                   Length(max=254, message=TOO_LONG)])
+    submit = SubmitField(_l("Send the invitation"))
+
+
+class InviteListForm(_InviteChoices):
+    people = TextAreaField(_l("People"), validators=[InputRequired(message=REQUIRED)],
+                           description=_l("One person a line, as in the example: the name, then the e-mail address after a comma or "
+                                          "in angle brackets."),
+                           render_kw={"rows": 8})
+    submit = SubmitField(_l("Invite the list"))
+
+
+class InviteCsvForm(FlaskForm):
+    file = FileField(_l("CSV file"), validators=[FileRequired(message=REQUIRED)],
+                     description=_l("Columns name,email,region,roles (roles separated by “;”), and language if you "
+                                    "like; the first line names them."),
+                     render_kw={"accept": ".csv,text/csv"})
+    submit = SubmitField(_l("Invite the file"))
+
+
+class InvitationAcceptForm(FlaskForm):
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    new_password, confirm = _new_password_fields()
+    submit = SubmitField(_l("Set password and log in"))

@@ -18,6 +18,10 @@ from ..columns import str_enum, utcnow
 #: Werkzeug's hashing method; the tests swap in a fast one.
 PASSWORD_METHOD = "scrypt"
 
+#: What an invited person's ``password_hash`` starts with until they choose a password: no password
+#: matches it, and a new mark (a new invitation) changes the fingerprint that invitation links carry.
+INVITED_PREFIX = "invited$"
+
 
 @lru_cache(maxsize=8)
 def hash_settings(method: str) -> str:
@@ -144,6 +148,11 @@ class User(UserMixin, db.Model):
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
+
+    @property
+    def invitation_pending(self) -> bool:
+        """Invited and not yet accepted: no password, only a random mark (``accounts/invitations.py``)."""
+        return self.password_hash.startswith(INVITED_PREFIX)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -53,8 +53,8 @@ def _fingerprint(user: User) -> str:
     return hashlib.sha256(user.password_hash.encode("utf-8")).hexdigest()[:20]
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+def _serializer(salt: str = _SALT) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
 
 
 class _PastSigner(URLSafeTimedSerializer.default_signer):
@@ -64,20 +64,21 @@ class _PastSigner(URLSafeTimedSerializer.default_signer):
         return int(self.issued_at)
 
 
-def reset_token(user: User, issued_at: float | None = None) -> str:
-    """A signed token for resetting ``user``'s password (``issued_at``: seconds since the epoch)."""
-    serializer = _serializer()
+def person_token(user: User, salt: str, issued_at: float | None = None) -> str:
+    """A signed token naming ``user`` and their current password state, for the purpose ``salt``
+    (reset, invitation); ``issued_at``: seconds since the epoch (tests make old ones)."""
+    serializer = _serializer(salt)
     if issued_at is not None:
         signer = type("Signer", (_PastSigner,), {"issued_at": issued_at})
-        serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT, signer=signer)
+        serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt, signer=signer)
     return serializer.dumps({"u": user.id, "p": _fingerprint(user)})
 
 
-def user_for_token(token: str) -> User | None:
-    """The active person a valid, unexpired, unused token was made for; else None."""
-    max_age = current_app.config["EIS_PASSWORD_RESET_HOURS"] * 3600
+def person_for_token(token: str, salt: str, max_age: float) -> User | None:
+    """The active person a valid token of ``salt``, younger than ``max_age`` seconds, was made for,
+    while their password state is still the one it names; else None."""
     try:
-        data = _serializer().loads(token, max_age=max_age)
+        data = _serializer(salt).loads(token, max_age=max_age)
     except (SignatureExpired, BadSignature):
         return None
     if not isinstance(data, dict) or not isinstance(data.get("u"), int):
@@ -86,6 +87,16 @@ def user_for_token(token: str) -> User | None:
     if user is None or not user.active or data.get("p") != _fingerprint(user):
         return None
     return user
+
+
+def reset_token(user: User, issued_at: float | None = None) -> str:
+    """A signed token for resetting ``user``'s password (``issued_at``: seconds since the epoch)."""
+    return person_token(user, _SALT, issued_at)
+
+
+def user_for_token(token: str) -> User | None:
+    """The active person a valid, unexpired, unused reset token was made for; else None."""
+    return person_for_token(token, _SALT, current_app.config["EIS_PASSWORD_RESET_HOURS"] * 3600)
 
 
 def set_new_password(user: User, password: str, keep_session: str | None = None) -> None:

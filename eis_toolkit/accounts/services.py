@@ -37,14 +37,14 @@ def _dummy_hash(method: str) -> str:
 def authenticate(email: str, password: str) -> User | None:
     """The active person with this e-mail and password, else None.
 
-    An unknown e-mail costs a password hash too, so the answer takes as long either way and does
+    An unknown e-mail (or one invited who has no password yet) costs a password hash too, so the answer takes as long either way and does
     not tell which addresses have an account. A right password whose hash was made with older
     hashing settings is hashed again with today's (the caller commits).
     """
     from . import models
 
     user = find_user(email)
-    if user is None:
+    if user is None or user.invitation_pending:  # an invited person has no password yet: the same work
         check_password_hash(_dummy_hash(models.PASSWORD_METHOD), password)
         return None
     if not (user.check_password(password) and user.active):

@@ -16,6 +16,7 @@ from .. import audit
 from ..audit import AuditEvent
 from ..columns import utcnow
 from ..extensions import db
+from ..mail import notify
 from ..workshops.services import unique_slug
 from .models import Practice, PracticeEdition, PracticeStatus, Term, Vocabulary
 
@@ -123,6 +124,7 @@ def publish_practice(practice: Practice, user) -> None:
     practice.published_at = practice.published_at or utcnow()
     audit.record("practice.publish", practice, user)
     db.session.flush()
+    notify.practice_published(practice, user)
 
 
 def return_practice(practice: Practice, reason: str, user) -> None:
@@ -135,6 +137,7 @@ def return_practice(practice: Practice, reason: str, user) -> None:
     practice.status = PracticeStatus.DRAFT
     audit.record("practice.return", practice, user, reason=reason)
     db.session.flush()
+    notify.practice_sent_back(practice, reason, user)
 
 
 def history(practice: Practice) -> list[AuditEvent]:

@@ -30,6 +30,8 @@ KINDS = {
     "workshop_published": _l("The results of a workshop are published for my region"),
     "self_assessment_due": _l("My region's self-assessment is due in a few days and not yet submitted"),
     "review_due": _l("A review of mine is due in a few days and not yet submitted"),
+    "practice_sent_back": _l("A practice I wrote is sent back to draft by a moderator"),
+    "practice_published": _l("A practice I wrote is published in the catalogue"),
 }
 
 #: Days before a deadline that ``eis notify due`` reminds of it (``--days`` changes it).
@@ -129,6 +131,28 @@ def workshop_published(workshop) -> int:
                     lambda person: absolute_url("benchmark.scorecard", slug=workshop.slug,
                                                 code=regions[person.region_id].code),
                     workshop=workshop)
+
+
+def _practice_author(practice, moderator) -> list[User]:
+    """The practice's author, unless they moderated it themselves (or no longer exist)."""
+    author = db.session.get(User, practice.created_by_id) if practice.created_by_id else None
+    return [author] if author is not None and (moderator is None or author.id != moderator.id) else []
+
+
+def practice_sent_back(practice, reason: str, moderator=None) -> int:
+    """To the practice's author: sent back to draft, the moderator's reason; a link to the practice."""
+    return _send_to(_practice_author(practice, moderator), "practice_sent_back",
+                    lambda: _("Your practice “%(title)s” is back to draft", title=practice.title),
+                    lambda person: absolute_url("catalogue.practice", slug=practice.slug),
+                    practice=practice, reason=reason, moderator=moderator)
+
+
+def practice_published(practice, moderator=None) -> int:
+    """To the practice's author: it is in the public catalogue now; a link to the practice."""
+    return _send_to(_practice_author(practice, moderator), "practice_published",
+                    lambda: _("Your practice “%(title)s” is published", title=practice.title),
+                    lambda person: absolute_url("catalogue.practice", slug=practice.slug),
+                    practice=practice, moderator=moderator)
 
 
 # --- deadline reminders (eis notify due) ----------------------------------------------------------

@@ -1,7 +1,7 @@
 """Queue messages in the caller's transaction; deliver them once it has committed.
 
 Delivery goes through SMTP when ``EIS_SMTP_URL`` is set (``smtp://user:pass@host:port``,
-``smtp+starttls://...``, ``smtps://...``), else each message is written to
+``smtp+starttls://...``, ``smtps://...``; ``EIS_SMTP_CA_FILE`` adds CAs to trust), else each message is written to
 ``EIS_OUTBOX_DIR/<id>.eml`` (``instance/outbox``) and logged, so a development server needs no
 mail server. A failed send records the error on the row and leaves it queued; it never raises
 into the request that caused it.
@@ -16,7 +16,7 @@ from email.utils import make_msgid
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from sqlalchemy import event, select
 
 from ..columns import utcnow
@@ -71,6 +71,7 @@ class Transport:
         self.url = config.get("EIS_SMTP_URL")
         self.folder = Path(config["EIS_OUTBOX_DIR"])
         self.timeout = float(config.get("EIS_SMTP_TIMEOUT", 10))
+        self.ca_file = config.get("EIS_SMTP_CA_FILE") or None
         self.smtp = None
 
     def __enter__(self):
@@ -89,16 +90,21 @@ class Transport:
         if parts.scheme not in ("smtp", "smtp+starttls", "smtps"):
             raise ValueError(f"EIS_SMTP_URL: unknown scheme {parts.scheme!r} (smtp, smtp+starttls, smtps)")
         host = parts.hostname or "localhost"
+        # The server's certificate and name are checked, against the system's CAs or EIS_SMTP_CA_FILE.
+        context = ssl.create_default_context(cafile=self.ca_file)
         if parts.scheme == "smtps":
-            smtp = smtplib.SMTP_SSL(host, parts.port or 465, timeout=self.timeout,
-                                    context=ssl.create_default_context())
+            smtp = smtplib.SMTP_SSL(host, parts.port or 465, timeout=self.timeout, context=context)
         else:
             smtp = smtplib.SMTP(host, parts.port or (587 if parts.scheme == "smtp+starttls" else 25),
                                 timeout=self.timeout)
+        try:
             if parts.scheme == "smtp+starttls":
-                smtp.starttls(context=ssl.create_default_context())
-        if parts.username:
-            smtp.login(unquote(parts.username), unquote(parts.password or ""))
+                smtp.starttls(context=context)
+            if parts.username:
+                smtp.login(unquote(parts.username), unquote(parts.password or ""))
+        except BaseException:
+            smtp.close()
+            raise
         return smtp
 
     def send(self, message: OutboxMessage, email: EmailMessage) -> None:
@@ -146,14 +152,8 @@ def queued(limit: int | None = None) -> list[OutboxMessage]:
     return list(db.session.scalars(statement.limit(limit)))
 
 
-def deliver_committed() -> None:
-    """Send what the committed transactions of this session queued; commit the outcome.
-
-    Called at the end of each request (and by commands that queue mail). Never raises: a message
-    that cannot be sent stays queued for ``eis notify send``."""
-    ids = db.session.info.pop(_COMMITTED, None)
-    if not ids:
-        return
+def _deliver(ids) -> None:
+    """Send those of the messages ``ids`` not sent yet; commit the outcome. Never raises."""
     try:
         messages = list(db.session.scalars(
             select(OutboxMessage).where(OutboxMessage.id.in_(ids), OutboxMessage.sent_at.is_(None))
@@ -165,8 +165,36 @@ def deliver_committed() -> None:
         db.session.rollback()
 
 
+def deliver_committed() -> None:
+    """Send what the committed transactions of this session queued; commit the outcome.
+
+    Called at the end of each request (and by commands that queue mail). Never raises: a message
+    that cannot be sent stays queued for ``eis notify send``."""
+    ids = db.session.info.pop(_COMMITTED, None)
+    if ids:
+        _deliver(ids)
+
+
+def deliver_after_response() -> None:
+    """Send this request's mail only once its response has gone to the client (when the server
+    closes it), in an app context of its own: a page whose answer must take as long whether or not
+    it sends mail (the forgotten-password page) then makes no SMTP connection while answering."""
+    g.eis_outbox_after_response = True
+
+
 def _after_request(response):
-    deliver_committed()
+    if not g.get("eis_outbox_after_response"):
+        deliver_committed()
+        return response
+    ids = db.session.info.pop(_COMMITTED, None)
+    if ids:
+        app = current_app._get_current_object()
+
+        def later():
+            with app.app_context():
+                _deliver(ids)
+
+        response.call_on_close(later)
     return response
 
 
