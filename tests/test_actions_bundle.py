@@ -37,6 +37,13 @@ def test_a_plan_loads_and_loading_it_again_changes_nothing(load, bundle):
     assert {k: v for k, v in again.items() if k.startswith(("action", "progress"))} == {}
 
 
+def test_a_plan_keeps_the_date_of_submission_the_bundle_gives(load, bundle):
+    load(_with_plan(bundle, submitted_at="2017-11-30"))
+    assert db.session.scalar(select(ActionPlan.submitted_at)).date().isoformat() == "2017-11-30"
+    again = load(_with_plan(bundle, submitted_at="2017-11-30"))
+    assert {k: v for k, v in again.items() if k.startswith("action")} == {}
+
+
 def test_a_changed_bundle_updates_and_removes_what_it_no_longer_lists(load, bundle):
     load(_with_plan(bundle))
     changed = ACTION | {"players": "The agency and the chamber", "reports": ACTION["reports"][:1]}
@@ -49,6 +56,9 @@ def test_a_changed_bundle_updates_and_removes_what_it_no_longer_lists(load, bund
 @pytest.mark.parametrize("plan, path, message", [
     ({"region": "ITC4"}, "workshops[0].action_plans[0].region", "not in the hot seat"),
     ({"status": "approved"}, "workshops[0].action_plans[0].status", "not one of"),
+    ({"status": "draft", "actions": [ACTION | {"reports": []}], "submitted_at": "2017-11-30"},
+     "workshops[0].action_plans[0].submitted_at", "only a submitted plan"),
+    ({"submitted_at": "30/11/2017"}, "workshops[0].action_plans[0].submitted_at", "YYYY-MM-DD"),
     ({"actions": [ACTION | {"players": ""}]}, "workshops[0].action_plans[0].actions[0].players",
      "required in a submitted plan"),
     ({"actions": []}, "workshops[0].action_plans[0].actions", "at least one action"),

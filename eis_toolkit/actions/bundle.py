@@ -4,7 +4,7 @@ their progress reports are matched by position, so that loading a bundle twice c
 and a changed bundle updates what it names (the listed actions and reports are the whole list)."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 
 from sqlalchemy import select
 
@@ -32,7 +32,7 @@ def check(checker, plans, path: str, hot_seat: list, questionnaire, workshop_sta
     dimensions = {d.key for d in questionnaire.dimensions} if questionnaire is not None else None
     for i, plan in enumerate(plans):
         plan_path = f"{path}[{i}]"
-        if checker.mapping(plan, plan_path, ("region",), ("status", "policy_context", "actions")) is None:
+        if checker.mapping(plan, plan_path, ("region",), ("status", "policy_context", "submitted_at", "actions")) is None:
             continue
         region = plan.get("region")
         checker.region(plan, "region", plan_path)
@@ -41,6 +41,8 @@ def check(checker, plans, path: str, hot_seat: list, questionnaire, workshop_sta
         checker.choice(plan, "status", plan_path, [s.value for s in PlanStatus])
         checker.text(plan, "policy_context", plan_path)
         submitted = plan.get("status") == "submitted"
+        if checker.date(plan, "submitted_at", plan_path) and not submitted:
+            checker.problem(f"{plan_path}.submitted_at", "only a submitted plan has a date of submission")
         actions = checker.items(plan.get("actions"), f"{plan_path}.actions")
         values = []
         for j, action in enumerate(actions):
@@ -115,7 +117,9 @@ def write(writer, workshop, plans: list[dict]) -> None:
         writer._set(plan, "action plan", **writer._optional(
             entry, plan.id is None, {"status": PlanStatus, "policy_context": lambda t: t or ""},
             status=PlanStatus.DRAFT, policy_context=""))
-        if plan.status == PlanStatus.SUBMITTED and plan.submitted_at is None:
+        if entry.get("submitted_at"):
+            plan.submitted_at = datetime.combine(_date(entry["submitted_at"]), time(12))
+        elif plan.status == PlanStatus.SUBMITTED and plan.submitted_at is None:
             plan.submitted_at = utcnow()
         if "actions" not in entry:
             continue
