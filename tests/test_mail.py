@@ -234,3 +234,4 @@ def test_publishing_reads_the_recipients_in_a_few_queries_however_many(load, bun
     reads = [q for q in queries if q.lstrip().upper().startswith("SELECT")]
     assert len(reads) <= 3, reads  # the members, their roles, the opt-outs
     db.session.rollback()
+

@@ -218,3 +218,23 @@ def test_a_planned_round_shows_the_reviewer_the_self_assessment_but_no_inputs(pl
     page = client.get(f"/reviews/{assignment_of('it@example.org', 'DK04').id}").text
     assert "The review round has not opened yet." in page and "Written strategy" in page
     assert 'type="radio"' not in page
+
+
+def test_opening_tells_each_reviewer_the_regions_they_review_in_their_language(planned, client, login,
+                                                                               smtp_server):
+    from flask_babel import force_locale
+    from flask_babel import gettext as _
+
+    login("host@example.org")
+    response = client.post(f"/workshops/{planned.slug}/status/open", data={"confirmed": "y"})
+    assert response.status_code == 302
+    opened = {m["To"]: m for m in smtp_server.messages}
+    assert set(opened) == {"it@example.org", "de@example.org"}  # the assigned reviewers, once each
+    names = ", ".join(sorted(region.name for region in planned.hot_seat))
+    for email in opened:
+        body = opened[email].get_body(("plain",)).get_content()
+        assert names in body and "http://localhost/reviews" in body
+    language = person("de@example.org").language or "en"
+    with force_locale(language):
+        assert opened["de@example.org"]["Subject"] == _("The review round of %(workshop)s is open",
+                                                        workshop=planned.title)

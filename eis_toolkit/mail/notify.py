@@ -26,6 +26,7 @@ from .outbox import queue
 #: The kinds a person may turn off, with what each is about (the preferences page).
 KINDS = {
     "reviewer_assigned": _l("I am asked to review a region"),
+    "workshop_opened": _l("The review round of a workshop where I review opens"),
     "review_submitted": _l("A reviewer submits a review at a workshop my region hosts"),
     "workshop_published": _l("The results of a workshop are published for my region"),
     "self_assessment_due": _l("My region's self-assessment is due in a few days and not yet submitted"),
@@ -79,14 +80,15 @@ def send(user: User, kind: str, subject, link: str, **context):
                      html=render_template(f"mail/{kind}.html", **values), kind=kind, language=language)
 
 
-def _send_to(people, kind: str, subject, link_for, **context) -> int:
-    """Send ``kind`` to the active ``people`` who did not turn it off; returns how many."""
+def _send_to(people, kind: str, subject, link_for, context_for=None, **context) -> int:
+    """Send ``kind`` to the active ``people`` who did not turn it off; returns how many.
+    ``context_for(person)`` adds what differs from one person to the next."""
     people = [p for p in people if p.active]
     refused = opted_out((p.id for p in people), kind)
     count = 0
     for person in people:
         if person.id not in refused:
-            send(person, kind, subject, link_for(person), **context)
+            send(person, kind, subject, link_for(person), **context, **(context_for(person) if context_for else {}))
             count += 1
     return count
 
@@ -104,6 +106,20 @@ def reviewer_assigned(assignment) -> int:
                     lambda: _("You are asked to review %(region)s at %(workshop)s",
                               region=region.name, workshop=workshop.title),
                     link, workshop=workshop, region=region)
+
+
+def workshop_opened(workshop) -> int:
+    """To each reviewer assigned at the workshop: the round is open, and the regions they review;
+    a link to their reviews."""
+    regions: dict[int, list[str]] = {}
+    reviewers = {}
+    for assignment in sorted(workshop.assignments, key=lambda a: (a.reviewer_id, a.region.name)):
+        reviewers[assignment.reviewer_id] = assignment.reviewer
+        regions.setdefault(assignment.reviewer_id, []).append(assignment.region.name)
+    return _send_to(list(reviewers.values()), "workshop_opened",
+                    lambda: _("The review round of %(workshop)s is open", workshop=workshop.title),
+                    lambda person: absolute_url("workshops.inbox"),
+                    context_for=lambda person: {"regions": regions[person.id]}, workshop=workshop)
 
 
 def review_submitted(review) -> int:

@@ -138,6 +138,8 @@ def apply(workshop: Workshop, action: str, user: User | None = None, confirmed: 
     workshop.status = target
     db.session.flush()
     audit.record(f"workshop.{action}", workshop, user, **detail)
-    if action == "publish":
+    if action == "open":
+        notify.workshop_opened(workshop)
+    elif action == "publish":
         notify.workshop_published(workshop)
     return result
