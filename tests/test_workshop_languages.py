@@ -17,6 +17,8 @@ from eis_toolkit.extensions import db
 from eis_toolkit.models import Region, ReviewerAssignment, User, Workshop
 
 from tests.assessment_fixtures import draft, drafted, sign_in  # noqa: F401
+from tests.conftest import assert_accessible, log_in
+from tests.workshop_support import open_workshop, workshop_bundle  # noqa: F401
 
 
 def _text(response) -> str:
@@ -167,3 +169,27 @@ def test_a_bad_number_in_the_self_assessment_is_refused_in_the_readers_language(
     assert response.status_code == 422
     page = _text(response)
     assert number in page and "is not a number" not in page
+
+
+# --- the live screen's script in a browser ----------------------------------------------------
+
+
+@pytest.mark.browser
+def test_the_live_screens_script_writes_in_the_room_language(open_workshop, live_server, page):
+    log_in(page, live_server, "host@example.org")
+    page.goto(f"{live_server}/workshops/aarhus-2017/live?room=it")
+    assert page.locator("html").get_attribute("lang") == "it"
+    page.locator("#live-updated").get_by_text(re.compile(r"^Aggiornato alle \d")).wait_for()  # written by the script
+    assert page.locator("#live-workshop-status").text_content() == "aperto"
+    count = page.locator("#live-progress .live-count").first.inner_text()
+    assert re.fullmatch(r"\d+ su \d+", count), count
+    label = page.locator("#live-progress progress").first.get_attribute("aria-label")
+    assert re.fullmatch(r"DK04: \d+ revisioni inviate su \d+", label), label
+    page.get_by_role("button", name="Mostra i punteggi").click()
+    page.get_by_role("button", name="Nascondi i punteggi").wait_for()  # the script's new label
+    page.get_by_text("Ancora nessun punteggio dei pari inviato.").wait_for()
+    headers = page.locator("#live-dimensions thead").first.text_content()
+    assert "Dimensione" in headers and "Scarto" in headers and "Gap" not in headers
+    figures = page.locator("#live-dimensions tbody").first.text_content()
+    assert re.search(r"\d,\d", figures) and not re.search(r"\d\.\d", figures), figures  # Italian decimal commas
+    assert_accessible(page)
