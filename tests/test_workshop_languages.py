@@ -193,3 +193,12 @@ def test_the_live_screens_script_writes_in_the_room_language(open_workshop, live
     figures = page.locator("#live-dimensions tbody").first.text_content()
     assert re.search(r"\d,\d", figures) and not re.search(r"\d\.\d", figures), figures  # Italian decimal commas
     assert_accessible(page)
+
+
+def test_anonymous_reviewers_are_named_in_the_readers_language_but_not_in_the_exports(client, drafted, sign_in):
+    client.get("/?lang=it")
+    sign_in("dk@example.org")
+    page = _text(client.get("/workshops/aarhus-2017/results/DK04"))
+    assert "Revisore A" in page and "Reviewer A" not in page
+    export = client.get("/workshops/aarhus-2017/results/DK04.csv").get_data(as_text=True)
+    assert "Reviewer A" in export and "Revisore" not in export
