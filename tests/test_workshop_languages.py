@@ -202,3 +202,19 @@ def test_anonymous_reviewers_are_named_in_the_readers_language_but_not_in_the_ex
     assert "Revisore A" in page and "Reviewer A" not in page
     export = client.get("/workshops/aarhus-2017/results/DK04.csv").get_data(as_text=True)
     assert "Reviewer A" in export and "Revisore" not in export
+
+
+def test_another_language_costs_no_query(client, drafted, sign_in, count_queries):
+    sign_in("ho@example.org")
+    counts = {}
+    for path in ("/workshops/odense-2018", "/workshops/odense-2018/live", "/workshops/odense-2018/live.json"):
+        client.get(path)  # warm (session, caches)
+        with count_queries() as english:
+            assert client.get(path).status_code == 200
+        client.get("/?lang=it")
+        client.get(f"{path}?room=da")
+        with count_queries() as other:
+            assert client.get(path).status_code == 200
+        client.get("/?lang=en")
+        counts[path] = (len(english), len(other))
+    assert all(en == other for en, other in counts.values()), counts
