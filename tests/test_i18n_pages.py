@@ -38,7 +38,13 @@ PAGES = {
     "it@example.org": ["/reviews", "/reviews/{review}"],
     "admin@example.org": ["/dashboard", "/admin/people", "/admin/people/new", "/admin/regions", "/admin/regions/R",
                           "/benchmark/", "/benchmark/workshops/aarhus-2017", "/benchmark/workshops/aarhus-2017/regions/DK04",
-                          "/benchmark/programmes/eis/eis-core@1", "/workshops/aarhus-2017/live"],
+                          "/benchmark/programmes/eis/eis-core@1", "/workshops/aarhus-2017/live",
+                          "/workshops/aarhus-2017", "/workshops/aarhus-2017/status/publish"],
+    # the host's workshop pages: DK04's host, at the open Odense workshop where DK04 is in the hot seat
+    "ho@example.org": ["/workshops", "/workshops/new", "/workshops/odense-2018", "/workshops/odense-2018/edit",
+                       "/workshops/odense-2018/import", "/workshops/odense-2018/suggest",
+                       "/workshops/odense-2018/nominations", "/workshops/odense-2018/site-visits/new",
+                       "/workshops/odense-2018/status/close", "/workshops/odense-2018/live"],
 }
 
 

@@ -164,7 +164,7 @@ def test_the_host_walks_the_whole_cycle_through_the_pages(planned, client, login
     client.post(f"/workshops/{slug}/status/publish")
     assert workshop().status == WorkshopStatus.PUBLISHED
     history = client.get(f"/workshops/{slug}").text
-    assert "publish by Hana Host" in history and "(2 not submitted, left out)" in history
+    assert "results published by Hana Host" in history and "(2 not submitted, left out)" in history
 
 
 def test_a_refused_transition_shows_why(planned, client, login):

@@ -1,4 +1,5 @@
-"""Suggesting reviewer assignments: pure code over plain values, no Flask and no database.
+"""Suggesting reviewer assignments: pure code over plain values, no database (the warnings go
+through gettext: the reader's language in a request, English elsewhere).
 
 The rules (docs/workshops.md, Assignments):
 
@@ -15,6 +16,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 #: Reviewers a hot-seat region needs before the review round can open.
 MIN_REVIEWERS = 2
@@ -113,8 +117,9 @@ def assignment_warnings(hot_seat: Sequence[RegionInfo], pairs: Iterable[Pair]) -
     for region in hot_seat:
         count = len(by_region[region.id])
         if count < MIN_REVIEWERS:
-            warnings.append(f"{region.code} has {_count(count, 'reviewer')}; "
-                            f"the review round needs at least {MIN_REVIEWERS}.")
+            warnings.append(ngettext("%(region)s has %(num)d reviewer; the review round needs at least %(min)d.",
+                                     "%(region)s has %(num)d reviewers; the review round needs at least %(min)d.",
+                                     count, region=region.code, min=MIN_REVIEWERS))
     return warnings + country_warnings(hot_seat, [p for ps in by_region.values() for p in ps])
 
 
@@ -126,14 +131,22 @@ def country_warnings(hot_seat: Sequence[RegionInfo], pairs: Iterable[Pair]) -> l
         reviewers = sorted((p.reviewer for p in by_region[region.id]), key=lambda r: (r.name, r.id))
         for reviewer in reviewers:
             if reviewer.region.country == region.country:
-                warnings.append(f"{reviewer.name} ({reviewer.region.code}) is from the same country "
-                                f"as {region.code} ({region.country}).")
+                warnings.append(_("%(name)s (%(from)s) is from the same country as %(region)s (%(country)s).",
+                                  name=reviewer.name, region=region.code, country=region.country,
+                                  **{"from": reviewer.region.code}))
         others = sorted({r.region.country for r in reviewers if r.region.country} - {region.country})
         if reviewers and len(others) < MIN_OTHER_COUNTRIES:
-            shown = f" ({', '.join(others)})" if others else ""
-            warnings.append(f"{region.code}'s reviewers come from "
-                            f"{_count(len(others), 'other country', 'other countries')}{shown}; "
-                            f"the peer-review rule asks for at least {MIN_OTHER_COUNTRIES}.")
+            if others:
+                warnings.append(ngettext(
+                    "%(region)s's reviewers come from %(num)d other country (%(countries)s); "
+                    "the peer-review rule asks for at least %(min)d.",
+                    "%(region)s's reviewers come from %(num)d other countries (%(countries)s); "
+                    "the peer-review rule asks for at least %(min)d.",
+                    len(others), region=region.code, countries=", ".join(others), min=MIN_OTHER_COUNTRIES))
+            else:
+                warnings.append(_("%(region)s has no reviewer from another country; "
+                                  "the peer-review rule asks for reviewers from at least %(min)d other countries.",
+                                  region=region.code, min=MIN_OTHER_COUNTRIES))
     return warnings
 
 
@@ -144,6 +157,3 @@ def _by_region(hot_seat: Sequence[RegionInfo], pairs: Iterable[Pair]) -> dict[in
             by_region[pair.region.id].append(pair)
     return by_region
 
-
-def _count(n: int, singular: str, plural: str | None = None) -> str:
-    return f"{n} {singular if n == 1 else plural or singular + 's'}"

@@ -10,32 +10,32 @@ from ..accounts.forms import CheckboxesField, strip
 
 
 class WorkshopForm(FlaskForm):
-    title = StringField("Title", filters=[strip], validators=[InputRequired(), Length(max=200)])
-    slug = StringField("Address name", filters=[strip], validators=[
-        Optional(), Length(max=64), Regexp(r"^[a-z0-9][a-z0-9-]*$", message="Use lower-case letters, digits and '-'.")],
-        description="Used in the workshop's web address, e.g. aarhus-2017. Left empty, it is made from the title.")
-    programme_id = SelectField("Programme", coerce=int)
-    host_region_id = SelectField("Host region", coerce=int)
-    place = StringField("Place", filters=[strip], validators=[Length(max=200)])
-    starts = DateField("Starts", validators=[InputRequired()])
-    ends = DateField("Ends", validators=[InputRequired()])
-    questionnaire_id = SelectField("Questionnaire version", coerce=int,
-                                   description="Fixed once the review round opens.")
-    hot_seat = CheckboxesField("Hot-seat regions", coerce=int,
-                               description="The regions reviewed at this workshop. Each gets a self-assessment to fill in.")
-    description = TextAreaField("Description", filters=[strip], validators=[Length(max=5000)])
-    show_reviewer_names = BooleanField("Show the reviewers' names to the reviewed regions once published")
+    title = StringField(_l("Title"), filters=[strip], validators=[InputRequired(), Length(max=200)])
+    slug = StringField(_l("Address name"), filters=[strip], validators=[
+        Optional(), Length(max=64), Regexp(r"^[a-z0-9][a-z0-9-]*$", message=_l("Use lower-case letters, digits and '-'."))],
+        description=_l("Used in the workshop's web address, e.g. aarhus-2017. Left empty, it is made from the title."))
+    programme_id = SelectField(_l("Programme"), coerce=int)
+    host_region_id = SelectField(_l("Host region"), coerce=int)
+    place = StringField(_l("Place"), filters=[strip], validators=[Length(max=200)])
+    starts = DateField(_l("Starts"), validators=[InputRequired()])
+    ends = DateField(_l("Ends"), validators=[InputRequired()])
+    questionnaire_id = SelectField(_l("Questionnaire version"), coerce=int,
+                                   description=_l("Fixed once the review round opens."))
+    hot_seat = CheckboxesField(_l("Hot-seat regions"), coerce=int,
+                               description=_l("The regions reviewed at this workshop. Each gets a self-assessment to fill in."))
+    description = TextAreaField(_l("Description"), filters=[strip], validators=[Length(max=5000)])
+    show_reviewer_names = BooleanField(_l("Show the reviewers' names to the reviewed regions once published"))
 
 
 class SiteVisitForm(FlaskForm):
-    firm = StringField("Firm", filters=[strip], validators=[InputRequired(), Length(max=200)])
-    what = TextAreaField("What it does", filters=[strip], validators=[Length(max=5000)])
-    story = TextAreaField("What it told the group", filters=[strip], validators=[Length(max=10000)])
+    firm = StringField(_l("Firm"), filters=[strip], validators=[InputRequired(), Length(max=200)])
+    what = TextAreaField(_l("What it does"), filters=[strip], validators=[Length(max=5000)])
+    story = TextAreaField(_l("What it told the group"), filters=[strip], validators=[Length(max=10000)])
 
 
 class AssignmentForm(FlaskForm):
-    reviewer_id = SelectField("Reviewer", coerce=int)
-    region_id = SelectField("Reviews", coerce=int)
+    reviewer_id = SelectField(_l("Reviewer"), coerce=int)
+    region_id = SelectField(_l("Reviews"), coerce=int)
 
 
 class NominationForm(FlaskForm):
@@ -46,13 +46,13 @@ class NominationForm(FlaskForm):
 
 
 class TransitionForm(FlaskForm):
-    confirmed = BooleanField("I understand that the reviews not submitted will be left out")
+    confirmed = BooleanField(_l("I understand that the reviews not submitted will be left out"))
 
 
 class ImportForm(FlaskForm):
-    file = FileField("Spreadsheet", validators=[
-        FileRequired("Choose a file."), FileAllowed(["xlsx", "csv"], "Upload an .xlsx or a .csv file.")],
-        description="Columns: reviewer (e-mail), region (code), question (key), score (a number or N/A), comment.")
+    file = FileField(_l("Spreadsheet"), validators=[
+        FileRequired(_l("Choose a file.")), FileAllowed(["xlsx", "csv"], _l("Upload an .xlsx or a .csv file."))],
+        description=_l("Columns: reviewer (e-mail), region (code), question (key), score (a number or N/A), comment."))
 
 
 class DeleteWorkshopForm(FlaskForm):

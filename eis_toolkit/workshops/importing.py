@@ -14,11 +14,13 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from .. import audit
 from ..extensions import db
+from ..i18n import status_label
 from ..models import ReviewStatus, Role, User, Workshop, WorkshopStatus
 from ..benchmark.queries import definition_for
 from ..questionnaires.schema import Scale
@@ -44,9 +46,14 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = ", ".join(part for part in (f"row {self.row}" if self.row else "",
-                                             f"column {self.column}" if self.column else "") if part)
-        return f"{where}: {self.message}" if where else self.message
+        if self.row and self.column:
+            return _("row %(row)s, column %(column)s: %(message)s", row=self.row, column=self.column,
+                     message=self.message)
+        if self.row:
+            return _("row %(row)s: %(message)s", row=self.row, message=self.message)
+        if self.column:
+            return _("column %(column)s: %(message)s", column=self.column, message=self.message)
+        return self.message
 
 
 class ImportRefused(WorkshopError):
@@ -102,20 +109,20 @@ def read_table(filename: str, data: bytes, limits: ArchiveLimits = ArchiveLimits
     elif filename.lower().endswith(".csv"):
         lines = _csv_lines(data)
     else:
-        raise ImportRefused([Problem(None, None, "Upload an .xlsx or a .csv file.")])
+        raise ImportRefused([Problem(None, None, _("Upload an .xlsx or a .csv file."))])
     filled = [(n, [cell.strip().lower() for cell in cells]) for n, cells in lines if any(c.strip() for c in cells)]
     if not filled:
-        raise ImportRefused([Problem(None, None, "The file is empty.")])
+        raise ImportRefused([Problem(None, None, _("The file is empty."))])
     # The header is the first row naming the columns: titles or notes may stand above it.
     header_row, names = next(((n, names) for n, names in filled[:HEADER_SEARCH]
                               if set(REQUIRED_COLUMNS) <= set(names)), filled[0])
     missing = [c for c in REQUIRED_COLUMNS if c not in names]
     if missing:
-        raise ImportRefused([Problem(header_row, None, f"the header row has no column {', '.join(missing)} "
-                                                       f"(expected {', '.join(COLUMNS)})")])
+        raise ImportRefused([Problem(header_row, None, _("the header row has no column %(missing)s (expected %(columns)s)",
+                                                         missing=", ".join(missing), columns=", ".join(COLUMNS)))])
     duplicated = sorted({n for n in names if n in COLUMNS and names.count(n) > 1})
     if duplicated:
-        raise ImportRefused([Problem(header_row, None, f"the column {', '.join(duplicated)} appears twice")])
+        raise ImportRefused([Problem(header_row, None, _("the column %(columns)s appears twice", columns=", ".join(duplicated)))])
     index = {name: names.index(name) for name in COLUMNS if name in names}
     rows = []
     for number, cells in lines:
@@ -123,7 +130,7 @@ def read_table(filename: str, data: bytes, limits: ArchiveLimits = ArchiveLimits
             continue
         rows.append((number, {name: (cells[i] if i < len(cells) else "").strip() for name, i in index.items()}))
         if len(rows) > MAX_ROWS:
-            raise ImportRefused([Problem(number, None, f"more than {MAX_ROWS} rows")])
+            raise ImportRefused([Problem(number, None, _("more than %(max)d rows", max=MAX_ROWS))])
     return rows
 
 
@@ -141,7 +148,7 @@ def _xlsx_lines(data: bytes) -> list[tuple[int, list[str]]]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged or foreign file
-        raise ImportRefused([Problem(None, None, f"This is not a readable .xlsx file ({error}).")]) from None
+        raise ImportRefused([Problem(None, None, _("This is not a readable .xlsx file (%(error)s).", error=error))]) from None
     try:
         sheet = workbook.worksheets[0]
         return [(n, [_cell_text(v) for v in row]) for n, row in enumerate(sheet.iter_rows(values_only=True), 1)]
@@ -153,7 +160,7 @@ def _csv_lines(data: bytes) -> list[tuple[int, list[str]]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ImportRefused([Problem(None, None, "The .csv file is not UTF-8 text; save it as “CSV UTF-8”.")]) from None
+        raise ImportRefused([Problem(None, None, _("The .csv file is not UTF-8 text; save it as “CSV UTF-8”."))]) from None
     # Only the delimiter is guessed, from the header line; quoting is the spreadsheet standard
     # (RFC 4180: "" inside quotes). Python's Sniffer also guesses quoting from that one line and,
     # finding no quotes there, turns doubled quotes off: `He said ""good""` then lost its text.
@@ -163,7 +170,7 @@ def _csv_lines(data: bytes) -> list[tuple[int, list[str]]]:
     try:
         return [(reader.line_num, row) for row in reader]
     except csv.Error as error:
-        raise ImportRefused([Problem(reader.line_num, None, f"not valid CSV: {error}")]) from None
+        raise ImportRefused([Problem(reader.line_num, None, _("not valid CSV: %(error)s", error=error))]) from None
 
 
 # --- checking ---------------------------------------------------------------------------------
@@ -183,58 +190,61 @@ def check_rows(rows: Iterable[tuple[int, dict[str, str]]], context: Context) -> 
         person = _check_reviewer(number, reviewer, problems, context)
         _check_region(number, region, person, reviewer, problems, context)
         if not question:
-            problems.append(Problem(number, "question", "is empty"))
+            problems.append(Problem(number, "question", _("is empty")))
         elif question not in context.questions:
-            problems.append(Problem(number, "question", f"{question!r} is not a scored question of {context.questionnaire}"))
+            problems.append(Problem(number, "question", _("%(question)s is not a scored question of %(questionnaire)s",
+                                                                 question=repr(question), questionnaire=context.questionnaire)))
         score, not_applicable = _check_score(number, cells.get("score", ""), problems, context)
         if len(problems) > before:
             continue
         key = (reviewer, region, question)
         if key in seen:
-            problems.append(Problem(number, "question", f"{reviewer} scores {question} of {region} again "
-                                                        f"(first on row {seen[key]})"))
+            problems.append(Problem(number, "question", _("%(reviewer)s scores %(question)s of %(region)s again (first on row %(row)s)",
+                                                          reviewer=reviewer, question=question, region=region,
+                                                          row=seen[key])))
             continue
         seen[key] = number
         first_row.setdefault((reviewer, region), number)
         good.append(ScoreRow(number, reviewer, region, question, score, not_applicable, cells.get("comment", "")))
     for (reviewer, region), number in first_row.items():
         if (reviewer, region) in context.submitted:
-            problems.append(Problem(number, "reviewer", f"{reviewer} has already submitted a review of "
-                                                        f"{region} in the toolkit"))
+            problems.append(Problem(number, "reviewer", _("%(reviewer)s has already submitted a review of %(region)s in the toolkit",
+                                                          reviewer=reviewer, region=region)))
         elif (reviewer, region) in context.drafts:
-            problems.append(Problem(number, "reviewer", f"{reviewer} has started a review of {region} in the "
-                                                        f"toolkit: ask them to finish it there, or leave their "
-                                                        f"rows out of the file"))
+            problems.append(Problem(number, "reviewer", _("%(reviewer)s has started a review of %(region)s in the toolkit: ask them "
+                                                          "to finish it there, or leave their rows out of the file",
+                                                          reviewer=reviewer, region=region)))
         done = {row.question for row in good if (row.reviewer, row.region) == (reviewer, region)}
         missing = [q for q in context.questions if q not in done]
         if missing:
-            problems.append(Problem(number, "question", f"{reviewer} has no score for {region} on "
-                                                        f"{', '.join(missing)} (use N/A where it does not apply)"))
+            problems.append(Problem(number, "question", _("%(reviewer)s has no score for %(region)s on %(questions)s (use N/A where it does not apply)",
+                                                          reviewer=reviewer, region=region, questions=", ".join(missing))))
     problems.sort(key=lambda p: (p.row or 0, COLUMNS.index(p.column) if p.column in COLUMNS else 0))
     return good, problems
 
 
 def _check_reviewer(number: int, email: str, problems: list[Problem], context: Context) -> Person | None:
     if not email:
-        problems.append(Problem(number, "reviewer", "is empty"))
+        problems.append(Problem(number, "reviewer", _("is empty")))
         return None
     person = context.people.get(email)
     if person is None:
-        problems.append(Problem(number, "reviewer", f"nobody has the e-mail address {email!r}"))
+        problems.append(Problem(number, "reviewer", _("nobody has the e-mail address %(email)s", email=repr(email))))
     elif not person.reviewer:
-        problems.append(Problem(number, "reviewer", f"{email} does not have the reviewer role"))
+        problems.append(Problem(number, "reviewer", _("%(email)s does not have the reviewer role", email=email)))
     return person
 
 
 def _check_region(number: int, region: str, person: Person | None, email: str, problems: list[Problem],
                   context: Context) -> None:
     if not region:
-        problems.append(Problem(number, "region", "is empty"))
+        problems.append(Problem(number, "region", _("is empty")))
     elif region not in context.hot_seat:
-        problems.append(Problem(number, "region", f"{region!r} is not in the hot seat of this workshop "
-                                                  f"({', '.join(sorted(context.hot_seat))})"))
+        problems.append(Problem(number, "region", _("%(region)s is not in the hot seat of this workshop (%(regions)s)",
+                                                    region=repr(region), regions=", ".join(sorted(context.hot_seat)))))
     elif person is not None and person.region == region:
-        problems.append(Problem(number, "region", f"{email} works for {region} and cannot review their own region"))
+        problems.append(Problem(number, "region", _("%(email)s works for %(region)s and cannot review their own region",
+                                                    email=email, region=region)))
 
 
 def _check_score(number: int, raw: str, problems: list[Problem], context: Context) -> tuple[int | None, bool]:
@@ -251,8 +261,8 @@ def _check_score(number: int, raw: str, problems: list[Problem], context: Contex
 
 
 def _scale_hint(scale: Scale) -> str:
-    return (f"is empty: give a level from {scale.min} to {scale.max} or N/A" if scale.not_applicable
-            else f"is empty: give a level from {scale.min} to {scale.max}")
+    return (_("is empty: give a level from %(min)s to %(max)s or N/A", min=scale.min, max=scale.max)
+            if scale.not_applicable else _("is empty: give a level from %(min)s to %(max)s", min=scale.min, max=scale.max))
 
 
 # --- writing ----------------------------------------------------------------------------------
@@ -287,10 +297,10 @@ def import_scores(workshop: Workshop, filename: str, data: bytes, user: User | N
                   limits: ArchiveLimits = ArchiveLimits()) -> dict[str, int]:
     """Check the whole file, then write one submitted review per (reviewer, region); the caller commits."""
     if workshop.status != WorkshopStatus.OPEN:
-        raise ImportRefused([Problem(None, None, f"Scores can be imported only while the review round is open "
-                                                 f"(the workshop is {workshop.status}).")])
+        raise ImportRefused([Problem(None, None, _("Scores can be imported only while the review round is open (the workshop is %(status)s).",
+                                                   status=status_label(workshop.status)))])
     table = read_table(filename, data, limits)
-    rows, problems = check_rows(table, context_for(workshop, (cells.get("reviewer", "") for _, cells in table)))
+    rows, problems = check_rows(table, context_for(workshop, (cells.get("reviewer", "") for __, cells in table)))
     if problems:
         raise ImportRefused(problems)
     groups: dict[tuple[str, str], list[ScoreRow]] = {}

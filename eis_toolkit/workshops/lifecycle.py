@@ -9,9 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
 from .. import audit
 from ..mail import notify
 from ..extensions import db
+from ..i18n import status_label
 from ..models import AssessmentStatus, ReviewStatus, User, Workshop, WorkshopStatus
 from .assignment import MIN_REVIEWERS, country_warnings
 from .services import (WorkshopError, ensure_assessments, ensure_review, existing_pairs,
@@ -24,7 +29,7 @@ ACTIONS: dict[str, tuple[WorkshopStatus, WorkshopStatus]] = {
     "publish": (WorkshopStatus.CLOSED, WorkshopStatus.PUBLISHED),
 }
 
-LABELS = {"open": "Open the review round", "close": "Close the review round", "publish": "Publish the results"}
+LABELS = {"open": _l("Open the review round"), "close": _l("Close the review round"), "publish": _l("Publish the results")}
 
 
 class TransitionRefused(WorkshopError):
@@ -49,7 +54,7 @@ class Check:
 
     @property
     def label(self) -> str:
-        return LABELS[self.action]
+        return str(LABELS[self.action])
 
 
 def next_action(workshop: Workshop) -> str | None:
@@ -64,7 +69,9 @@ def check(workshop: Workshop, action: str) -> Check:
     source, target = ACTIONS[action]
     result = Check(action)
     if workshop.status != source:
-        result.refusals.append(f"The workshop is {workshop.status}; only a {source} workshop can be {target}.")
+        result.refusals.append(_("The workshop is %(status)s; only a %(source)s workshop can be %(target)s.",
+                                  status=status_label(workshop.status), source=status_label(source),
+                                  target=status_label(target)))
         return result
     getattr(_Guards(workshop), action)(result)
     return result
@@ -77,8 +84,8 @@ class _Guards:
     def open(self, result: Check) -> None:
         workshop = self.workshop
         if not workshop.hot_seat:
-            result.refusals.append("The workshop has no hot-seat region yet: choose at least one on the "
-                                   "workshop's Edit page before opening the review round.")
+            result.refusals.append(_("The workshop has no hot-seat region yet: choose at least one on the "
+                                     "workshop's Edit page before opening the review round."))
         assessments = {a.region_id: a for a in workshop.assessments}
         reviewers = {region.id: 0 for region in workshop.hot_seat}
         for assignment in workshop.assignments:
@@ -86,13 +93,13 @@ class _Guards:
         for region in workshop.hot_seat:
             assessment = assessments.get(region.id)
             if assessment is None:
-                result.refusals.append(f"{region.code} has no self-assessment yet.")
+                result.refusals.append(_("%(region)s has no self-assessment yet.", region=region.code))
             elif assessment.status != AssessmentStatus.SUBMITTED:
-                result.refusals.append(f"{region.code} has not submitted its self-assessment yet.")
+                result.refusals.append(_("%(region)s has not submitted its self-assessment yet.", region=region.code))
             if reviewers[region.id] < MIN_REVIEWERS:
-                result.refusals.append(f"{region.code} has {reviewers[region.id]} reviewer"
-                                       f"{'' if reviewers[region.id] == 1 else 's'}; "
-                                       f"at least {MIN_REVIEWERS} are needed.")
+                result.refusals.append(ngettext("%(region)s has %(num)d reviewer; at least %(min)d are needed.",
+                                                "%(region)s has %(num)d reviewers; at least %(min)d are needed.",
+                                                reviewers[region.id], region=region.code, min=MIN_REVIEWERS))
         result.warnings.extend(country_warnings(hot_seat_infos(workshop), existing_pairs(workshop)))
 
     def close(self, result: Check) -> None:
@@ -106,17 +113,19 @@ class _Guards:
                 drafts.append(assignment)
         for region in self.workshop.hot_seat:
             if not submitted[region.id]:
-                result.refusals.append(f"{region.code} has no submitted review yet: there would be "
-                                       f"nothing to publish for it.")
+                result.refusals.append(_("%(region)s has no submitted review yet: there would be "
+                                         "nothing to publish for it.", region=region.code))
         if drafts:
             result.needs_confirmation = True
             names = ", ".join(f"{a.reviewer.name} → {a.region.code}" for a in drafts)
-            result.warnings.append(f"{len(drafts)} review{'s are' if len(drafts) != 1 else ' is'} not submitted "
-                                   f"and will be left out of the results: {names}.")
+            result.warnings.append(ngettext("%(num)d review is not submitted and will be left out of the results: %(names)s.",
+                                            "%(num)d reviews are not submitted and will be left out of the results: %(names)s.",
+                                            len(drafts), names=names))
 
     def publish(self, result: Check) -> None:
-        names = "with" if self.workshop.show_reviewer_names else "without"
-        result.warnings.append(f"The reviewed regions will read their peer reviews, {names} the reviewers' names.")
+        result.warnings.append(_("The reviewed regions will read their peer reviews, with the reviewers' names.")
+                               if self.workshop.show_reviewer_names else
+                               _("The reviewed regions will read their peer reviews, without the reviewers' names."))
 
 
 def apply(workshop: Workshop, action: str, user: User | None = None, confirmed: bool = False) -> Check:
@@ -125,7 +134,7 @@ def apply(workshop: Workshop, action: str, user: User | None = None, confirmed: 
     if not result.allowed:
         raise TransitionRefused(result.refusals)
     if result.needs_confirmation and not confirmed:
-        raise TransitionRefused(["Confirm that the reviews not submitted will be left out."])
+        raise TransitionRefused([_("Confirm that the reviews not submitted will be left out.")])
     source, target = ACTIONS[action]
     detail = {"from": source.value, "to": target.value}
     if action == "open":

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import abort
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -147,6 +148,13 @@ class VisibleReview:
     weaknesses: str
     recommendations: str
     nominations: list[Nomination] = field(default_factory=list)
+    #: "A", "B" ... when the names are hidden: ``label`` is then "Reviewer A" (for the exports).
+    letter: str = ""
+
+    @property
+    def shown_label(self) -> str:
+        """The label for people, in the reader's language (the exports keep ``label``)."""
+        return self.label if self.reviewer is not None else _("Reviewer %(letter)s", letter=self.letter)
 
 
 def visible_reviews(user: User, workshop: Workshop, region_id: int, keys_by_id: dict[int, str],
@@ -177,7 +185,8 @@ def visible_reviews(user: User, workshop: Workshop, region_id: int, keys_by_id: 
             reviewer=reviewer if names else None, submitted_at=review.submitted_at,
             scores={keys_by_id[s.question_id]: s for s in review.scores if s.question_id in keys_by_id},
             strengths=review.strengths, weaknesses=review.weaknesses,
-            recommendations=review.recommendations, nominations=list(review.nominations)))
+            recommendations=review.recommendations, nominations=list(review.nominations),
+            letter="" if names else _letter(number)))
     return result
 
 

@@ -12,12 +12,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from .. import audit
 from ..mail import notify
 from ..catalogue.models import Practice, PracticeStatus, Term, Vocabulary
 from ..extensions import db
+from ..i18n import status_label
 from ..models import (Answer, Assessment, EvidenceFile, Programme, Questionnaire, Region, Review, ReviewerAssignment,
                       ReviewStatus, Role, SiteVisit, User, Workshop, WorkshopStatus)
 from .assignment import Pair, RegionInfo, ReviewerInfo, Suggestion, suggest_assignments
@@ -75,11 +77,11 @@ def create_workshop(*, programme: Programme, title: str, host_region: Region, st
     """A new workshop in status ``planned``; its hot-seat regions get a draft self-assessment."""
     title = (title or "").strip()
     if not title:
-        raise WorkshopError("A workshop needs a title.")
+        raise WorkshopError(_("A workshop needs a title."))
     slug = (slug or "").strip().lower()
     if slug:
         if _workshop_slug_taken(slug):
-            raise WorkshopError(f"There is already a workshop with the address name '{slug}'.")
+            raise WorkshopError(_("There is already a workshop with the address name '%(slug)s'.", slug=slug))
     else:
         slug = unique_slug(f"{title} {starts.year}" if str(starts.year) not in title else title,
                            _workshop_slug_taken)
@@ -102,7 +104,7 @@ def update_workshop(workshop: Workshop, *, title: str, starts: date, ends: date,
     """Change a workshop; questionnaire and hot seat only while it is planned."""
     title = (title or "").strip()
     if not title:
-        raise WorkshopError("A workshop needs a title.")
+        raise WorkshopError(_("A workshop needs a title."))
     _check_dates(starts, ends)
     if questionnaire is not None and questionnaire.id != workshop.questionnaire_id:
         _change_questionnaire(workshop, questionnaire)
@@ -118,21 +120,24 @@ def update_workshop(workshop: Workshop, *, title: str, starts: date, ends: date,
 
 def _check_dates(starts: date, ends: date) -> None:
     if ends < starts:
-        raise WorkshopError("The workshop cannot end before it starts.")
+        raise WorkshopError(_("The workshop cannot end before it starts."))
 
 
 def _check_setup(workshop: Workshop, what: str) -> None:
     if workshop.status not in SETUP_STATUSES:
-        raise WorkshopError(f"The {what} can change only while the workshop is planned "
-                            f"(it is {workshop.status}).")
+        status = status_label(workshop.status)
+        raise WorkshopError(_("The questionnaire can change only while the workshop is planned (it is %(status)s).",
+                              status=status) if what == "questionnaire" else
+                            _("The hot seat can change only while the workshop is planned (it is %(status)s).",
+                              status=status))
 
 
 def _change_questionnaire(workshop: Workshop, questionnaire: Questionnaire) -> None:
     _check_setup(workshop, "questionnaire")
     for assessment in workshop.assessments:
         if assessment.answers:
-            raise WorkshopError(f"{assessment.region.code} has already answered the self-assessment; "
-                                f"the questionnaire can no longer change.")
+            raise WorkshopError(_("%(region)s has already answered the self-assessment; "
+                                  "the questionnaire can no longer change.", region=assessment.region.code))
         assessment.questionnaire_id = questionnaire.id
     workshop.questionnaire = questionnaire
 
@@ -150,14 +155,14 @@ def set_hot_seat(workshop: Workshop, regions: Iterable[Region]) -> None:
         for assessment in list(workshop.assessments):
             if assessment.region_id in leaving:
                 if assessment.answers:
-                    raise WorkshopError(f"{assessment.region.code} has already answered its "
-                                        f"self-assessment and cannot leave the hot seat.")
+                    raise WorkshopError(_("%(region)s has already answered its self-assessment "
+                                          "and cannot leave the hot seat.", region=assessment.region.code))
                 workshop.assessments.remove(assessment)
         for assignment in list(workshop.assignments):
             if assignment.region_id in leaving:
                 if assignment.review is not None:
-                    raise WorkshopError(f"{assignment.reviewer.name} has started reviewing "
-                                        f"{assignment.region.code}; it cannot leave the hot seat.")
+                    raise WorkshopError(_("%(name)s has started reviewing %(region)s; it cannot leave the hot seat.",
+                                          name=assignment.reviewer.name, region=assignment.region.code))
                 workshop.assignments.remove(assignment)
         workshop.hot_seat = wanted
     ensure_assessments(workshop)
@@ -185,7 +190,7 @@ def save_site_visit(workshop: Workshop, visit: SiteVisit | None, *, firm: str, w
     """Add (``visit=None``, at the end) or change a site visit."""
     firm = (firm or "").strip()
     if not firm:
-        raise WorkshopError("A site visit needs the firm's name.")
+        raise WorkshopError(_("A site visit needs the firm's name."))
     if visit is None:
         visit = SiteVisit(position=max((v.position for v in workshop.site_visits), default=-1) + 1)
         workshop.site_visits.append(visit)
@@ -218,16 +223,17 @@ def assign_reviewer(workshop: Workshop, reviewer: User, region: Region,
     assignment, a closed workshop, and (:class:`OwnRegionError`) the reviewer's own region.
     """
     if workshop.status not in ASSIGNMENT_STATUSES:
-        raise WorkshopError(f"Reviewers can be assigned only while the workshop is planned or open "
-                            f"(it is {workshop.status}).")
+        raise WorkshopError(_("Reviewers can be assigned only while the workshop is planned or open (it is %(status)s).",
+                              status=status_label(workshop.status)))
     if not (reviewer.active and reviewer.has_role(Role.REVIEWER)):
-        raise WorkshopError(f"{reviewer.name} does not have the reviewer role.")
+        raise WorkshopError(_("%(name)s does not have the reviewer role.", name=reviewer.name))
     if region not in workshop.hot_seat:
-        raise WorkshopError(f"{region.code} is not in the hot seat of this workshop.")
+        raise WorkshopError(_("%(region)s is not in the hot seat of this workshop.", region=region.code))
     if reviewer.region_id == region.id:
-        raise OwnRegionError(f"{reviewer.name} works for {region.code} and cannot review their own region.")
+        raise OwnRegionError(_("%(name)s works for %(region)s and cannot review their own region.",
+                               name=reviewer.name, region=region.code))
     if any(a.reviewer_id == reviewer.id and a.region_id == region.id for a in workshop.assignments):
-        raise WorkshopError(f"{reviewer.name} already reviews {region.code}.")
+        raise WorkshopError(_("%(name)s already reviews %(region)s.", name=reviewer.name, region=region.code))
     assignment = ReviewerAssignment(workshop=workshop, reviewer=reviewer, region=region)
     db.session.add(assignment)
     if workshop.status == WorkshopStatus.OPEN:
@@ -242,11 +248,11 @@ def remove_assignment(assignment: ReviewerAssignment, user: User | None = None) 
     """Take an assignment back; refused once its review is submitted (a draft goes with it)."""
     workshop = assignment.workshop
     if workshop.status not in ASSIGNMENT_STATUSES:
-        raise WorkshopError("Assignments can change only while the workshop is planned or open.")
+        raise WorkshopError(_("Assignments can change only while the workshop is planned or open."))
     review = assignment.review
     if review is not None and review.status == ReviewStatus.SUBMITTED:
-        raise WorkshopError(f"{assignment.reviewer.name} has submitted the review of "
-                            f"{assignment.region.code}; the assignment cannot be removed.")
+        raise WorkshopError(_("%(name)s has submitted the review of %(region)s; the assignment cannot be removed.",
+                              name=assignment.reviewer.name, region=assignment.region.code))
     audit.record("assignment.remove", assignment, user, reviewer=assignment.reviewer.email,
                  region=assignment.region.code, draft_deleted=review is not None)
     workshop.assignments.remove(assignment)
@@ -294,7 +300,7 @@ def assign_pairs(workshop: Workshop, pairs: Iterable[tuple[int, int]], user: Use
     count = 0
     for reviewer_id, region_id in pairs:
         if reviewer_id not in people or region_id not in regions:
-            raise WorkshopError("The suggestion is out of date; ask for a new one.")
+            raise WorkshopError(_("The suggestion is out of date; ask for a new one."))
         assign_reviewer(workshop, people[reviewer_id], regions[region_id], user)
         count += 1
     return count
@@ -314,7 +320,7 @@ def accept_nomination(nomination: Nomination, user: User | None = None) -> Pract
     the catalogue.
     """
     if nomination.practice_id is not None:
-        raise WorkshopError(f"“{nomination.title}” is already linked to a practice.")
+        raise WorkshopError(_("“%(title)s” is already linked to a practice.", title=nomination.title))
     region = nomination.review.assignment.region
     term = db.session.scalar(select(Term).where(Term.vocabulary == Vocabulary.DIMENSION,
                                                 Term.key == nomination.dimension_key))
@@ -380,7 +386,7 @@ def delete_workshop(workshop: Workshop, user: User | None = None) -> list[str]:
     deletion is committed. Refused (:class:`WorkshopError`) once the workshop has opened.
     """
     if workshop.status != WorkshopStatus.PLANNED:
-        raise WorkshopError(f"Only a planned workshop can be deleted (this one is {workshop.status}).")
+        raise WorkshopError(_("Only a planned workshop can be deleted (this one is %(status)s).", status=status_label(workshop.status)))
     files = [evidence.stored_name for assessment in workshop.assessments
              for answer in assessment.answers for evidence in answer.evidence]
     audit.record("workshop.delete", workshop, user, slug=workshop.slug, title=workshop.title)

@@ -23,9 +23,10 @@ import csv
 import io
 from collections.abc import Callable
 
-from flask import Blueprint, Response, current_app, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (Blueprint, Response, current_app, abort, flash, jsonify, redirect, render_template, request, session,
+                   url_for)
 from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import force_locale, ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -38,7 +39,7 @@ from ..benchmark.numbers import RegionScores, benchmark
 from ..benchmark.queries import definition_for, structure_for, workshop_benchmark
 from ..catalogue.models import Practice
 from ..extensions import db
-from ..i18n import current_language, translate
+from ..i18n import current_language, status_label, supported_language, translate
 from ..questionnaires.types import AnswerData, show_answer
 from ..config import archive_limits
 from ..spreadsheets import csv_row
@@ -50,6 +51,7 @@ from .forms import (AssignmentForm, DeleteWorkshopForm, ImportForm, NominationFo
                     WorkshopForm)
 from .importing import ImportRefused, import_scores
 from .models import Nomination
+from .scripts import live_messages, review_messages
 from .reviews import (RATING_CRITERIA, ReviewConflict, ReviewIncomplete, ReviewInputError, add_nomination,
                       delete_nomination, missing_scores, parse_review_input, rate_practice, save_review,
                       submit_review)
@@ -133,7 +135,7 @@ def new():
                 questionnaire=db.session.get(Questionnaire, form.questionnaire_id.data),
                 hot_seat=[regions[i] for i in form.hot_seat.data], description=form.description.data,
                 show_reviewer_names=form.show_reviewer_names.data, user=current_user)),
-                lambda _: f"Created {created[0].title}. Assign reviewers next."):
+                lambda __: _("Created %(title)s. Assign reviewers next.", title=created[0].title)):
             return redirect(url_for("workshops.detail", slug=created[0].slug))
     return render_template("workshops/form.html", form=form, workshop=None)
 
@@ -213,7 +215,8 @@ def assessments_start(slug: str):
     workshop = _hosted(slug)
     created = ensure_assessments(workshop)
     db.session.commit()
-    flash(f"Started the self-assessment of {', '.join(a.region.code for a in created) or 'no region'}.", "success")
+    flash(_("Started the self-assessment of %(regions)s.", regions=", ".join(a.region.code for a in created)) if created
+          else _("Every hot-seat region already has its self-assessment."), "success")
     return redirect(url_for("workshops.detail", slug=slug, _anchor="hot-seat"))
 
 
@@ -228,7 +231,7 @@ def site_visit(slug: str, visit_id: int | None = None):
     form = SiteVisitForm(obj=visit)
     if form.validate_on_submit():
         if _attempt(lambda: save_site_visit(workshop, visit, firm=form.firm.data, what=form.what.data,
-                                            story=form.story.data), f"Saved the visit to {form.firm.data}."):
+                                            story=form.story.data), _("Saved the visit to %(firm)s.", firm=form.firm.data)):
             return redirect(url_for("workshops.detail", slug=slug, _anchor="site-visits"))
     return render_template("workshops/site_visit.html", form=form, workshop=workshop, visit=visit)
 
@@ -246,7 +249,7 @@ def site_visit_delete(slug: str, visit_id: int):
     visit = _visit_of(workshop, visit_id)
     delete_site_visit(visit)
     db.session.commit()
-    flash(f"Removed the visit to {visit.firm}.", "success")
+    flash(_("Removed the visit to %(firm)s.", firm=visit.firm), "success")
     return redirect(url_for("workshops.detail", slug=slug, _anchor="site-visits"))
 
 
@@ -259,10 +262,10 @@ def assignment_add(slug: str):
     reviewer = db.session.get(User, request.form.get("reviewer_id", type=int) or 0)
     region = db.session.get(Region, request.form.get("region_id", type=int) or 0)
     if reviewer is None or region is None:
-        flash("Choose a reviewer and a hot-seat region.", "error")
+        flash(_("Choose a reviewer and a hot-seat region."), "error")
     else:
         _attempt(lambda: assign_reviewer(workshop, reviewer, region, current_user),
-                 f"{reviewer.name} reviews {region.code}.")
+                 _("%(name)s reviews %(region)s.", name=reviewer.name, region=region.code))
     return redirect(url_for("workshops.detail", slug=slug, _anchor="hot-seat"))
 
 
@@ -273,7 +276,7 @@ def assignment_remove(slug: str, assignment_id: int):
     if assignment is None:
         abort(404)
     name, code = assignment.reviewer.name, assignment.region.code
-    _attempt(lambda: remove_assignment(assignment, current_user), f"{name} no longer reviews {code}.")
+    _attempt(lambda: remove_assignment(assignment, current_user), _("%(name)s no longer reviews %(region)s.", name=name, region=code))
     return redirect(url_for("workshops.detail", slug=slug, _anchor="hot-seat"))
 
 
@@ -283,12 +286,12 @@ def suggest_reviewers(slug: str):
     if request.method == "POST":
         pairs = []
         for value in request.form.getlist("pair"):
-            reviewer_id, _, region_id = value.partition(":")
+            reviewer_id, __, region_id = value.partition(":")
             if not (reviewer_id.isdigit() and region_id.isdigit()):
                 abort(400)
             pairs.append((int(reviewer_id), int(region_id)))
         if _attempt(lambda: assign_pairs(workshop, pairs, current_user),
-                    lambda count: f"Assigned {count} reviewer{'s' if count != 1 else ''}."):
+                    lambda count: ngettext("Assigned %(num)d reviewer.", "Assigned %(num)d reviewers.", count)):
             return redirect(url_for("workshops.detail", slug=slug, _anchor="hot-seat"))
     per_region = min(max(request.args.get("per_region", 3, type=int), 1), 10)
     return render_template("workshops/suggest.html", workshop=workshop, per_region=per_region,
@@ -306,7 +309,7 @@ def transition(slug: str, action: str):
     form = TransitionForm()
     if form.validate_on_submit():
         if _attempt(lambda: lifecycle.apply(workshop, action, current_user, confirmed=form.confirmed.data),
-                    lambda _: f"The workshop is now {workshop.status}."):
+                    lambda __: _("The workshop is now %(status)s.", status=status_label(workshop.status))):
             return redirect(url_for("workshops.detail", slug=slug))
     return render_template("workshops/transition.html", workshop=workshop, form=form,
                            check=lifecycle.check(workshop, action))
@@ -341,15 +344,15 @@ def nomination_moderate(slug: str, nomination_id: int, action: str):
     def moderate() -> str:
         if action == "accept":
             practice = accept_nomination(nomination, current_user)
-            return f"“{practice.title}” is in the catalogue, in review; the reviewers can now rate it."
+            return _("“%(title)s” is in the catalogue, in review; the reviewers can now rate it.", title=practice.title)
         if action == "link":
             practice = db.session.get(Practice, request.form.get("practice_id", type=int) or 0)
             if practice is None:
-                raise WorkshopError("Choose the practice to link the nomination to.")
+                raise WorkshopError(_("Choose the practice to link the nomination to."))
             link_nomination(nomination, practice, current_user)
-            return f"“{nomination.title}” is linked to “{practice.title}”."
+            return _("“%(title)s” is linked to “%(practice)s”.", title=nomination.title, practice=practice.title)
         unlink_nomination(nomination, current_user)
-        return f"“{nomination.title}” is no longer linked to a practice."
+        return _("“%(title)s” is no longer linked to a practice.", title=nomination.title)
 
     _attempt(moderate, str)
     return redirect(url_for("workshops.nominations", slug=slug))
@@ -371,12 +374,12 @@ def import_view(slug: str):
         except ImportRefused as error:
             db.session.rollback()
             problems = error.problems
-            flash(f"Nothing was imported: the file has {len(problems)} "
-                  f"problem{'s' if len(problems) != 1 else ''}.", "error")
+            flash(ngettext("Nothing was imported: the file has %(num)d problem.",
+                           "Nothing was imported: the file has %(num)d problems.", len(problems)), "error")
         else:
             db.session.commit()
-            flash(f"Imported {counts['scores']} scores in {counts['reviews']} submitted reviews "
-                  f"({counts['assignments']} new assignments).", "success")
+            flash(_("Imported %(scores)d scores in %(reviews)d submitted reviews (%(assignments)d new assignments).",
+                    **counts), "success")
             return redirect(url_for("workshops.detail", slug=slug))
     return render_template("workshops/import.html", workshop=workshop, form=form, problems=problems)
 
@@ -402,10 +405,26 @@ def _download(text: str, mimetype: str, filename: str) -> Response:
 # --- the live session -------------------------------------------------------------------------
 
 
+#: Where the session keeps, per workshop, the language the host chose for the room's screen.
+ROOM_LANGUAGES = "room_languages"
+
+
+def _room_language(workshop: Workshop) -> str:
+    """The live screen's language: ``?room=`` (then remembered for this workshop in the session),
+    the one remembered, else the host's own; independent of the host's interface language."""
+    chosen = session.get(ROOM_LANGUAGES, {})
+    asked = supported_language(request.args.get("room"))
+    if asked and chosen.get(workshop.slug) != asked:
+        session[ROOM_LANGUAGES] = {**chosen, workshop.slug: asked}
+    return asked or supported_language(chosen.get(workshop.slug)) or current_language()
+
+
 @bp.get("/workshops/<slug>/live")
 def live_screen(slug: str):
     workshop = _hosted(slug)
-    return render_template("workshops/live.html", workshop=workshop)
+    room = _room_language(workshop)
+    with force_locale(room):
+        return render_template("workshops/live.html", workshop=workshop, room=room, live_messages=live_messages)
 
 
 @bp.get("/workshops/<slug>/live.json")
@@ -416,7 +435,7 @@ def live_data(slug: str):
         slug=workshop.slug, status=workshop.status.value, revealed=revealed,
         progress=[(p.region.code, p.region.name, p.submitted, p.assigned) for p in queries.progress(workshop)],
         rows=workshop_benchmark(workshop) if revealed else None,
-        definition=definition_for(workshop.questionnaire), language=current_language())
+        definition=definition_for(workshop.questionnaire), language=_room_language(workshop))
     response = jsonify(data)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -430,7 +449,7 @@ def live_reveal(slug: str):
     db.session.commit()
     if request.accept_mimetypes.best == "application/json":
         return jsonify(revealed=workshop.live_revealed)
-    return redirect(url_for("workshops.live_screen", slug=slug))
+    return redirect(url_for("workshops.live_screen", slug=slug))  # the room's language is in the session
 
 
 # --- a region's results -----------------------------------------------------------------------
@@ -574,7 +593,7 @@ def _review_page(assignment, definition, question_ids, editable, values, errors)
         evidence_endpoint="assessments.evidence" if "assessments.evidence" in current_app.view_functions else None, workshop=workshop, definition=definition,
         assessment=assessment, answers=answers, review=review, own=own, peers=peers, editable=editable,
         values=values, errors=errors, practices=practices, ratings=queries.ratings_by(current_user, practices),
-        can_rate=can_rate, nomination_form=nomination_form, criteria=RATING_CRITERIA,
+        can_rate=can_rate, nomination_form=nomination_form, criteria=RATING_CRITERIA, review_messages=review_messages,
         missing=missing_scores(review, question_ids) if review else list(question_ids))
 
 

@@ -1,12 +1,17 @@
 // The live session screen: polls the workshop's live JSON every few seconds and redraws
 // progress, the dimension figures and the questions to discuss, without reloading the page.
 // Everything is built with DOM methods and textContent: no HTML from data, no inline styles
-// (the bars are SVG rectangles whose widths are attributes).
+// (the bars are SVG rectangles whose widths are attributes). Its words come translated from the
+// server (data-messages: key → text with %(name)s placeholders), in the room's language, which is
+// also the page's <html lang> and the language its polling asks for.
 (function () {
   "use strict";
   var root = document.getElementById("live");
   if (!root) return;
   var url = root.dataset.url;
+  var MESSAGES = {};
+  try { MESSAGES = JSON.parse(root.dataset.messages || "{}"); } catch (e) { MESSAGES = {}; }
+  var LANG = document.documentElement.lang || undefined;
   var INTERVAL = 4000;
   var QUESTIONS_SHOWN = 8;
   var SVG = "http://www.w3.org/2000/svg";
@@ -18,14 +23,25 @@
     return node;
   }
 
+  function t(key, params) {
+    var text = MESSAGES[key] || key;
+    return text.replace(/%\((\w+)\)[sd]/g, function (whole, name) {
+      return params && name in params ? String(params[name]) : whole;
+    });
+  }
+
+  function number(value, digits) {  // with the room's decimal separator
+    return value.toLocaleString(LANG, { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  }
+
   function fmt(value, digits) {
     if (value === null || value === undefined) return "—";
-    return value.toFixed(digits === undefined ? 1 : digits);
+    return number(value, digits === undefined ? 1 : digits);
   }
 
   function signed(value) {
     if (value === null || value === undefined) return "—";
-    return (value > 0 ? "+" : value < 0 ? "−" : "±") + Math.abs(value).toFixed(1);
+    return (value > 0 ? "+" : value < 0 ? "−" : "±") + number(Math.abs(value), 1);
   }
 
   function replace(container, children) {
@@ -36,7 +52,7 @@
   function renderProgress(rows) {
     var container = document.getElementById("live-progress");
     if (!rows.length) {
-      replace(container, [el("p", "muted", "No hot-seat region.")]);
+      replace(container, [el("p", "muted", t("no_region"))]);
       return;
     }
     replace(container, rows.map(function (row) {
@@ -46,10 +62,10 @@
       var bar = el("progress");
       bar.max = Math.max(row.assigned, 1);
       bar.value = row.submitted;
-      bar.setAttribute("aria-label", row.region + ": " + row.submitted + " of " + row.assigned + " reviews submitted");
+      bar.setAttribute("aria-label", t("progress_label", { region: row.region, done: row.submitted, all: row.assigned }));
       item.appendChild(label);
       item.appendChild(bar);
-      item.appendChild(el("span", "live-count", row.submitted + " of " + row.assigned));
+      item.appendChild(el("span", "live-count", t("progress", { done: row.submitted, all: row.assigned })));
       return item;
     }));
   }
@@ -78,7 +94,7 @@
       var block = el("div", "live-region-block");
       var head = el("h3", null, region);
       var total = overall[region];
-      if (total) head.appendChild(el("span", "live-overall", "overall: self " + fmt(total.self) + " · peers " + fmt(total.peer_mean)));
+      if (total) head.appendChild(el("span", "live-overall", t("overall", { self: fmt(total.self), peers: fmt(total.peer_mean) })));
       block.appendChild(head);
       var table = el("table", "live-table");
       var body = el("tbody");
@@ -100,7 +116,7 @@
         body.appendChild(tr);
       });
       var headRow = el("tr");
-      ["Dimension", "Bars: self and peers", "Self", "Peers", "Gap"].forEach(function (text, i) {
+      [t("dimension"), t("bars"), t("self_head"), t("peers_head"), t("gap_head")].forEach(function (text, i) {
         var th = el("th", i > 1 ? "num" : null);
         th.appendChild(el("span", i === 1 ? "visually-hidden" : null, text));
         th.setAttribute("scope", "col");
@@ -118,7 +134,7 @@
   function renderQuestions(rows) {
     var list = document.getElementById("live-questions");
     if (!rows.length) {
-      replace(list, [el("li", "muted", "No submitted peer score yet.")]);
+      replace(list, [el("li", "muted", t("no_scores"))]);
       return;
     }
     replace(list, rows.slice(0, QUESTIONS_SHOWN).map(function (row) {
@@ -128,10 +144,10 @@
       title.appendChild(document.createTextNode(" " + row.text));
       item.appendChild(title);
       var figures = el("p", "live-figures");
-      [["self", row.self === null ? "—" : fmt(row.self, 0)],
-       ["peers", fmt(row.peer_mean) + " (" + fmt(row.peer_min, 0) + "–" + fmt(row.peer_max, 0) + ", n " + row.peer_n + ")"],
-       ["spread", fmt(row.peer_sd)],
-       ["gap", signed(row.gap)]].forEach(function (pair) {
+      [[t("self"), row.self === null ? "—" : fmt(row.self, 0)],
+       [t("peers"), t("peer_figures", { mean: fmt(row.peer_mean), min: fmt(row.peer_min, 0), max: fmt(row.peer_max, 0), n: row.peer_n })],
+       [t("spread"), fmt(row.peer_sd)],
+       [t("gap"), signed(row.gap)]].forEach(function (pair) {
         var span = el("span", "figure");
         span.appendChild(el("span", "figure-label", pair[0]));
         span.appendChild(el("strong", null, pair[1]));
@@ -143,7 +159,7 @@
   }
 
   function render(data) {
-    document.getElementById("live-workshop-status").textContent = data.status;
+    document.getElementById("live-workshop-status").textContent = (MESSAGES.statuses || {})[data.status] || data.status;
     renderProgress(data.progress);
     document.getElementById("live-hidden").hidden = data.revealed;
     document.getElementById("live-dimensions-section").hidden = !data.revealed;
@@ -159,12 +175,12 @@
     if (form) {
       form.elements.revealed.value = data.revealed ? "0" : "1";
       var button = document.getElementById("reveal-button");
-      button.textContent = data.revealed ? "Hide the scores" : "Reveal the scores";
+      button.textContent = data.revealed ? t("hide") : t("reveal");
       button.classList.toggle("primary", !data.revealed);
     }
     var now = new Date();
     document.getElementById("live-updated").textContent =
-      "Updated " + now.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+      t("updated", { time: now.toLocaleTimeString(LANG, { hour: "2-digit", minute: "2-digit", second: "2-digit" }) });
   }
 
   var timer = null;
@@ -172,12 +188,12 @@
     clearTimeout(timer);
     return fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin", cache: "no-store" })
       .then(function (response) {
-        if (!response.ok) throw new Error(response.status === 403 ? "not allowed" : "status " + response.status);
+        if (!response.ok) throw new Error(response.status === 403 ? t("not_allowed") : t("status", { status: response.status }));
         return response.json();
       })
       .then(render)
       .catch(function (error) {
-        document.getElementById("live-updated").textContent = "Cannot reach the server (" + error.message + "); retrying…";
+        document.getElementById("live-updated").textContent = t("unreachable", { error: error.message });
       })
       .then(function () { timer = setTimeout(refresh, INTERVAL); });
   }
@@ -190,10 +206,10 @@
         method: "POST", body: new FormData(form), credentials: "same-origin",
         headers: { Accept: "application/json" }
       }).then(function (response) {
-        if (!response.ok) throw new Error("status " + response.status);
+        if (!response.ok) throw new Error(t("status", { status: response.status }));
         return refresh();
       }).catch(function (error) {
-        document.getElementById("live-updated").textContent = "The switch did not work (" + error.message + ").";
+        document.getElementById("live-updated").textContent = t("switch_failed", { error: error.message });
       });
     });
   }

@@ -1,10 +1,22 @@
 // The review page: saves the draft a moment after each change (autosave JSON endpoint, with the
 // review's version for optimistic locking), and saves pending changes before the page's other
 // forms (nominations, ratings) leave the page. Without JavaScript the "Save draft" button works.
+// Its words come translated from the server (data-messages on the form: key → text with
+// %(name)s placeholders, plural ones as [one, other]).
 (function () {
   "use strict";
   var form = document.getElementById("review-form");
   if (!form) return;
+  var MESSAGES = {};
+  try { MESSAGES = JSON.parse(form.dataset.messages || "{}"); } catch (e) { MESSAGES = {}; }
+
+  function t(key, params, count) {
+    var text = MESSAGES[key] || key;
+    if (Array.isArray(text)) { text = text[count === 1 ? 0 : 1]; }
+    return text.replace(/%\((\w+)\)[sd]/g, function (whole, name) {
+      return params && name in params ? String(params[name]) : whole;
+    });
+  }
   var url = form.dataset.autosaveUrl;
   var status = form.querySelector(".autosave-status");
   var DELAY = 1500;
@@ -31,7 +43,7 @@
     if (stopped || !dirty) return saving || Promise.resolve();
     if (saving) return saving.then(save);
     dirty = false;
-    say("Saving…");
+    say(t("saving"));
     saving = fetch(url, {
       method: "POST",
       credentials: "same-origin",
@@ -46,23 +58,23 @@
       return (json ? response.json() : Promise.resolve({})).catch(function () { return {}; }).then(function (body) {
         if (response.ok && json && typeof body.version === "number") {
           form.elements.version.value = body.version;
-          var time = new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-          say("Draft saved at " + time + ". " + (body.missing ? body.missing + " question" +
-              (body.missing === 1 ? "" : "s") + " still to score." : "Every question is scored."));
+          var time = new Date().toLocaleTimeString(document.documentElement.lang || [], { hour: "2-digit", minute: "2-digit" });
+          say(t("saved", { time: time }) + " " + (body.missing ? t("missing", { num: body.missing }, body.missing)
+                                                               : t("complete")));
         } else if (response.status === 409) {
           stopped = true;
-          say(body.error || "This review changed elsewhere; reload the page.", "error");
+          say(body.error || t("conflict"), "error");
         } else if (response.status === 401) {
           dirty = true;
-          say(body.error || "You are logged out.", "error");
+          say(body.error || t("logged_out"), "error");
         } else {
           dirty = true;
-          say((body.error || "Not saved (" + response.status + ").") + " Use “Save draft”.", "error");
+          say(t("use_button", { problem: body.error || t("not_saved", { status: response.status }) }), "error");
         }
       });
     }).catch(function () {
       dirty = true;
-      say("Not saved: no connection. It will be tried again after your next change.", "error");
+      say(t("offline"), "error");
     }).then(function () { saving = null; });
     return saving;
   }
