@@ -319,3 +319,14 @@ def test_a_region_without_self_assessment_or_reviews_prints_dashes_and_says_why(
     assert "No submitted peer review yet: the index appears with the first one." in text
     assert "Agreement cannot be measured" in text
     assert "Self – · peer mean – · gap – · index –" in text
+
+
+def test_anonymous_reviewers_are_named_in_the_report_s_language(loaded, app):
+    from eis_toolkit.models import User
+
+    workshop = db.session.scalar(select(Workshop))
+    region = db.session.scalar(select(Region).where(Region.code == "DK04"))
+    member = db.session.scalar(select(User).where(User.email == "dk@example.org"))
+    labels = {language: [r["label"] for r in region_report_context(workshop, region, member, language)["reviews"]]
+              for language in ("en", "it")}
+    assert labels == {"en": ["Reviewer A"], "it": ["Revisore A"]}

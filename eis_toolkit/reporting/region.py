@@ -10,6 +10,7 @@ page builder of issue #9 lands, this function should take its figures from there
 """
 from __future__ import annotations
 
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from .. import permissions
@@ -62,6 +63,8 @@ def region_report_context(workshop: Workshop, region: Region, viewer, language: 
 
     question_ids = scored_question_ids(workshop.questionnaire_id)
     reviews = visible_reviews(viewer, workshop, region.id, {i: k for k, i in question_ids.items()})
+    with force_locale(language):  # "Reviewer A" in the report's language
+        labels = [review.shown_label for review in reviews]
     numbers = {}  # question key → "2.3": dimension number, question number
     dimensions = []
     scored_dimensions = [d for d in definition.dimensions if any(q.scored for q in d.questions)]
@@ -70,10 +73,10 @@ def region_report_context(workshop: Workshop, region: Region, viewer, language: 
         for q_number, q in enumerate((q for q in d.questions if q.scored), start=1):
             numbers[q.key] = f"{d_number}.{q_number}"
             comments = []
-            for review in reviews:
+            for review, label in zip(reviews, labels):
                 score = review.scores.get(q.key)
                 if score is not None and (score.comment or "").strip():
-                    comments.append({"label": review.label, "comment": score.comment.strip(),
+                    comments.append({"label": label, "comment": score.comment.strip(),
                                      "score": None if score.not_applicable else score.score})
             questions.append({"key": q.key, "number": numbers[q.key], "text": translate(q.text, language),
                               "row": row_data(mine.get(("question", q.key))), "comments": comments})
@@ -104,8 +107,8 @@ def region_report_context(workshop: Workshop, region: Region, viewer, language: 
         "dimensions": dimensions,
         "reviews_visible": permissions.can_see_peer_scores(viewer, workshop, region.id),
         "reviewer_names": bool(reviews) and reviews[0].reviewer is not None,
-        "reviews": [{"label": r.label, "strengths": r.strengths.strip(), "weaknesses": r.weaknesses.strip(),
-                     "recommendations": r.recommendations.strip()} for r in reviews],
+        "reviews": [{"label": label, "strengths": r.strengths.strip(), "weaknesses": r.weaknesses.strip(),
+                     "recommendations": r.recommendations.strip()} for r, label in zip(reviews, labels)],
         "learn_from": _learn_from(builders.learn_from(workshop, region.code, mine, titles, viewer)),
     }
 
