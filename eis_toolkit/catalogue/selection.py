@@ -170,11 +170,15 @@ class Selection:
 
 
 def _ratings():
-    return (select(PracticeRating.practice_id,
-                   func.avg((PracticeRating.evidence + PracticeRating.transferability
-                             + PracticeRating.usefulness) / 3.0).label("rating"),
-                   func.count().label("rating_n"))
-            .group_by(PracticeRating.practice_id).subquery("ratings"))
+    """The peer rating and the number of ratings of each selected practice, as correlated
+    subqueries: computed for the practices the statement reads (an index lookup each), not by
+    grouping every rating of the catalogue first."""
+    of_practice = PracticeRating.practice_id == Practice.id
+    rating = (select(func.avg((PracticeRating.evidence + PracticeRating.transferability
+                               + PracticeRating.usefulness) / 3.0)).where(of_practice)
+              .correlate(Practice).scalar_subquery())
+    count = select(func.count()).where(of_practice).correlate(Practice).scalar_subquery()
+    return rating, count
 
 
 def _conditions(query: CatalogueQuery, matched, without: str | None = None) -> list:
@@ -247,14 +251,13 @@ def catalogue_selection(query: CatalogueQuery, *, whole: bool = False, facets: b
     regions and editions, and the facets (:func:`_facets`)."""
     words = query.words
     ids = search.matching_ids(words) if words else None
-    ratings = _ratings()
+    rating, rating_n = (column.label(name) for column, name in zip(_ratings(), ("rating", "rating_n")))
     conditions = _conditions(query, ids)
     # rank only the practices that pass every filter
     matched = search.matches(words, within=select(Practice.id).where(*conditions)) if words else None
     total = db.session.scalar(select(func.count()).select_from(Practice).where(*conditions)) or 0
 
-    statement = (select(Practice, ratings.c.rating, func.coalesce(ratings.c.rating_n, 0))
-                 .outerjoin(ratings, ratings.c.practice_id == Practice.id).where(*conditions)
+    statement = (select(Practice, rating, rating_n).where(*conditions)
                  .options(selectinload(Practice.terms), joinedload(Practice.region),
                           selectinload(Practice.editions)))
     if matched is not None:
@@ -262,8 +265,8 @@ def catalogue_selection(query: CatalogueQuery, *, whole: bool = False, facets: b
     if query.sort == "relevance" and matched is not None:
         statement = statement.order_by(matched.c.score.desc(), Practice.published_at.desc(), Practice.id)
     elif query.sort == "rating":
-        statement = statement.order_by(ratings.c.rating.is_(None), ratings.c.rating.desc(),
-                                       func.coalesce(ratings.c.rating_n, 0).desc(), Practice.title, Practice.id)
+        # NULLs last: the rated first, best first, the most rated first among equals
+        statement = statement.order_by(rating.desc().nulls_last(), rating_n.desc(), Practice.title, Practice.id)
     else:
         statement = statement.order_by(Practice.published_at.desc(), Practice.id.desc())
     if not whole:
