@@ -1,8 +1,10 @@
 """A new round of self-assessment starting from the region's previous one (same questionnaire key).
 
 The fixture ``rounds`` registers eis-core@2 (``strategy.kpis`` removed, ``strategy.lead_body``
-without its first option) and adds a workshop in 2019 on it, where DK04 and IE04 have empty drafts;
+without its first option, levels worded "Not started: …") and adds a workshop in 2019 on it, where DK04 and IE04 have empty drafts;
 DK04's Aarhus 2017 self-assessment (eis-core@1, submitted) is the one to start from. IE04 has none.
+eis-core@3 (worded as @2, ``strategy.actors`` removed too) has a 2021 workshop where DK04 has an
+empty draft: last round's workbook (exported from the 2019 one) is uploaded there.
 """
 from __future__ import annotations
 
@@ -31,12 +33,20 @@ AARHUS_ANSWERS = {
 }
 
 
-def _variant(definition: QuestionnaireDef, key: str, version: int, drop_kpis: bool = True) -> QuestionnaireDef:
+#: Levels whose wording starts with a word, not with their number.
+WORDED = {"1": "Not started: nothing in place", "2": "Planned: plans or isolated actions",
+          "3": "Partial: a service runs with gaps", "4": "Established: monitored against targets",
+          "5": "Good practice: evaluated and transferable"}
+
+
+def _variant(definition: QuestionnaireDef, key: str, version: int, drop=("strategy.kpis",),
+             worded: bool = False) -> QuestionnaireDef:
     data = copy.deepcopy(definition.to_dict())
     data.update(key=key, version=version)
+    if worded:
+        data["scale"]["labels"] = {point: {"en": text} for point, text in WORDED.items()}
     for dimension in data["dimensions"]:
-        if drop_kpis:
-            dimension["questions"] = [q for q in dimension["questions"] if q["key"] != "strategy.kpis"]
+        dimension["questions"] = [q for q in dimension["questions"] if q["key"] not in drop]
         for question in dimension["questions"]:
             if question["key"] == "strategy.lead_body":
                 question["options"] = question["options"][1:]
@@ -51,8 +61,9 @@ def _workshop(bundle, slug: str, questionnaire: str, starts: str, regions=("DK04
 
 @pytest.fixture
 def rounds(load, bundle, core_definition):
-    register(_variant(core_definition, "eis-core", 2))
-    register(_variant(core_definition, "eis-lite", 1, drop_kpis=False))
+    register(_variant(core_definition, "eis-core", 2, worded=True))
+    register(_variant(core_definition, "eis-lite", 1, drop=()))
+    register(_variant(core_definition, "eis-core", 3, drop=("strategy.kpis", "strategy.actors"), worded=True))
     db.session.commit()
     lead_body = core_definition.question("strategy.lead_body").options[0].key
     bundle["workshops"][0]["assessments"][0]["answers"] = dict(
@@ -60,6 +71,7 @@ def rounds(load, bundle, core_definition):
     bundle["people"].append(dict(HOST_ONLY))
     bundle["workshops"].append(_workshop(bundle, "odense-2019", "eis-core@2", "2019-05-02"))
     bundle["workshops"].append(_workshop(bundle, "lite-2020", "eis-lite@1", "2020-05-02", regions=("DK04",)))
+    bundle["workshops"].append(_workshop(bundle, "vejle-2021", "eis-core@3", "2021-05-02", regions=("DK04",)))
     load(bundle)
     return assessment_of("DK04", "odense-2019")
 
@@ -262,3 +274,118 @@ def test_the_questionnaire_page_with_carried_answers_costs_one_query_more(client
     with count_queries() as confirmed:
         assert "Carried over from" not in client.get(url).get_data(as_text=True)
     assert (len(carried), len(confirmed)) == (7, 6)  # the workshops they come from: one query
+
+
+# --- last round's workbook into the new round --------------------------------------------------
+
+
+@pytest.fixture
+def next_round(rounds, client, sign_in):
+    """DK04's 2019 self-assessment started from 2017's and submitted; its empty 2021 draft (@3).
+    Returns (2019, 2021)."""
+    sign_in("dk@example.org")
+    _carry(client, rounds)
+    stored = queries.answers_by_key(rounds)
+    save_answers(rounds, {"strategy.coordination": AnswerData(score=2, comment="Two agencies")}
+                 | {"strategy.sme_involvement": AnswerData(not_applicable=True)},
+                 {}, person("dk@example.org"))
+    rounds.status = AssessmentStatus.SUBMITTED
+    db.session.commit()
+    assert set(stored) >= {"strategy.vision", "strategy.actors"}
+    return rounds, assessment_of("DK04", "vejle-2021")
+
+
+def _download(client, assessment) -> bytes:
+    response = client.get(f"/assessments/{assessment.id}/workbook.xlsx")
+    assert response.status_code == 200
+    return response.data
+
+
+def _upload(client, assessment, data: bytes):
+    import io
+    return client.post(f"/assessments/{assessment.id}/workbook",
+                       data={"workbook": (io.BytesIO(data), "workbook.xlsx")}, content_type="multipart/form-data")
+
+
+def _changed(data: bytes, **cells) -> bytes:
+    import io
+
+    from openpyxl import load_workbook
+    book = load_workbook(io.BytesIO(data))
+    for address, value in cells.items():
+        sheet, cell = address.split("!")
+        book[sheet.replace("_", " ")][cell] = value
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_last_rounds_untouched_workbook_brings_its_answers_over_by_question_key(client, next_round):
+    earlier, new = next_round
+    data = _download(client, earlier)
+    from openpyxl import load_workbook
+    import io
+    strategy = load_workbook(io.BytesIO(data))["Strategy and governance"]
+    assert strategy["D5"].value == "Established: monitored against targets"  # a level worded with a word first
+    response = _upload(client, new, data)
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "This is the workbook of an earlier self-assessment (eis-core@2)" in page
+    assert ("1 answer of that workbook was left out: sheet &#39;Strategy and governance&#39;, row 11 "
+            "(strategy.actors): the question no longer exists") in page
+    before = {key: AnswerData.of(a) for key, a in queries.answers_by_key(earlier).items()}
+    after = {key: AnswerData.of(a) for key, a in queries.answers_by_key(new).items()}
+    assert after == {key: data for key, data in before.items() if key != "strategy.actors"}
+    assert after["strategy.vision"] == AnswerData(score=4, comment="Written strategy")
+    assert after["strategy.sme_involvement"] == AnswerData(not_applicable=True)
+
+
+def test_last_rounds_workbook_with_changes_is_read_by_wording(client, next_round):
+    earlier, new = next_round
+    data = _changed(_download(client, earlier), **{"Strategy_and_governance!D5": "Good practice",
+                                                   "Strategy_and_governance!D6": "Partial: a service runs with gaps",
+                                                   "Strategy_and_governance!E6": "Now one agency"})
+    assert _upload(client, new, data).status_code == 302
+    stored = queries.answers_by_key(new)
+    assert stored["strategy.vision"].score == 5
+    assert AnswerData.of(stored["strategy.coordination"]) == AnswerData(score=3, comment="Now one agency")
+
+
+def test_a_faulty_row_in_last_rounds_workbook_writes_nothing(client, next_round):
+    earlier, new = next_round
+    data = _changed(_download(client, earlier), **{"Strategy_and_governance!D5": "Excellent",
+                                                   "Strategy_and_governance!D10": "lots"})
+    response = _upload(client, new, data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Nothing was saved: 2 problems in the workbook" in page
+    assert "&#39;Excellent&#39; is not a level from 1 to 5 or N/A" in page
+    assert not queries.answers_by_key(new)
+
+
+def test_last_rounds_workbook_never_overwrites_an_answer_of_the_new_round(client, next_round):
+    earlier, new = next_round
+    save_answers(new, {"strategy.vision": AnswerData(score=1, comment="Start again")}, {}, person("dk@example.org"))
+    db.session.commit()
+    response = _upload(client, new, _download(client, earlier))
+    assert response.status_code == 409 and "Choose" in response.get_data(as_text=True)
+    stored = queries.answers_by_key(new)
+    assert set(stored) == {"strategy.vision"} and stored["strategy.vision"].score == 1
+
+
+def test_a_workbook_of_another_region_or_questionnaire_key_is_refused(client, next_round, sign_in):
+    earlier, new = next_round
+    ireland = assessment_of("IE04", "odense-2019")
+    ours = _download(client, earlier)
+    client.post("/logout")
+    sign_in("ie@example.org")
+    theirs = _download(client, ireland)
+    client.post("/logout")
+    sign_in("dk@example.org")
+    refused = _upload(client, new, theirs)
+    assert refused.status_code == 422 and ("neither this one nor an earlier one of your region"
+                                           in refused.get_data(as_text=True))
+    lite = assessment_of("DK04", "lite-2020")
+    refused = _upload(client, lite, ours)
+    assert refused.status_code == 422 and "this workbook is for questionnaire eis-core@2, not eis-lite@1" in (
+        refused.get_data(as_text=True))
+    assert not queries.answers_by_key(new) and not queries.answers_by_key(lite)

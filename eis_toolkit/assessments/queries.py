@@ -78,16 +78,25 @@ def previous_assessment(assessment: Assessment) -> Assessment | None:
         .order_by(Workshop.starts.desc()).limit(1))
 
 
+def _earlier_rounds(assessment: Assessment):
+    """The region's self-assessments for earlier workshops with a questionnaire of the same key
+    (any version), latest first. Other regions' are never among them."""
+    return (select(Assessment).join(Assessment.workshop).join(Assessment.questionnaire)
+            .where(Assessment.region_id == assessment.region_id, Assessment.id != assessment.id,
+                   Workshop.starts < assessment.workshop.starts,
+                   Questionnaire.key == assessment.questionnaire.key)
+            .options(joinedload(Assessment.workshop), joinedload(Assessment.questionnaire))
+            .order_by(Workshop.starts.desc(), Assessment.id.desc()))
+
+
 def carry_over_source(assessment: Assessment) -> Assessment | None:
-    """The region's self-assessment for its latest earlier workshop with a questionnaire of the
-    same key (any version): where a new round can start from. Other regions' are never used."""
-    return db.session.scalar(
-        select(Assessment).join(Assessment.workshop).join(Assessment.questionnaire)
-        .where(Assessment.region_id == assessment.region_id, Assessment.id != assessment.id,
-               Workshop.starts < assessment.workshop.starts,
-               Questionnaire.key == assessment.questionnaire.key)
-        .options(joinedload(Assessment.workshop), joinedload(Assessment.questionnaire))
-        .order_by(Workshop.starts.desc(), Assessment.id.desc()).limit(1))
+    """The latest of :func:`_earlier_rounds`: where a new round can start from."""
+    return db.session.scalar(_earlier_rounds(assessment).limit(1))
+
+
+def earlier_definitions(assessment: Assessment) -> dict[int, QuestionnaireDef]:
+    """Each earlier round's questionnaire version, by assessment id (last round's workbook)."""
+    return {earlier.id: definition(earlier) for earlier in db.session.scalars(_earlier_rounds(assessment))}
 
 
 def has_answers(assessment: Assessment) -> bool:

@@ -549,12 +549,22 @@ def workbook_upload(assessment_id: int):
         return render_template("assessments/workbook.html", assessment=assessment, form=form), 422
     try:
         imported = read_workbook(data, definition, assessment_id=assessment.id, language=current_language(),
-                                 limits=archive_limits(current_app.config))
+                                 limits=archive_limits(current_app.config),
+                                 earlier=queries.earlier_definitions(assessment))
     except WorkbookError as error:
         return render_template("assessments/workbook.html", assessment=assessment, form=form,
                                problems=error.problems), 422
     given = {key: answer.data for key, answer in imported.answers.items()}
-    bases = {key: Base(answer.version, answer.digest) for key, answer in imported.answers.items()}
+    bases = {key: Base(answer.version, answer.digest or None) for key, answer in imported.answers.items()}
+    if imported.earlier:
+        flash(_("This is the workbook of an earlier self-assessment (%(ref)s): its answers were brought into "
+                "this one by question key.", ref=imported.ref), "info")
+    if imported.gone:
+        flash(ngettext("%(num)d answer of that workbook was left out: %(rows)s",
+                       "%(num)d answers of that workbook were left out: %(rows)s", len(imported.gone),
+                       rows="; ".join(_("sheet '%(sheet)s', row %(row)s (%(key)s): %(reason)s", sheet=p.sheet,
+                                        row=p.row, key=p.question, reason=p.message) for p in imported.gone)),
+              "warning")
     return _import(assessment, definition, given, bases)
 
 
