@@ -560,10 +560,10 @@ def workbook_upload(assessment_id: int):
         flash(_("This is the workbook of an earlier self-assessment (%(ref)s): its answers were brought into "
                 "this one by question key.", ref=imported.ref), "info")
     if imported.gone:
+        rows = "; ".join(_("sheet '%(sheet)s', row %(row)s (%(key)s): %(reason)s", sheet=p.sheet, row=p.row,
+                           key=p.question, reason=p.message) for p in imported.gone)
         flash(ngettext("%(num)d answer of that workbook was left out: %(rows)s",
-                       "%(num)d answers of that workbook were left out: %(rows)s", len(imported.gone),
-                       rows="; ".join(_("sheet '%(sheet)s', row %(row)s (%(key)s): %(reason)s", sheet=p.sheet,
-                                        row=p.row, key=p.question, reason=p.message) for p in imported.gone)),
+                       "%(num)d answers of that workbook were left out: %(rows)s", len(imported.gone), rows=rows),
               "warning")
     return _import(assessment, definition, given, bases)
 
