@@ -9,6 +9,7 @@ empty draft: last round's workbook (exported from the 2019 one) is uploaded ther
 from __future__ import annotations
 
 import copy
+import re
 
 import pytest
 from sqlalchemy import select
@@ -389,3 +390,52 @@ def test_a_workbook_of_another_region_or_questionnaire_key_is_refused(client, ne
     assert refused.status_code == 422 and "this workbook is for questionnaire eis-core@2, not eis-lite@1" in (
         refused.get_data(as_text=True))
     assert not queries.answers_by_key(new) and not queries.answers_by_key(lite)
+
+
+# --- in the browser ------------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_member_starts_from_the_previous_one_checks_a_page_and_submits(rounds, live_server, page, width):
+    import os
+
+    from playwright.sync_api import expect
+
+    from tests.conftest import assert_accessible, log_in
+    shots = os.environ.get("EIS_SHOTS")  # a folder: keep screenshots of the pages to look at
+
+    def shot(name):
+        if shots:
+            page.screenshot(path=f"{shots}/carryover-{name}-{width}.png", full_page=True)
+
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(page, live_server, "dk@example.org")
+    page.goto(f"{live_server}/assessments/{rounds.id}")
+    shot("offer")
+    assert_accessible(page, "the overview offering the previous self-assessment")
+    page.get_by_role("button", name=re.compile(r"Start from your previous self-assessment \(Aarhus workshop")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Started from the previous self-assessment")
+    expect(page.get_by_text("4 answers were carried over from Aarhus workshop.")).to_be_visible()
+    shot("result")
+    assert_accessible(page, "the list of what was carried over")
+    page.get_by_role("link", name="Check the answers: Strategy and governance").click()
+    expect(page.locator('[id="q-strategy.vision"]').get_by_text("Carried over from Aarhus workshop")).to_be_visible()
+    shot("page")
+    assert_accessible(page, "a page with carried-over answers")
+    page.get_by_role("button", name="Save", exact=True).first.click()
+    expect(page.get_by_text("Saved.")).to_be_visible()
+    expect(page.get_by_text("Carried over from Aarhus workshop")).to_have_count(0)
+    db.session.expire_all()
+    given = queries.answers_by_key(rounds)  # outreach.single_entry stays carried over
+    rest = {key: data for key, data in complete_answers(queries.definition(rounds)).items() if key not in given}
+    save_answers(rounds, rest, {}, person("dk@example.org"))
+    db.session.commit()
+    page.goto(f"{live_server}/assessments/{rounds.id}/submit")
+    checkbox = page.get_by_label("The answers carried over from the previous self-assessment still hold")
+    expect(checkbox).to_be_visible()
+    shot("submit")
+    assert_accessible(page, "submit with an answer still carried over")
+    checkbox.check()
+    page.get_by_role("button", name="Submit the self-assessment").click()
+    expect(page.get_by_text("Submitted. The self-assessment is now read-only.")).to_be_visible()
