@@ -216,15 +216,15 @@ def carry_over(assessment_id: int):
                     "more; nothing was carried over.")
     elif source is None:
         refusal = _("There is no earlier self-assessment of your region with this questionnaire to start from.")
-    if refusal:
+    if refusal is None:
+        try:
+            result = carry_over_answers(assessment, source, current_user)
+        except AssessmentError as error:
+            db.session.rollback()
+            refusal = str(error)
+    if refusal is not None:
         return render_template("errors/error.html", code=409, title=_("Nothing carried over"),
                                message=refusal), 409
-    try:
-        result = carry_over_answers(assessment, source, current_user)
-    except AssessmentError as error:
-        db.session.rollback()
-        return render_template("errors/error.html", code=409, title=_("Nothing carried over"),
-                               message=str(error)), 409
     db.session.commit()
     earlier = queries.definition(source)
     return render_template("assessments/carried_over.html", assessment=assessment, result=result,
