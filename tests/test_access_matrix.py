@@ -67,6 +67,7 @@ ALLOWED = {
     "assessments.dimension": {"member", "reviewer_submitted", "reviewer_draft", "host_in_hot_seat", "admin"},
     "assessments.autosave": set(),
     "assessments.submit": set(),
+    "assessments.carry_over": set(),  # submitted: 409 for its members, refused for the rest
     "assessments.workbook_upload": set(),
     "assessments.workbook_resolve": set(),
     "assessments.reopen": HOSTS,

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import FileField, Form, FormField, HiddenField, MultipleFileField, RadioField, TextAreaField
+from wtforms import BooleanField, FileField, Form, FormField, HiddenField, MultipleFileField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, ValidationError
 
@@ -138,6 +138,12 @@ class ReopenForm(FlaskForm):
 
 class SubmitForm(FlaskForm):
     """Only the CSRF token: submitting takes no input."""
+
+
+class ConfirmSubmitForm(FlaskForm):
+    """Submitting: the CSRF token, and, when answers are still carried over, that they still hold."""
+
+    carried_still_hold = BooleanField(_l("The answers carried over from the previous self-assessment still hold"))
 
 
 class WorkbookForm(FlaskForm):

@@ -38,12 +38,15 @@ class Assessment(db.Model):
     questionnaire: Mapped["Questionnaire"] = relationship()  # noqa: F821
     submitted_by: Mapped["User | None"] = relationship()  # noqa: F821
     answers: Mapped[list[Answer]] = relationship(
-        back_populates="assessment", cascade="all, delete-orphan"
+        back_populates="assessment", cascade="all, delete-orphan", foreign_keys="Answer.assessment_id"
     )
 
 
 class Answer(db.Model):
     """The answer to one question: a score (scale) or a value (others), a comment, evidence.
+
+    ``carried_from_id`` marks an answer copied from the region's previous self-assessment that
+    nobody has confirmed or changed yet.
 
     ``version`` is the optimistic-locking counter: a save names the version it started from.
     """
@@ -60,8 +63,11 @@ class Answer(db.Model):
     version: Mapped[int] = mapped_column(default=1)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    #: Copied from this earlier self-assessment of the region and not confirmed since (None: the
+    #: answer was given, changed or confirmed in this assessment). See ``services.carry_over``.
+    carried_from_id: Mapped[int | None] = mapped_column(ForeignKey("assessment.id", ondelete="SET NULL"))
 
-    assessment: Mapped[Assessment] = relationship(back_populates="answers")
+    assessment: Mapped[Assessment] = relationship(back_populates="answers", foreign_keys=[assessment_id])
     question: Mapped["Question"] = relationship()  # noqa: F821
     updated_by: Mapped["User | None"] = relationship()  # noqa: F821
     evidence: Mapped[list[EvidenceFile]] = relationship(

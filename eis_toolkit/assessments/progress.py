@@ -18,6 +18,7 @@ class AnswerState:
     data: AnswerData = AnswerData()
     version: int = 0
     evidence_count: int = 0
+    carried: bool = False  # copied from the previous self-assessment, not confirmed yet
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,11 @@ class DimensionProgress:
     answered: int
     total: int
     missing: tuple[QuestionDef, ...]  # required and unanswered
+    carried: int = 0  # of the answered ones: carried over and not confirmed yet
+
+    @property
+    def confirmed(self) -> int:
+        return self.answered - self.carried
 
     @property
     def percent(self) -> int:
@@ -37,14 +43,15 @@ def progress(definition: QuestionnaireDef, states: dict[str, AnswerState]) -> li
     result = []
     empty = AnswerState()
     for dimension in definition.dimensions:
-        answered, missing = 0, []
+        answered, carried, missing = 0, 0, []
         for question in dimension.questions:
             state = states.get(question.key, empty)
             if is_answered(question, state.data, state.evidence_count):
                 answered += 1
+                carried += state.carried
             elif question.required:
                 missing.append(question)
-        result.append(DimensionProgress(dimension, answered, len(dimension.questions), tuple(missing)))
+        result.append(DimensionProgress(dimension, answered, len(dimension.questions), tuple(missing), carried))
     return result
 
 
@@ -80,6 +87,11 @@ def next_step(submitted: bool, dimensions: list[DimensionProgress]) -> NextStep:
     if incomplete:
         return NextStep(Step.CONTINUE, incomplete[0].dimension, sum(len(d.missing) for d in incomplete))
     return NextStep(Step.SUBMIT)
+
+
+def carried_count(dimensions: list[DimensionProgress]) -> int:
+    """Answered questions whose answer is still carried over, not confirmed."""
+    return sum(d.carried for d in dimensions)
 
 
 def overall_percent(dimensions: list[DimensionProgress]) -> int:

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from .. import audit
 from ..extensions import db
-from ..questionnaires.models import Question
+from ..questionnaires.models import Question, Questionnaire
 from ..questionnaires.schema import QuestionnaireDef
 from ..questionnaires.services import definition_of
 from ..questionnaires.types import AnswerData
@@ -43,7 +43,8 @@ def answers_by_key(assessment: Assessment) -> dict[str, Answer]:
 
 
 def states_of(answers: dict[str, Answer]) -> dict[str, AnswerState]:
-    return {key: AnswerState(AnswerData.of(a), a.version, len(a.evidence)) for key, a in answers.items()}
+    return {key: AnswerState(AnswerData.of(a), a.version, len(a.evidence), a.carried_from_id is not None)
+            for key, a in answers.items()}
 
 
 def answer_states(assessment_ids: list[int]) -> dict[int, dict[str, AnswerState]]:
@@ -55,13 +56,13 @@ def answer_states(assessment_ids: list[int]) -> dict[int, dict[str, AnswerState]
              .group_by(EvidenceFile.answer_id).subquery())
     rows = db.session.execute(
         select(Answer.assessment_id, Question.key, Answer.score, Answer.not_applicable, Answer.value,
-               Answer.comment, Answer.version, func.coalesce(files.c.n, 0))
+               Answer.comment, Answer.version, func.coalesce(files.c.n, 0), Answer.carried_from_id)
         .join(Question, Question.id == Answer.question_id)
         .outerjoin(files, files.c.answer_id == Answer.id)
         .where(Answer.assessment_id.in_(assessment_ids)))
-    for assessment_id, key, score, not_applicable, value, comment, version, count in rows:
+    for assessment_id, key, score, not_applicable, value, comment, version, count, carried_from in rows:
         data = AnswerData(score, bool(not_applicable), value, comment or "")
-        states[assessment_id][key] = AnswerState(data, version, count)
+        states[assessment_id][key] = AnswerState(data, version, count, carried_from is not None)
     return states
 
 
@@ -77,6 +78,39 @@ def previous_assessment(assessment: Assessment) -> Assessment | None:
         .order_by(Workshop.starts.desc()).limit(1))
 
 
+def _earlier_rounds(assessment: Assessment):
+    """The region's self-assessments for earlier workshops with a questionnaire of the same key
+    (any version), latest first. Other regions' are never among them."""
+    return (select(Assessment).join(Assessment.workshop).join(Assessment.questionnaire)
+            .where(Assessment.region_id == assessment.region_id, Assessment.id != assessment.id,
+                   Workshop.starts < assessment.workshop.starts,
+                   Questionnaire.key == assessment.questionnaire.key)
+            .options(joinedload(Assessment.workshop), joinedload(Assessment.questionnaire))
+            .order_by(Workshop.starts.desc(), Assessment.id.desc()))
+
+
+def carry_over_source(assessment: Assessment) -> Assessment | None:
+    """The latest of :func:`_earlier_rounds`: where a new round can start from."""
+    return db.session.scalar(_earlier_rounds(assessment).limit(1))
+
+
+def earlier_definitions(assessment: Assessment) -> dict[int, QuestionnaireDef]:
+    """Each earlier round's questionnaire version, by assessment id (last round's workbook)."""
+    return {earlier.id: definition(earlier) for earlier in db.session.scalars(_earlier_rounds(assessment))}
+
+
+def has_answers(assessment: Assessment) -> bool:
+    return db.session.scalar(select(exists().where(Answer.assessment_id == assessment.id)))
+
+
+def carried_sources(answers: dict[str, Answer]) -> dict[int, Workshop]:
+    """The workshops that carried-over answers come from, by source assessment id (one query,
+    none when no answer is carried over)."""
+    ids = {a.carried_from_id for a in answers.values() if a.carried_from_id is not None}
+    if not ids:
+        return {}
+    rows = db.session.execute(select(Assessment.id, Workshop).join(Assessment.workshop).where(Assessment.id.in_(ids)))
+    return {assessment_id: workshop for assessment_id, workshop in rows}
 
 
 def history(assessment: Assessment) -> list[audit.AuditEvent]:

@@ -26,7 +26,7 @@ from ..columns import utcnow
 from ..extensions import db
 from ..questionnaires.models import Question
 from ..questionnaires.schema import QuestionDef
-from ..questionnaires.types import AnswerData, clean_text
+from ..questionnaires.types import AnswerData, InvalidAnswer, clean_text, parse_answer, question_type
 from .models import Answer, Assessment, AssessmentStatus, EvidenceFile
 from .progress import missing_questions
 from .queries import answers_by_key, definition, states_of
@@ -134,10 +134,83 @@ def save_answers(assessment: Assessment, given: dict[str, AnswerData], bases: di
             db.session.add(answer)
         answer.score, answer.not_applicable = data.score, data.not_applicable
         answer.value, answer.comment, answer.updated_by = data.value, data.comment, user
+        answer.carried_from_id = None  # changed here: no longer carried over
         saved[key] = answer
     assessment.updated_at = utcnow()
     db.session.flush()
     return saved
+
+
+def confirm_carried(assessment: Assessment, bases: dict[str, Base], user) -> list[str]:
+    """Confirm the carried-over answers a person was shown and saved (a page's Save): each one
+    whose stored version is still the one shown stops being carried over. Returns their keys."""
+    _ensure_draft(assessment)
+    confirmed = []
+    for key, answer in answers_by_key(assessment).items():
+        base = bases.get(key)
+        if answer.carried_from_id is not None and base is not None and base.version == answer.version:
+            answer.carried_from_id, answer.updated_by = None, user
+            confirmed.append(key)
+    if confirmed:
+        assessment.updated_at = utcnow()
+        db.session.flush()
+    return confirmed
+
+
+@dataclass(frozen=True)
+class CarriedOver:
+    """What :func:`carry_over` did: the keys copied, and the earlier answers left behind because
+    their question no longer exists (or no longer takes that answer), with the reason."""
+
+    source: Assessment
+    copied: list[str]
+    dropped: list[tuple[str, str]]
+
+
+def carry_over(assessment: Assessment, source: Assessment, user) -> CarriedOver:
+    """Start an empty draft from an earlier self-assessment of the same region and questionnaire
+    key: every answer whose question key still exists (and still takes that answer, checked by
+    the question type) is copied as a draft answer marked carried over. Evidence files are not
+    copied. Refused unless the draft is empty."""
+    _ensure_draft(assessment)
+    if source.region_id != assessment.region_id or source.id == assessment.id:
+        raise AssessmentError(_("Only an earlier self-assessment of the same region can be carried over."))
+    if source.questionnaire.key != assessment.questionnaire.key:
+        raise AssessmentError(_("The earlier self-assessment used another questionnaire (%(found)s, not "
+                                "%(key)s).", found=source.questionnaire.key, key=assessment.questionnaire.key))
+    if db.session.scalar(select(Answer.id).where(Answer.assessment_id == assessment.id).limit(1)):
+        raise AssessmentError(_("This self-assessment already has answers: it can only start from the "
+                                "previous one while it is empty."))
+    target, earlier = definition(assessment), definition(source)
+    question_ids = dict(db.session.execute(select(Question.key, Question.id).where(
+        Question.questionnaire_id == assessment.questionnaire_id)).all())
+    copied, dropped = [], []
+    for key, old in answers_by_key(source).items():
+        data = AnswerData.of(old)
+        if data.empty:
+            continue  # a row kept only for its files
+        try:
+            question = target.question(key)
+        except KeyError:
+            dropped.append((key, _("the question no longer exists")))
+            continue
+        try:
+            kind = question_type(earlier.question(key))
+            again = parse_answer(question, target.scale, kind.form_value(data), data.comment)
+        except (InvalidAnswer, KeyError) as error:
+            dropped.append((key, str(error)))
+            continue
+        db.session.add(Answer(assessment=assessment, question_id=question_ids[key], score=again.score,
+                              not_applicable=again.not_applicable, value=again.value, comment=again.comment,
+                              updated_by=user, carried_from_id=source.id))
+        copied.append(key)
+    order = {q.key: n for n, q in enumerate(earlier.questions())}
+    dropped.sort(key=lambda item: order.get(item[0], len(order)))
+    assessment.updated_at = utcnow()
+    audit.record("assessment.carry_over", assessment, user, source=source.id, workshop=source.workshop.title,
+                 questionnaire=source.questionnaire.ref, copied=len(copied), dropped=[key for key, reason in dropped])
+    db.session.flush()
+    return CarriedOver(source, copied, dropped)
 
 
 def _question_ids(assessment: Assessment, keys: list[str]) -> dict[str, int]:
@@ -183,16 +256,28 @@ def remove_evidence(assessment: Assessment, evidence: EvidenceFile) -> str:
     return stored_name
 
 
-def submit(assessment: Assessment, user) -> None:
-    """Submit: every required question answered, else :class:`IncompleteAssessment`."""
+def submit(assessment: Assessment, user, carried_still_hold: bool = False) -> None:
+    """Submit: every required question answered, else :class:`IncompleteAssessment`. Answers still
+    carried over need ``carried_still_hold`` (the person confirmed they still hold); they are
+    confirmed by the submission."""
     _ensure_draft(assessment)
-    missing = missing_questions(definition(assessment), states_of(answers_by_key(assessment)))
+    answers = answers_by_key(assessment)
+    missing = missing_questions(definition(assessment), states_of(answers))
     if missing:
         raise IncompleteAssessment(missing)
+    carried = [answer for answer in answers.values() if answer.carried_from_id is not None]
+    if carried and not carried_still_hold:
+        raise AssessmentError(ngettext(
+            "%(num)d answer is still carried over from the previous self-assessment: confirm that it still "
+            "holds before you submit.",
+            "%(num)d answers are still carried over from the previous self-assessment: confirm that they "
+            "still hold before you submit.", len(carried)))
+    for answer in carried:
+        answer.carried_from_id = None
     assessment.status = AssessmentStatus.SUBMITTED
     assessment.submitted_at = utcnow()
     assessment.submitted_by = user
-    audit.record("assessment.submit", assessment, user)
+    audit.record("assessment.submit", assessment, user, **({"confirmed_carried": len(carried)} if carried else {}))
     db.session.flush()
 
 

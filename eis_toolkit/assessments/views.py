@@ -7,6 +7,7 @@
 | GET, POST /assessments/<id>/questions/<dimension> | dimension | view: can_view; save: can_edit |
 | POST /assessments/<id>/questions/<dimension>/autosave | autosave | can_edit (JSON, 401 when logged out) |
 | GET /assessments/session | session_token | logged in (JSON: a fresh CSRF token for autosave) |
+| POST /assessments/<id>/carry-over | carry_over | can_edit, while the draft is empty (409 otherwise) |
 | GET, POST /assessments/<id>/submit | submit | can_edit |
 | POST /assessments/<id>/reopen | reopen | can_reopen_assessment |
 | GET /assessments/<id>/evidence/<file> | evidence | can_view |
@@ -44,10 +45,11 @@ from ..i18n import current_language, status_label, translate
 from ..main.queries import region_assessments
 from ..questionnaires.types import AnswerData, InvalidAnswer, parse_answer, question_type, show_answer
 from . import queries, uploads
-from .forms import (ReopenForm, SubmitForm, WorkbookForm, dimension_form, initial_values, read_answers,
+from .forms import (ConfirmSubmitForm, ReopenForm, SubmitForm, WorkbookForm, dimension_form, initial_values, read_answers,
                     show_conflicts)
-from .progress import missing_questions, progress
-from .services import (AssessmentError, Base, SaveConflict, add_evidence, find_evidence,
+from .progress import carried_count, missing_questions, progress
+from .services import (AssessmentError, Base, SaveConflict, add_evidence, carry_over as carry_over_answers,
+                       confirm_carried, find_evidence,
                        remove_evidence, reopen as reopen_assessment, save_answers, submit as submit_assessment)
 from ..config import archive_limits
 from ..spreadsheets import XLSX_CELL_LIMIT, CellTooLong
@@ -188,11 +190,45 @@ def _render_overview(assessment, reopen_form, status: int = 200):
     answers = queries.answers_by_key(assessment)
     summary = queries.Summary(assessment, definition, progress(definition, queries.states_of(answers)), None)
     previous = queries.previous_assessment(assessment)
+    editable = permissions.can_edit_assessment(current_user, assessment)
     return render_template(
         "assessments/overview.html", assessment=assessment, definition=definition, summary=summary,
-        answers=answers, history=queries.history(assessment), reopen_form=reopen_form,
-        editable=permissions.can_edit_assessment(current_user, assessment),
+        answers=answers, history=queries.history(assessment), reopen_form=reopen_form, editable=editable,
+        carried=carried_count(summary.dimensions),
+        carry_source=queries.carry_over_source(assessment) if editable and not answers else None,
+        carry_form=SubmitForm(),
         has_previous=previous is not None and permissions.can_view_assessment(current_user, previous)), status
+
+
+@bp.post("/<int:assessment_id>/carry-over")
+def carry_over(assessment_id: int):
+    """Start an empty draft from the region's previous self-assessment (same questionnaire key)."""
+    assessment = _load(assessment_id)
+    ensure(permissions.is_region_member(current_user, assessment.region_id))
+    if not SubmitForm().validate_on_submit():
+        abort(400)
+    source = queries.carry_over_source(assessment)
+    refusal = None
+    if not permissions.can_edit_assessment(current_user, assessment):
+        refusal = _("This self-assessment is submitted and read-only; nothing was carried over.")
+    elif queries.has_answers(assessment):
+        refusal = _("This self-assessment already has answers, so it cannot start from the previous one any "
+                    "more; nothing was carried over.")
+    elif source is None:
+        refusal = _("There is no earlier self-assessment of your region with this questionnaire to start from.")
+    if refusal is None:
+        try:
+            result = carry_over_answers(assessment, source, current_user)
+        except AssessmentError as error:
+            db.session.rollback()
+            refusal = str(error)
+    if refusal is not None:
+        return render_template("errors/error.html", code=409, title=_("Nothing carried over"),
+                               message=refusal), 409
+    db.session.commit()
+    earlier = queries.definition(source)
+    return render_template("assessments/carried_over.html", assessment=assessment, result=result,
+                           earlier=earlier, first=queries.definition(assessment).dimensions[0])
 
 
 # --- the questionnaire pages ------------------------------------------------------------------
@@ -242,6 +278,7 @@ def dimension(assessment_id: int, dimension_key: str):
                                 queries.answers_by_key(assessment), form,
                                 conflicts={c.key: c for c in conflicts}, status=409)
         refused = _attach_and_remove(assessment, page, form, files)
+        confirm_carried(assessment, {key: bases[key] for key in given if key in bases}, current_user)
         db.session.commit()
     flash(_("Saved."), "success")
     session[JUST_SAVED] = _draft_key(assessment, page.key)
@@ -318,6 +355,7 @@ def _render_page(assessment, definition, page, answers, form, conflicts=None, st
     return render_template(
         "assessments/dimension.html", assessment=assessment, definition=definition, page=page,
         answers=answers, form=form, conflicts=conflicts or {}, dimensions=progress(definition, states),
+        carried_from=queries.carried_sources(answers),
         position=position, previous=definition.dimensions[position - 1] if position else None,
         draft_key=_draft_key(assessment, page.key), just_saved=session.pop(JUST_SAVED, None),
         next=definition.dimensions[position + 1] if position + 1 < len(keys) else None,
@@ -418,14 +456,19 @@ def session_token():
 @bp.route("/<int:assessment_id>/submit", methods=["GET", "POST"])
 def submit(assessment_id: int):
     assessment = _load(assessment_id, permissions.can_edit_assessment)
-    form = SubmitForm()
+    form = ConfirmSubmitForm()
     definition = queries.definition(assessment)
     if form.validate_on_submit() and _commit_or_refuse(
-            lambda: submit_assessment(assessment, current_user), _("Submitted. The self-assessment is now read-only.")):
+            lambda: submit_assessment(assessment, current_user, bool(form.carried_still_hold.data)),
+            _("Submitted. The self-assessment is now read-only.")):
         return redirect(url_for(".overview", assessment_id=assessment.id))
-    missing = missing_questions(definition, queries.states_of(queries.answers_by_key(assessment)))
+    states = queries.states_of(queries.answers_by_key(assessment))
+    missing = missing_questions(definition, states)
+    carried = sum(state.carried for state in states.values())
+    refused = request.method == "POST" and (missing or carried)
     return render_template("assessments/submit.html", assessment=assessment, definition=definition,
-                           missing=missing, form=form, just_saved=session.pop(JUST_SAVED, None)), 422 if missing and request.method == "POST" else 200
+                           missing=missing, carried=carried, form=form,
+                           just_saved=session.pop(JUST_SAVED, None)), 422 if refused else 200
 
 
 @bp.post("/<int:assessment_id>/reopen")
@@ -506,12 +549,22 @@ def workbook_upload(assessment_id: int):
         return render_template("assessments/workbook.html", assessment=assessment, form=form), 422
     try:
         imported = read_workbook(data, definition, assessment_id=assessment.id, language=current_language(),
-                                 limits=archive_limits(current_app.config))
+                                 limits=archive_limits(current_app.config),
+                                 earlier=queries.earlier_definitions(assessment))
     except WorkbookError as error:
         return render_template("assessments/workbook.html", assessment=assessment, form=form,
                                problems=error.problems), 422
     given = {key: answer.data for key, answer in imported.answers.items()}
-    bases = {key: Base(answer.version, answer.digest) for key, answer in imported.answers.items()}
+    bases = {key: Base(answer.version, answer.digest or None) for key, answer in imported.answers.items()}
+    if imported.earlier:
+        flash(_("This is the workbook of an earlier self-assessment (%(ref)s): its answers were brought into "
+                "this one by question key.", ref=imported.ref), "info")
+    if imported.gone:
+        rows = "; ".join(_("sheet '%(sheet)s', row %(row)s (%(key)s): %(reason)s", sheet=p.sheet, row=p.row,
+                           key=p.question, reason=p.message) for p in imported.gone)
+        flash(ngettext("%(num)d answer of that workbook was left out: %(rows)s",
+                       "%(num)d answers of that workbook were left out: %(rows)s", len(imported.gone), rows=rows),
+              "warning")
     return _import(assessment, definition, given, bases)
 
 

@@ -9,6 +9,12 @@ workbook and never silently overwrites what someone saved online meanwhile.
 Import: the workbook is read and checked as a whole; any problem — naming its sheet, row and
 question — refuses it all (:class:`WorkbookError`).
 
+Last round's workbook: a workbook exported from an earlier self-assessment of the region with the
+same questionnaire key (``earlier``, any version) is read against the version it was written for,
+then each answer is mapped by question key onto this one and re-read by the new version's
+question type. Questions the new version no longer has (or whose answer it no longer takes) are
+reported with sheet and row in ``Imported.gone``, not refused; blank rows bring nothing over.
+
 Pure code: no Flask, no database.
 """
 from __future__ import annotations
@@ -78,6 +84,10 @@ class Imported:
     ref: str
     assessment_id: int | None
     answers: dict[str, ImportedAnswer]
+    #: Exported from an earlier self-assessment (last round's workbook), not from this one.
+    earlier: bool = False
+    #: Last round's workbook: rows left behind because this version no longer takes them.
+    gone: tuple[WorkbookProblem, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -290,9 +300,12 @@ def _validate(sheet: Worksheet, validations: dict, question: QuestionDef, row: i
 
 def read_workbook(source: bytes | BinaryIO, definition: QuestionnaireDef, *,
                   assessment_id: int | None = None, language: str = "en",
-                  limits: ArchiveLimits = ArchiveLimits()) -> Imported:
+                  limits: ArchiveLimits = ArchiveLimits(),
+                  earlier: dict[int, QuestionnaireDef] | None = None) -> Imported:
     """Read an uploaded workbook for ``definition``; raise :class:`WorkbookError` with every problem.
-    Numbers typed as text are read as ``language`` writes them."""
+    Numbers typed as text are read as ``language`` writes them. ``earlier`` maps the region's
+    earlier self-assessments with the same questionnaire key to their versions: a workbook exported
+    from one of them is accepted as last round's (see the module's docstring)."""
     data = source if isinstance(source, bytes) else source.read()
     try:
         check_archive(data, limits)
@@ -305,26 +318,68 @@ def read_workbook(source: bytes | BinaryIO, definition: QuestionnaireDef, *,
             "not an .xlsx workbook, or a damaged one; save it as an Excel workbook (.xlsx) and try again"))]) from None
     problems: list[WorkbookProblem] = []
     ref, exported_for = _meta(workbook)
-    if ref != definition.ref:
+    written_for = _written_for(ref, exported_for, definition, assessment_id, earlier or {})
+    questions = {q.key: q for q in written_for.questions()}
+    answers: dict[str, ImportedAnswer] = {}
+    seen: dict[str, tuple[str, int]] = {}  # question key: (sheet, row)
+    for sheet in workbook.worksheets:
+        if sheet.title in (INSTRUCTIONS, LISTS, META):
+            continue
+        for row in sheet.iter_rows(min_row=HEADER_ROW + 1, max_col=HOW):
+            _read_row(sheet.title, row, questions, written_for, answers, seen, problems, language)
+    if problems:
+        raise WorkbookError(problems)
+    if written_for is definition:
+        return Imported(ref, exported_for, answers)
+    mapped, gone = _map_onto(answers, written_for, definition, seen)
+    return Imported(ref, exported_for, mapped, earlier=True, gone=tuple(gone))
+
+
+def _written_for(ref, exported_for, definition: QuestionnaireDef, assessment_id, earlier) -> QuestionnaireDef:
+    """The questionnaire version the workbook was exported for, if it may be read here: this
+    assessment's, or (last round's workbook) an earlier assessment's with the same key."""
+    previous = earlier.get(exported_for) if exported_for != assessment_id else None
+    if previous is not None and ref == previous.ref and previous.key == definition.key:
+        return previous
+    same_key = isinstance(ref, str) and ref.split("@")[0] == definition.key
+    if ref != definition.ref and not (same_key and assessment_id is not None and exported_for != assessment_id):
         message = (_("this workbook is for questionnaire %(found)s, not %(ref)s; download the workbook of this "
                      "self-assessment", found=ref, ref=definition.ref) if ref else
                    _("this workbook is for no questionnaire, not %(ref)s; download the workbook of this "
                      "self-assessment", ref=definition.ref))
         raise WorkbookError([WorkbookProblem(META if ref else _("(file)"), None, None, message)])
     if assessment_id is not None and exported_for != assessment_id:
-        raise WorkbookError([WorkbookProblem(_("(file)"), None, None, _(
-            "this workbook was downloaded from another self-assessment; download the workbook of this one"))])
-    questions = {q.key: q for q in definition.questions()}
-    answers: dict[str, ImportedAnswer] = {}
-    seen: dict[str, str] = {}
-    for sheet in workbook.worksheets:
-        if sheet.title in (INSTRUCTIONS, LISTS, META):
+        message = (_("this workbook was downloaded from another self-assessment; download the workbook of this one")
+                   if ref == definition.ref or not earlier else
+                   _("this workbook was downloaded from a self-assessment that is neither this one nor an earlier "
+                     "one of your region; download the workbook of this one, or of your region's previous one"))
+        raise WorkbookError([WorkbookProblem(_("(file)"), None, None, message)])
+    return definition
+
+
+def _map_onto(answers: dict[str, ImportedAnswer], written_for: QuestionnaireDef, definition: QuestionnaireDef,
+              seen: dict[str, tuple[str, int]]) -> tuple[dict[str, ImportedAnswer], list[WorkbookProblem]]:
+    """Last round's answers by question key onto this version, each re-read by its question type.
+    The base is "no answer yet" (version 0, no fingerprint): an answer given in this round meanwhile
+    is a conflict to choose on, never overwritten."""
+    mapped, gone = {}, []
+    for key, imported in answers.items():
+        if imported.data.empty:
+            continue  # a blank row brings nothing over
+        sheet, row = seen[key]
+        try:
+            question = definition.question(key)
+        except KeyError:
+            gone.append(WorkbookProblem(sheet, row, key, _("the question no longer exists")))
             continue
-        for row in sheet.iter_rows(min_row=HEADER_ROW + 1, max_col=HOW):
-            _read_row(sheet.title, row, questions, definition, answers, seen, problems, language)
-    if problems:
-        raise WorkbookError(problems)
-    return Imported(ref, exported_for, answers)
+        kind = question_type(written_for.question(key))
+        try:
+            data = parse_answer(question, definition.scale, kind.form_value(imported.data), imported.data.comment)
+        except InvalidAnswer as error:
+            gone.append(WorkbookProblem(sheet, row, key, str(error)))
+            continue
+        mapped[key] = ImportedAnswer(data, 0, "")
+    return mapped, gone
 
 
 def _meta(workbook) -> tuple[str | None, int | None]:
@@ -354,8 +409,8 @@ def _read_row(sheet: str, cells, questions, definition, answers, seen, problems,
     if question is None:
         return problem(_("unknown question key; the hidden columns were changed — download a fresh workbook"))
     if question.key in seen:
-        return problem(_("the question appears twice (also on sheet '%(sheet)s')", sheet=seen[question.key]))
-    seen[question.key] = sheet
+        return problem(_("the question appears twice (also on sheet '%(sheet)s')", sheet=seen[question.key][0]))
+    seen[question.key] = (sheet, number)
     match = _BASE.fullmatch(str(base or "").strip())
     if not match:
         return problem(_("the hidden version column was changed — download a fresh workbook"))
