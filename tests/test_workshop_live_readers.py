@@ -8,10 +8,13 @@ import re
 
 import pytest
 
+from eis_toolkit.accounts.services import create_user, save_region
 from eis_toolkit.extensions import db
 from eis_toolkit.models import WorkshopStatus
+from eis_toolkit.workshops.services import assign_reviewer
 
-from tests.workshop_support import (login_as, person, submit_as, workshop, workshop_bundle)  # noqa: F401
+from tests.conftest import assert_accessible, log_in
+from tests.workshop_support import login_as, person, region, submit_as, workshop, workshop_bundle  # noqa: F401
 
 VIEW = "/workshops/aarhus-2017/live/view"
 DATA = "/workshops/aarhus-2017/live/view.json"
@@ -62,24 +65,21 @@ READERS = {
 
 @pytest.mark.parametrize("status", ["planned", "open", "closed", "published"])
 @pytest.mark.parametrize("email", sorted(READERS))
-def test_who_may_follow_the_live_screen(room, client, login_as, email, status):
+def test_who_may_follow_the_live_screen(room, client, login, email, status):
     set_state(status)
-    if email in ("it2@example.org", OUTSIDER):
-        client.post("/login", data={"email": email, "password": "review-pass"})
-    else:
-        login_as(email)
+    login(email, "review-pass" if email == OUTSIDER else None)
     allowed = READERS[email] == "any" or (READERS[email] == "room" and status in ("open", "closed"))
     for path in (VIEW, DATA):
         assert client.get(path).status_code == (200 if allowed else 403), path
-    assert client.post("/workshops/aarhus-2017/live/reveal", data={"revealed": "1"}).status_code in (
-        (302,) if READERS[email] == "any" else (403,)), "followers never switch the reveal"
+    assert client.post("/workshops/aarhus-2017/live/reveal", data={"revealed": "1"}).status_code == (
+        302 if READERS[email] == "any" else 403), "followers never switch the reveal"
 
 
 def test_anonymous_visitors_are_sent_to_log_in(room, client):
     for path in (VIEW, DATA):
         response = client.get(path)
         assert response.status_code == 302 and "/login" in response.location, path
-    assert client.get("/workshops/nowhere/live/view").status_code in (302, 404)
+    assert client.get("/workshops/nowhere/live/view").status_code == 404  # nothing to log in for
 
 
 def test_an_unknown_workshop_is_not_found(room, client, login_as):
@@ -178,7 +178,7 @@ def test_following_costs_the_same_queries_however_many_reviewers(room, client, l
     counts = []
     for more in (0, 5):
         for i in range(more):
-            _add_reviewer(room, len(counts) * 10 + i)
+            _add_reviewer(len(counts) * 10 + i)
         for path in (VIEW, DATA):
             client.get(path)  # warm
         with count_queries() as page:
@@ -189,10 +189,8 @@ def test_following_costs_the_same_queries_however_many_reviewers(room, client, l
     assert counts[0] == counts[1], counts
 
 
-def _add_reviewer(w, i):
-    from eis_toolkit.accounts.services import create_user, save_region
-    from eis_toolkit.workshops.services import assign_reviewer
-    from tests.workshop_support import region
+def _add_reviewer(i):
+    """A reviewer from a new region, with submitted reviews of both hot-seat regions."""
     new_region = save_region(None, code=f"XX{i:02d}", name=f"Region {i}", country="XX", language="en")
     w = workshop()
     w.programme.regions.append(new_region)
@@ -201,3 +199,55 @@ def _add_reviewer(w, i):
         assign_reviewer(w, reviewer, region(code))
         submit_as(reviewer.email, code, 1 + i % 5, commit=False)
     db.session.commit()
+
+
+# --- in a browser: a reviewer's phone follows the host's reveal -----------------------------
+
+
+@pytest.mark.browser
+def test_a_reviewer_on_a_phone_sees_the_scores_when_the_host_reveals_them(room, live_server, page):
+    person("ie@example.org").language = "da"  # Ian reads Danish; the host's room is Italian
+    db.session.commit()
+    phone = page.context.browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                             has_touch=True).new_page()
+    log_in(phone, live_server, "ie@example.org")
+    phone.goto(f"{live_server}{VIEW}")
+    assert phone.locator("html").get_attribute("lang") == "da"
+    phone.locator("#live-updated").get_by_text(re.compile(r"^Opdateret \d")).wait_for()  # the script has polled
+    assert phone.locator("#live-progress .live-count").first.inner_text() == "2 af 3"
+    assert phone.locator("#live-hidden").is_visible() and not phone.locator("#live-dimensions-section").is_visible()
+    assert phone.locator("#reveal-form").count() == 0 and phone.locator("#room-language").count() == 0
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390, "no sideways scrolling on the phone"
+    assert_accessible(phone, "the live screen on a phone, hidden")
+
+    log_in(page, live_server, "host@example.org")
+    page.goto(f"{live_server}/workshops/aarhus-2017/live?room=it")
+    shared = page.get_by_role("link", name=f"{live_server}{VIEW}")
+    assert shared.get_attribute("href") == f"{live_server}{VIEW}"
+    page.get_by_role("button", name="Mostra i punteggi").click()
+    page.get_by_role("button", name="Nascondi i punteggi").wait_for()
+
+    phone.locator("#live-dimensions-section").wait_for(state="visible")  # at the next poll, without reloading
+    assert not phone.locator("#live-hidden").is_visible()
+    assert phone.get_by_role("heading", name="Drøft først: hvor peers er uenige").is_visible()
+    headers = phone.locator("#live-dimensions thead").first.text_content()
+    assert "Afvigelse" in headers and "Scarto" not in headers, "the reader's Danish, not the room's Italian"
+    phone.locator("#live-questions li").first.wait_for()
+    assert "DK04" in phone.locator("#live-questions li").first.inner_text()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_accessible(phone, "the live screen on a phone, revealed")
+
+    page.get_by_role("button", name="Nascondi i punteggi").click()
+    phone.locator("#live-hidden").wait_for(state="visible")  # hidden again on the phone too
+    assert not phone.locator("#live-dimensions-section").is_visible()
+
+
+@pytest.mark.browser
+def test_the_followers_screen_on_a_desktop_is_accessible(room, live_server, page):
+    set_state(revealed=True)
+    log_in(page, live_server, "dk@example.org")
+    page.goto(f"{live_server}{VIEW}")
+    page.locator("#live-questions li").first.wait_for()
+    assert page.locator(".live-chart svg").first.is_visible(), "the bars, on a wide screen"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    assert_accessible(page, "the live screen on a desktop, revealed")
