@@ -204,8 +204,7 @@ def can_follow_live(user, workshop: Workshop) -> bool:
     if is_reviewer(user) and _exists(ReviewerAssignment.workshop_id == workshop.id,
                                      ReviewerAssignment.reviewer_id == user.id):
         return True
-    return user.has_role(Role.REGION) and user.region_id is not None and bool(db.session.scalar(select(exists().where(
-        workshop_hot_seat.c.workshop_id == workshop.id, workshop_hot_seat.c.region_id == user.region_id))))
+    return user.has_role(Role.REGION) and sits_in_hot_seat(user, workshop)
 
 
 def can_rate_practices(user, workshop: Workshop) -> bool:
