@@ -193,6 +193,20 @@ def can_see_reviewer_names(user, workshop: Workshop, region_id: int) -> bool:
     return workshop.show_reviewer_names and can_read_own_reviews(user, workshop, region_id)
 
 
+def can_follow_live(user, workshop: Workshop) -> bool:
+    """The live session screen on one's own device, read-only: the workshop's hosts and admins at
+    any time; while the round is open or closed, its assigned reviewers and the members of its
+    hot-seat regions (the people in the room). What it shows is what the host has revealed."""
+    if can_host(user, workshop):
+        return True
+    if not _logged_in(user) or workshop.status not in (WorkshopStatus.OPEN, WorkshopStatus.CLOSED):
+        return False
+    if is_reviewer(user) and _exists(ReviewerAssignment.workshop_id == workshop.id,
+                                     ReviewerAssignment.reviewer_id == user.id):
+        return True
+    return user.has_role(Role.REGION) and sits_in_hot_seat(user, workshop)
+
+
 def can_rate_practices(user, workshop: Workshop) -> bool:
     """Rate the practices nominated at a workshop: its reviewers, while the round is open."""
     return (workshop.status == WorkshopStatus.OPEN and is_reviewer(user)

@@ -103,6 +103,10 @@ ALLOWED = {
     "workshops.assignment_add": HOSTS, "workshops.assignment_remove": HOSTS,
     "workshops.import_scores": HOSTS, "workshops.import_template": HOSTS,
     "workshops.live_screen": HOSTS, "workshops.live_data": HOSTS, "workshops.live_reveal": HOSTS,
+    # the live screen on one's own device: the workshop's reviewers, the hot-seat regions' members (DK04's
+    # dk@, IE04's ie@), hosts; not a reviewer without an assignment here, nor a region outside the hot seat
+    "workshops.live_view": {"member", "reviewer_submitted", "reviewer_draft", "host_in_hot_seat", "admin"},
+    "workshops.live_view_data": {"member", "reviewer_submitted", "reviewer_draft", "host_in_hot_seat", "admin"},
     "workshops.nominations": HOSTS, "workshops.nomination_moderate": ADMIN,  # a DK04 nomination
     "workshops.site_visit_edit": HOSTS, "workshops.site_visit_delete": HOSTS, "workshops.site_visit_new": HOSTS,
     "workshops.transition": HOSTS, "workshops.suggest_reviewers": HOSTS,

@@ -34,7 +34,8 @@ PAGES = {
     None: ["/", "/login", "/nowhere"],
     "dk@example.org": ["/dashboard", "/assessments/", "/assessments/A", "/assessments/A/questions/strategy",
                        "/assessments/A/submit", "/assessments/A/print", "/assessments/A/compare",
-                       "/assessments/A/workbook", "/workshops/aarhus-2017/results/DK04"],
+                       "/assessments/A/workbook", "/workshops/aarhus-2017/results/DK04",
+                       "/workshops/odense-2018/live/view"],  # DK04 sits in the hot seat of the open Odense workshop
     "it@example.org": ["/reviews", "/reviews/{review}"],
     "admin@example.org": ["/dashboard", "/admin/people", "/admin/people/new", "/admin/regions", "/admin/regions/R",
                           "/benchmark/", "/benchmark/workshops/aarhus-2017", "/benchmark/workshops/aarhus-2017/regions/DK04",

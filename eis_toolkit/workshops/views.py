@@ -14,6 +14,7 @@ Every route loads, asks a predicate of ``permissions``, validates, calls a servi
 | ``/workshops/<slug>/nominations...`` | hosts | turn nominations into practices |
 | ``/workshops/<slug>/import`` | hosts | scores of a paper session |
 | ``/workshops/<slug>/live``, ``live.json``, ``live/reveal`` | hosts | the live session screen |
+| ``/workshops/<slug>/live/view``, ``live/view.json`` | hosts; the workshop's reviewers and hot-seat members while open or closed | the live screen on one's own device, read-only |
 | ``/workshops/<slug>/results/<code>[.csv/.json]`` | hosts; reviewers after submitting; the region once published | a region's peer reviews |
 | ``/reviews``, ``/reviews/<id>...`` | reviewers | inbox, review page, autosave, nominations, ratings |
 """
@@ -23,8 +24,7 @@ import csv
 import io
 from collections.abc import Callable
 
-from flask import (Blueprint, Response, current_app, abort, flash, jsonify, redirect, render_template, request, session,
-                   url_for)
+from flask import (Blueprint, Response, current_app, abort, flash, jsonify, redirect, render_template, request, url_for)
 from flask_babel import gettext as _
 from flask_babel import force_locale, ngettext
 from flask_login import current_user
@@ -36,16 +36,16 @@ from .. import audit, permissions
 from ..accounts.services import admin_names
 from ..access import ensure
 from ..benchmark.numbers import RegionScores, benchmark
-from ..benchmark.queries import definition_for, structure_for, workshop_benchmark
+from ..benchmark.queries import definition_for, structure_for
 from ..catalogue.models import Practice
 from ..extensions import db
-from ..i18n import current_language, status_label, supported_language, translate
+from ..i18n import current_language, status_label, translate
 from ..questionnaires.types import AnswerData, show_answer
 from ..config import archive_limits
 from ..spreadsheets import csv_row
 from ..models import (AssessmentStatus, Programme, Questionnaire, Region, ReviewerAssignment, SiteVisit, User, Workshop,
                       WorkshopStatus)
-from . import lifecycle, live, queries
+from . import lifecycle, queries, screen
 from ..assessments import uploads
 from .forms import (AssignmentForm, DeleteWorkshopForm, ImportForm, NominationForm, SiteVisitForm, TransitionForm,
                     WorkshopForm)
@@ -402,27 +402,18 @@ def _download(text: str, mimetype: str, filename: str) -> Response:
     return Response(text, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-# --- the live session -------------------------------------------------------------------------
+# --- the live session (assembled in screen.py) ------------------------------------------------
 
 
-#: Where the session keeps, per workshop, the language the host chose for the room's screen.
-ROOM_LANGUAGES = "room_languages"
-
-
-def _room_language(workshop: Workshop) -> str:
-    """The live screen's language: ``?room=`` (then remembered for this workshop in the session),
-    the one remembered, else the host's own; independent of the host's interface language."""
-    chosen = session.get(ROOM_LANGUAGES, {})
-    asked = supported_language(request.args.get("room"))
-    if asked and chosen.get(workshop.slug) != asked:
-        session[ROOM_LANGUAGES] = {**chosen, workshop.slug: asked}
-    return asked or supported_language(chosen.get(workshop.slug)) or current_language()
+def _no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/workshops/<slug>/live")
 def live_screen(slug: str):
     workshop = _hosted(slug)
-    room = _room_language(workshop)
+    room = screen.room_language(workshop)
     with force_locale(room):
         return render_template("workshops/live.html", workshop=workshop, room=room, live_messages=live_messages)
 
@@ -430,15 +421,26 @@ def live_screen(slug: str):
 @bp.get("/workshops/<slug>/live.json")
 def live_data(slug: str):
     workshop = _hosted(slug)
-    revealed = workshop.live_revealed
-    data = live.payload(
-        slug=workshop.slug, status=workshop.status.value, revealed=revealed,
-        progress=[(p.region.code, p.region.name, p.submitted, p.assigned) for p in queries.progress(workshop)],
-        rows=workshop_benchmark(workshop) if revealed else None,
-        definition=definition_for(workshop.questionnaire), language=_room_language(workshop))
-    response = jsonify(data)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return _no_store(jsonify(screen.data(workshop, screen.room_language(workshop))))
+
+
+def _following(slug: str) -> Workshop:
+    workshop = queries.workshop_or_404(slug)
+    ensure(permissions.can_follow_live(current_user, workshop))
+    return workshop
+
+
+@bp.get("/workshops/<slug>/live/view")
+def live_view(slug: str):
+    """The live screen on one's own device: read-only, in the reader's language."""
+    workshop = _following(slug)
+    return render_template("workshops/live_view.html", workshop=workshop, live_messages=live_messages)
+
+
+@bp.get("/workshops/<slug>/live/view.json")
+def live_view_data(slug: str):
+    workshop = _following(slug)
+    return _no_store(jsonify(screen.data(workshop, current_language())))
 
 
 @bp.post("/workshops/<slug>/live/reveal")

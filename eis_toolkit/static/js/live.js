@@ -2,8 +2,10 @@
 // progress, the dimension figures and the questions to discuss, without reloading the page.
 // Everything is built with DOM methods and textContent: no HTML from data, no inline styles
 // (the bars are SVG rectangles whose widths are attributes). Its words come translated from the
-// server (data-messages: key → text with %(name)s placeholders), in the room's language, which is
-// also the page's <html lang> and the language its polling asks for.
+// server (data-messages: key → text with %(name)s placeholders), in the page's language, which is
+// also its <html lang> and the language its polling gets: the room's on the host's screen
+// (live.html), the reader's own on the read-only copy on one's own device (live_view.html, which
+// has no reveal form).
 (function () {
   "use strict";
   var root = document.getElementById("live");
