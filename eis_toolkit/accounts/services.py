@@ -18,7 +18,12 @@ MIN_PASSWORD_LENGTH = 8
 
 
 class AccountError(ValueError):
-    """A change that cannot be made, with a message for the person who asked."""
+    """A change that cannot be made, with a message for the person who asked; ``field`` names the
+    form field it is about, if one is (the form shows the message there)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 def normalise_email(email: str) -> str:
