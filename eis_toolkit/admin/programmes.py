@@ -21,6 +21,10 @@ def find_programme(slug: str) -> Programme | None:
     return db.session.scalar(select(Programme).where(Programme.slug == slug.strip().lower()))
 
 
+def slug_taken(slug: str) -> AccountError:
+    return AccountError(_("There is already a programme with the address name %(slug)s.", slug=slug), field="slug")
+
+
 def save_programme(programme: Programme | None, *, slug: str, title: str, description: str,
                    starts: date | None, ends: date | None, user=None) -> Programme:
     """Create (``programme=None``) or change a programme; slugs are unique, a programme does not
@@ -28,8 +32,7 @@ def save_programme(programme: Programme | None, *, slug: str, title: str, descri
     slug = slug.strip().lower()
     other = find_programme(slug)
     if other is not None and other is not programme:
-        raise AccountError(_("There is already a programme with the address name %(slug)s.", slug=slug),
-                           field="slug")
+        raise slug_taken(slug)
     if starts and ends and ends < starts:
         raise AccountError(_("The end is before the start."), field="ends")
     values = {"slug": slug, "title": title.strip(), "description": description.strip(),

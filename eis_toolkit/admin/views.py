@@ -3,6 +3,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
@@ -128,16 +129,19 @@ def programme_form(programme_id: int | None = None):
     form = ProgrammeForm(obj=programme)
     if form.validate_on_submit():
         try:
-            programme = services.save_programme(
+            saved = services.save_programme(
                 programme, slug=form.slug.data, title=form.title.data, description=form.description.data or "",
                 starts=form.starts.data, ends=form.ends.data, user=current_user)
+            db.session.commit()
         except AccountError as error:
             db.session.rollback()
             _show(error, form)
+        except IntegrityError:  # another admin took the slug since it was checked
+            db.session.rollback()
+            _show(services.slug_taken(form.slug.data), form)
         else:
-            db.session.commit()
-            flash(_("Saved %(name)s.", name=programme.title), "success")
-            return redirect(url_for("admin.programme_edit", programme_id=programme.id))
+            flash(_("Saved %(name)s.", name=saved.title), "success")
+            return redirect(url_for("admin.programme_edit", programme_id=saved.id))
     partner_form = _partner_form(programme) if programme is not None else None
     return render_template("admin/programme_form.html", form=form, programme=programme, partner_form=partner_form)
 
@@ -158,8 +162,11 @@ def programme_partner_add(programme_id: int):
     if region is None:
         flash(_("Choose a region to add."), "error")
         return redirect(url_for("admin.programme_edit", programme_id=programme.id)), 303
-    services.add_partner(programme, region, current_user)
-    db.session.commit()
+    try:
+        services.add_partner(programme, region, current_user)
+        db.session.commit()
+    except IntegrityError:  # another admin added it at the same moment: it is a partner all the same
+        db.session.rollback()
     flash(_("%(region)s is now a partner of %(title)s.", region=region, title=programme.title), "success")
     return redirect(url_for("admin.programme_edit", programme_id=programme.id) + "#partners"), 303
 
@@ -172,20 +179,20 @@ def programme_partner_remove(programme_id: int, region_id: int):
         return redirect(url_for("admin.programme_edit", programme_id=programme.id))
     form = ConfirmForm()
     dependants = services.partner_dependants(programme, region)
+    status = 200
     if form.validate_on_submit() and (form.confirmed.data or not dependants.any):
         try:
             services.remove_partner(programme, region, current_user)
-        except AccountError as error:
+        except AccountError:  # the page says why
             db.session.rollback()
-            flash(str(error), "error")
-            return render_template("admin/partner_remove.html", programme=programme, region=region,
-                                   dependants=dependants, form=form), 409
-        db.session.commit()
-        flash(_("%(region)s is no longer a partner of %(title)s.", region=region, title=programme.title), "success")
-        return redirect(url_for("admin.programme_edit", programme_id=programme.id) + "#partners"), 303
-    status = 409 if request.method == "POST" and dependants.blocking else 200
+            status = 409
+        else:
+            db.session.commit()
+            flash(_("%(region)s is no longer a partner of %(title)s.", region=region, title=programme.title),
+                  "success")
+            return redirect(url_for("admin.programme_edit", programme_id=programme.id) + "#partners"), 303
     return render_template("admin/partner_remove.html", programme=programme, region=region,
-                           dependants=dependants, form=form), status
+                           dependants=dependants, refused=dependants.blocking, form=form), status
 
 
 @bp.route("/programmes/<int:programme_id>/delete", methods=["GET", "POST"])
@@ -193,16 +200,17 @@ def programme_delete(programme_id: int):
     programme = db.get_or_404(Programme, programme_id)
     form = ConfirmForm()
     workshops = services.workshop_count(programme)
+    status = 200
     if form.validate_on_submit():
         title = programme.title
         try:
             services.delete_programme(programme, current_user)
-        except AccountError as error:
+        except AccountError:  # the page says why
             db.session.rollback()
-            flash(str(error), "error")
-            return render_template("admin/programme_delete.html", programme=programme, workshops=workshops,
-                                   form=form), 409
-        db.session.commit()
-        flash(_("Deleted %(title)s.", title=title), "success")
-        return redirect(url_for("admin.programmes")), 303
-    return render_template("admin/programme_delete.html", programme=programme, workshops=workshops, form=form)
+            status = 409
+        else:
+            db.session.commit()
+            flash(_("Deleted %(title)s.", title=title), "success")
+            return redirect(url_for("admin.programmes")), 303
+    return render_template("admin/programme_delete.html", programme=programme, workshops=workshops,
+                           refused=bool(workshops), form=form), status
