@@ -17,6 +17,7 @@ def test_an_admin_manages_the_partner_regions_of_a_programme(load, bundle, live_
     bundle["regions"].append({"code": "FI1B", "name": "Helsinki-Uusimaa", "country": "FI"})
     load(bundle)
     log_in(page, live_server, "admin@example.org")
+    page.get_by_role("link", name="Regions", exact=True).click()
     page.get_by_role("link", name="Programmes").click()
     _look(page, "programmes")
     page.get_by_role("link", name="Everywhere International SMEs").click()
