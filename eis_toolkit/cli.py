@@ -162,6 +162,8 @@ def user_create(email, name, roles, region_code, language, password) -> None:
         region = find_region(region_code)
         if region is None:
             fail(f"unknown region {region_code!r}")
+    elif "region" in roles:
+        fail("a region member needs a region: give --region CODE, e.g. --region DK04")
     try:
         user = create_user(email, name, password, roles=roles, region=region, language=language)
     except AccountError as error:

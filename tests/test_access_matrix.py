@@ -56,6 +56,8 @@ ALLOWED = {
     # admin pages
     "admin.people": ADMIN, "admin.person_edit": ADMIN, "admin.person_new": ADMIN,
     "admin.regions": ADMIN, "admin.region_edit": ADMIN, "admin.region_new": ADMIN,
+    "admin.programmes": ADMIN, "admin.programme_new": ADMIN, "admin.programme_edit": ADMIN,
+    "admin.programme_partner_add": ADMIN, "admin.programme_partner_remove": ADMIN, "admin.programme_delete": ADMIN,
     # self-assessments: DK04's, submitted (members read it; reviewers of DK04 and hosts too)
     "assessments.index": {"member", "other_member", "reviewer_submitted", "reviewer_draft", "host_in_hot_seat"},
     "assessments.overview": {"member", "reviewer_submitted", "reviewer_draft", "host_in_hot_seat", "admin"},
@@ -151,7 +153,7 @@ def scenario(load, bundle):
     workshop["reviews"].append({"reviewer": "ie@example.org", "region": "DK04", "status": "draft",
                                 "scores": {"strategy.vision": {"score": 2, "comment": "draft"}}})
     load(bundle)
-    from eis_toolkit.models import (Assessment, Nomination, Region, ReviewerAssignment, SiteVisit, User)
+    from eis_toolkit.models import (Assessment, Nomination, Programme, Region, ReviewerAssignment, SiteVisit, User)
 
     def one(statement):
         return db.session.scalar(statement)
@@ -166,6 +168,7 @@ def scenario(load, bundle):
                                                                  ReviewerAssignment.region_id == dk04)),
         "evidence_id": 999, "user_id": one(select(User.id).where(User.email == "dk@example.org")),
         "region_id": dk04, "visit_id": one(select(SiteVisit.id)),
+        "programme_id": one(select(Programme.id)),
         "nomination_id": one(select(Nomination.id)),
         "token": "not-a-token", "message_id": _outbox_message(),
         "action_id": 999,

@@ -38,6 +38,7 @@ PAGES = {
                        "/workshops/odense-2018/live/view"],  # DK04 sits in the hot seat of the open Odense workshop
     "it@example.org": ["/reviews", "/reviews/{review}"],
     "admin@example.org": ["/dashboard", "/admin/people", "/admin/people/new", "/admin/regions", "/admin/regions/R",
+                          "/admin/programmes", "/admin/programmes/new", "/admin/programmes/{programme}",
                           "/benchmark/", "/benchmark/workshops/aarhus-2017", "/benchmark/workshops/aarhus-2017/regions/DK04",
                           "/benchmark/programmes/eis/eis-core@1", "/workshops/aarhus-2017/live",
                           "/workshops/aarhus-2017", "/workshops/aarhus-2017/status/publish"],
@@ -67,6 +68,7 @@ def test_no_marked_english_sentence_reaches_a_page(client, draft, sign_in, langu
     sentences = _sentences(language)
     assert len(sentences) > 100
     paths = [p.replace("/A", f"/{draft.id}").replace("/R", f"/{draft.region_id}").replace("{review}", str(_review_of_dk04()))
+             .replace("{programme}", str(draft.workshop.programme_id))
              for p in PAGES[email]]
     client.get(f"/?lang={language}")  # chosen once, then remembered by the session
     sign_in(email)

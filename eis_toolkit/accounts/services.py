@@ -18,7 +18,12 @@ MIN_PASSWORD_LENGTH = 8
 
 
 class AccountError(ValueError):
-    """A change that cannot be made, with a message for the person who asked."""
+    """A change that cannot be made, with a message for the person who asked; ``field`` names the
+    form field it is about, if one is (the form shows the message there)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 def normalise_email(email: str) -> str:
@@ -71,10 +76,19 @@ def check_password_strength(password: str, email: str | None = None) -> None:
     check_strength(password, email)
 
 
+def check_region_rule(roles, region: Region | None) -> None:
+    """A region member fills in their region's self-assessment: refuse one without a region."""
+    if Role.REGION.value in {str(r) for r in roles} and region is None:
+        raise AccountError(_("A region member needs a region: choose the region this person works for."),
+                           field="region_id")
+
+
 def create_user(email: str, name: str, password: str, roles=(), region: Region | None = None,
                 language: str = "en") -> User:
-    """A new person; refuses a taken e-mail address and a short password."""
+    """A new person; refuses a taken e-mail address, a short password and a region member
+    without a region."""
     email = normalise_email(email)
+    check_region_rule(roles, region)
     if find_user(email):
         raise AccountError(_("There is already a person with the e-mail address %(email)s.", email=email))
     check_password_strength(password, email)
@@ -88,8 +102,10 @@ def create_user(email: str, name: str, password: str, roles=(), region: Region |
 
 def update_user(user: User, *, email: str, name: str, roles, region: Region | None,
                 language: str, active: bool, password: str = "", keep_session: str | None = None) -> User:
-    """Change a person; a new password or disabling them ends their log-ins (but ``keep_session``)."""
+    """Change a person; a new password or disabling them ends their log-ins (but ``keep_session``).
+    Refuses a taken e-mail address and a region member without a region."""
     email = normalise_email(email)
+    check_region_rule(roles, region)
     other = find_user(email)
     if other is not None and other.id != user.id:
         raise AccountError(_("There is already a person with the e-mail address %(email)s.", email=email))
