@@ -55,5 +55,9 @@ class ImportForm(FlaskForm):
         description=_l("Columns: reviewer (e-mail), region (code), question (key), score (a number or N/A), comment."))
 
 
+class SubmitReviewForm(FlaskForm):
+    """The confirmation page's button, with its CSRF token."""
+
+
 class DeleteWorkshopForm(FlaskForm):
     """Nothing to fill in: the button, with its CSRF token."""
