@@ -158,7 +158,7 @@ def test_a_bad_score_on_the_review_form_is_refused_in_the_readers_language(clien
         "version": review.version, "action": "save", "score.strategy.vision": "7"}))
     question = next(q for q in definition_for(review.assignment.workshop.questionnaire).scored_questions()
                     if q.key == "strategy.vision")
-    assert f"{translate(question.text, language)}: {message}." in page, "the question by its text, in the reader's language"
+    assert f"{translate(question.text, language).rstrip('.')}: {message}." in page, "the question by its text, in the reader's language"
     assert "strategy.vision:" not in page
     assert "is not a level" not in page
 

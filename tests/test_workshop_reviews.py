@@ -91,7 +91,7 @@ def test_an_invalid_score_saves_nothing_keeps_the_input_and_names_the_question(i
     assert response.status_code == 422
     text = response.text
     assert ('<li><a href="#score-strategy-vision">The region has a written strategy or action plan for SME '
-            "internationalisation, with objectives, priority markets and priority sectors.: &#39;7&#39; is not a "
+            "internationalisation, with objectives, priority markets and priority sectors: &#39;7&#39; is not a "
             "level from 1 to 5 or N/A.</a></li>") in text
     assert 'id="score-strategy-vision"' in text, "the link's target"
     assert "strategy.vision:" not in text, "never the raw key"
@@ -104,7 +104,7 @@ def test_the_error_names_the_question_in_the_readers_language(ie_on_dk, client):
     text = client.post(f"/reviews/{ie_on_dk.id}/strategy", data={
         "version": ie_on_dk.review.version, "score.strategy.vision": "7"}).text
     italian = definition().dimensions[0].questions[0].text.get("it")
-    assert italian and f'<a href="#score-strategy-vision">{italian}' in text.replace("&#39;", "'")
+    assert italian and f'<a href="#score-strategy-vision">{italian.rstrip(".")}:' in text.replace("&#39;", "'")
 
 
 def test_a_too_long_overall_text_is_named_by_its_label(ie_on_dk, client, app):

@@ -123,7 +123,7 @@ def parse_review_input(data: Mapping[str, str], definition: QuestionnaireDef, la
             answer = question_type(question).parse(data.get(score_field(question.key)), question, scale,
                                                    language)
         except InvalidAnswer as error:
-            errors[score_field(question.key)] = f"{translate(question.text, language)}: {error}."
+            errors[score_field(question.key)] = _naming(translate(question.text, language), error)
         else:
             given.score, given.not_applicable = answer.score, answer.not_applicable
         result.scores[question.key] = given
@@ -133,6 +133,14 @@ def parse_review_input(data: Mapping[str, str], definition: QuestionnaireDef, la
     if errors:
         raise ReviewInputError(errors)
     return result
+
+
+def _naming(text: str, error: object) -> str:
+    """An error after the question it is about: "The region has a strategy: '9' is not a level…"."""
+    text = text.strip()
+    if text.endswith("?"):
+        return f"{text} {error}."
+    return f"{text.rstrip('.:;')}: {error}."
 
 
 def _text(data: Mapping[str, str], name: str, errors: dict[str, str], label: str) -> str:

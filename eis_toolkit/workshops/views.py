@@ -576,8 +576,7 @@ def _save_page(context: _ReviewContext, page: str | None):
         save_review(ensure_review(context.assignment), parsed, request.form.get("version", type=int) or 0,
                     context.question_ids)
     except ReviewInputError as error:
-        db.session.rollback()
-        flash(_("Some answers need correcting; nothing was saved."), "error")
+        db.session.rollback()  # the page lists the errors, each linking to its field
         return False, error.errors, values
     except WorkshopError as error:
         _refused(error)
@@ -598,6 +597,7 @@ def review(assignment_id: int):
             return redirect(url_for("workshops.review_submit" if request.form.get("action") == "submit"
                                     else "workshops.review", assignment_id=assignment_id))
         if errors:
+            flash(_("Some answers need correcting; nothing was saved."), "error")
             flash(" ".join(errors.values()), "error")
         context = _ReviewContext(assignment_id)
     return _review_page(context, "workshops/review_overview.html", progress=context.progress())
