@@ -44,7 +44,7 @@ from ..benchmark.queries import definition_for, structure_for, workshop_benchmar
 from ..catalogue.models import Practice
 from ..extensions import db
 from ..i18n import current_language, status_label, supported_language, translate
-from ..questionnaires.types import AnswerData, question_type, show_answer
+from ..questionnaires.types import NOT_APPLICABLE, AnswerData, show_answer
 from ..config import archive_limits
 from ..spreadsheets import csv_row
 from ..models import (AssessmentStatus, Programme, Questionnaire, Region, ReviewerAssignment, SiteVisit, User, Workshop,
@@ -52,7 +52,7 @@ from ..models import (AssessmentStatus, Programme, Questionnaire, Region, Review
 from . import lifecycle, live, queries
 from ..assessments import uploads
 from .forms import (AssignmentForm, DeleteWorkshopForm, ImportForm, NominationForm, SiteVisitForm, SubmitReviewForm,
-                    TransitionForm, WorkshopForm)
+                    TransitionForm, WorkshopForm, review_score_fields, score_anchor)
 from .importing import ImportRefused, import_scores
 from .models import Nomination
 from .scripts import live_messages, review_messages
@@ -637,14 +637,27 @@ def review_dimension(assignment_id: int, dimension_key: str):
         by_id = {a.question_id: a for a in context.assessment.answers}
         answers = {q.key: by_id[all_ids[q.key]] for q in page.questions if all_ids.get(q.key) in by_id}
     language = current_language()
+    scored = page_questions(context.definition, page.key)
+    if values is not None:
+        fields = review_score_fields(scored, context.definition.scale, language, formdata=request.form)
+    else:
+        own = context.own
+        fields = review_score_fields(scored, context.definition.scale, language, data={
+            f"score.{q.key}": _stored_value(own.get(q.key)) for q in scored})
     return _review_page(
         context, "workshops/review_dimension.html", status, page=page, progress=progress, position=position,
         previous=progress[position - 1].dimension if position else None,
         next=progress[position + 1].dimension if position + 1 < len(progress) else None,
-        answers=answers, values=values, errors=errors,
-        levels=lambda question: question_type(question).levels(context.definition.scale, language),
+        answers=answers, values=values, errors=errors, fields=fields, score_anchor=score_anchor,
         show_answer=lambda question, answer: show_answer(question, context.definition.scale, AnswerData.of(answer), language),
         evidence_endpoint="assessments.evidence" if "assessments.evidence" in current_app.view_functions else None)
+
+
+def _stored_value(row) -> str:
+    """A stored score as its form value: the point, ``na``, or empty."""
+    if row is None:
+        return ""
+    return NOT_APPLICABLE if row.not_applicable else ("" if row.score is None else str(row.score))
 
 
 def _after_review_save(context: _ReviewContext, page: str, action: str | None) -> str:
