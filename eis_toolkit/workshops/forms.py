@@ -66,14 +66,16 @@ def review_score_fields(questions: list[QuestionDef], scale: Scale, language: st
     fields = {}
     for question in questions:
         unbound = question_type(question).field(question, scale, language)
-        unbound.kwargs["id"] = score_anchor(question.key)
+        unbound.kwargs["id"] = field_anchor(f"score.{question.key}")
         fields[f"score.{question.key}"] = unbound
     return type("ReviewScoreFields", (Form,), fields)(formdata=formdata, data=data or {})
 
 
-def score_anchor(key: str) -> str:
-    """The id of a question's score input (a link target: no dots)."""
-    return "score-" + key.replace(".", "-")
+def field_anchor(name: str) -> str:
+    """The id of the element of a review form field (``score.<key>``, ``comment.<key>``, a text):
+    a link target, so no dots (``score.strategy.vision`` → ``score-strategy-vision``)."""
+    kind, __, key = name.partition(".")
+    return f"{kind}-{key.replace('.', '-')}" if key else name
 
 
 class SubmitReviewForm(FlaskForm):

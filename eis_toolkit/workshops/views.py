@@ -52,7 +52,7 @@ from ..models import (AssessmentStatus, Programme, Questionnaire, Region, Review
 from . import lifecycle, live, queries
 from ..assessments import uploads
 from .forms import (AssignmentForm, DeleteWorkshopForm, ImportForm, NominationForm, SiteVisitForm, SubmitReviewForm,
-                    TransitionForm, WorkshopForm, review_score_fields, score_anchor)
+                    TransitionForm, WorkshopForm, field_anchor, review_score_fields)
 from .importing import ImportRefused, import_scores
 from .models import Nomination
 from .scripts import live_messages, review_messages
@@ -612,7 +612,7 @@ def _review_page(context: _ReviewContext, template: str, status: int = 200, **ex
     return render_template(
         template, assignment=assignment, workshop=workshop, definition=context.definition, review=review,
         own=context.own, peers=peers, editable=context.editable, review_messages=review_messages,
-        assessment=context.assessment, general=GENERAL,
+        assessment=context.assessment, general=GENERAL, field_anchor=field_anchor,
         missing=missing_scores(review, context.question_ids) if review else list(context.question_ids),
         **extra), status
 
@@ -648,7 +648,7 @@ def review_dimension(assignment_id: int, dimension_key: str):
         context, "workshops/review_dimension.html", status, page=page, progress=progress, position=position,
         previous=progress[position - 1].dimension if position else None,
         next=progress[position + 1].dimension if position + 1 < len(progress) else None,
-        answers=answers, values=values, errors=errors, fields=fields, score_anchor=score_anchor,
+        answers=answers, values=values, errors=errors, fields=fields,
         show_answer=lambda question, answer: show_answer(question, context.definition.scale, AnswerData.of(answer), language),
         evidence_endpoint="assessments.evidence" if "assessments.evidence" in current_app.view_functions else None)
 
