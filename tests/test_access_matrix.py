@@ -96,6 +96,8 @@ ALLOWED = {
     # reviewing
     "workshops.inbox": REVIEWERS | {"reviewer_submitted"},
     "workshops.review": {"reviewer_submitted", "admin"},  # it@'s review of DK04 (the DK04 host: no)
+    "workshops.review_dimension": {"reviewer_submitted", "admin"}, "workshops.review_general": {"reviewer_submitted", "admin"},
+    "workshops.review_submit": set(),  # submitted, and the round closed: there is nothing to confirm
     "workshops.autosave": set(),  # the review is submitted and the round closed: nobody edits it
     "workshops.nomination_add": set(), "workshops.nomination_delete": set(), "workshops.ratings": set(),
     # hosting

@@ -13,7 +13,9 @@ import re
 import pytest
 from sqlalchemy import select
 
+from eis_toolkit.benchmark.queries import definition_for
 from eis_toolkit.extensions import db
+from eis_toolkit.i18n import translate
 from eis_toolkit.models import Region, ReviewerAssignment, User, Workshop
 
 from tests.assessment_fixtures import draft, drafted, sign_in  # noqa: F401
@@ -87,7 +89,7 @@ def test_the_paper_import_explains_its_problems_in_the_hosts_language(client, dr
 def test_the_review_script_gets_its_words_in_the_readers_language(client, drafted, sign_in):
     client.get("/?lang=it")
     sign_in("it@example.org")
-    messages = _messages(_text(client.get(f"/reviews/{_odense_review()}")), "review-form")
+    messages = _messages(_text(client.get(f"/reviews/{_odense_review()}/strategy")), "review-form")
     assert messages["saved"] == "Bozza salvata alle %(time)s."
     assert messages["missing"] == ["%(num)d domanda ancora da valutare.", "%(num)d domande ancora da valutare."]
     assert messages["offline"].startswith("Non salvato: nessuna connessione.")
@@ -152,9 +154,12 @@ def test_a_bad_score_on_the_review_form_is_refused_in_the_readers_language(clien
     sign_in("it@example.org")
     assignment = _odense_review()
     review = db.session.get(ReviewerAssignment, assignment).review
-    page = _text(client.post(f"/reviews/{assignment}", data={
+    page = _text(client.post(f"/reviews/{assignment}/strategy", data={
         "version": review.version, "action": "save", "score.strategy.vision": "7"}))
-    assert f"strategy.vision: {message}." in page
+    question = next(q for q in definition_for(review.assignment.workshop.questionnaire).scored_questions()
+                    if q.key == "strategy.vision")
+    assert f"{translate(question.text, language).rstrip('.')}: {message}." in page, "the question by its text, in the reader's language"
+    assert "strategy.vision:" not in page
     assert "is not a level" not in page
 
 

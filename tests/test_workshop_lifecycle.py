@@ -215,7 +215,7 @@ def test_the_host_starts_missing_self_assessments(load, bundle, client, login):
 
 def test_a_planned_round_shows_the_reviewer_the_self_assessment_but_no_inputs(planned, client, login):
     login("it@example.org")
-    page = client.get(f"/reviews/{assignment_of('it@example.org', 'DK04').id}").text
+    page = client.get(f"/reviews/{assignment_of('it@example.org', 'DK04').id}/strategy").text
     assert "The review round has not opened yet." in page and "Written strategy" in page
     assert 'type="radio"' not in page
 

@@ -1,5 +1,7 @@
-"""The reviewer's work: the review page, drafts, autosave with optimistic locking, submitting,
+"""The reviewer's work: the overview, one page per dimension and the general part, drafts,
+autosave with optimistic locking, errors named by question, submitting behind a confirmation,
 nominations and practice ratings; two reviewers submitting at the same moment."""
+import re
 import threading
 
 import pytest
@@ -13,7 +15,7 @@ from eis_toolkit.workshops import reviews as services
 from eis_toolkit.workshops.queries import scored_question_ids
 from eis_toolkit.workshops.services import accept_nomination
 from tests.workshop_support import (assignment_of, definition, login_as, open_workshop, person,  # noqa: F401
-                                    score_fields, workshop, workshop_bundle)
+                                    score_fields, submit_as, workshop, workshop_bundle)
 
 
 @pytest.fixture
@@ -23,55 +25,214 @@ def ie_on_dk(open_workshop, login):
     return assignment_of("ie@example.org", "DK04")
 
 
+def checked(page: str, key: str) -> list[str]:
+    """The values of the checked score inputs of a question on a page."""
+    inputs = re.findall(r'<input[^>]*name="score\.%s"[^>]*>' % re.escape(key), page)
+    return [re.search(r'value="([^"]*)"', tag).group(1) for tag in inputs if re.search(r"\schecked[\s>]", tag)]
+
+
 def review_of(assignment) -> Review:
     return db.session.get(Review, assignment.review.id)
 
 
-def test_the_review_page_shows_the_regions_answers_beside_the_score_inputs(ie_on_dk, client):
+def test_the_overview_shows_progress_per_dimension_with_links(ie_on_dk, client):
+    services.save_review(ie_on_dk.review, services.parse_review_input(
+        {"score.strategy.vision": "3", "score.strategy.kpis": "na"}, definition(), page="strategy"),
+        ie_on_dk.review.version, scored_question_ids(workshop().questionnaire_id))
+    db.session.commit()
     page = client.get(f"/reviews/{ie_on_dk.id}").text
     assert "Review of Central Denmark (DK04)" in page
+    assert f'href="/reviews/{ie_on_dk.id}/strategy"' in page and f'href="/reviews/{ie_on_dk.id}/followup"' in page
+    assert f'href="/reviews/{ie_on_dk.id}/general"' in page and f'href="/reviews/{ie_on_dk.id}/submit"' in page
+    assert page.count(">2 of 5</span>") == 1 and page.count(">0 of 4</span>") == 7, "scored or N/A, per dimension"
+    assert 'type="radio"' not in page, "the overview asks nothing"
+
+
+def test_a_dimension_page_shows_the_regions_answers_beside_its_score_inputs(ie_on_dk, client):
+    page = client.get(f"/reviews/{ie_on_dk.id}/strategy").text
+    assert "Strategy and governance" in page
     assert "Written strategy" in page, "the region's comment"
     assert "4 – Established and monitored" in page, "the region's own score, with its anchored level"
     assert "540,000 EUR" in page, "a non-scored answer is shown as context"
-    assert page.count('type="radio" name="score.') == 33 * 7  # five levels, N/A, "not scored yet"
-    assert 'value="na"' in page and 'data-autosave-url="/reviews/' in page
-    assert "js/review.js" in page
+    assert page.count('name="score.strategy.') == 5 * 7  # five levels, N/A, "not scored yet"
+    assert checked(page, "strategy.vision") == [""], "not scored yet"
+    assert 'value="na"' in page and 'data-autosave-url="/reviews/' in page and 'data-page="strategy"' in page
+    assert "js/review.js" in page and "outreach.channels" not in page
+    assert "Save, continue to Outreach and access" in page
+    assert client.get(f"/reviews/{ie_on_dk.id}/nonsense").status_code == 404
 
 
-def test_save_a_draft_then_submit(ie_on_dk, client):
+def test_save_one_dimension_then_the_next_and_the_general_part(ie_on_dk, client):
     version = ie_on_dk.review.version
-    response = client.post(f"/reviews/{ie_on_dk.id}", data={
+    response = client.post(f"/reviews/{ie_on_dk.id}/strategy", data={
         "version": version, "action": "save", "score.strategy.vision": "2", "comment.strategy.vision": "Old plan",
-        "score.strategy.kpis": "na", "strengths": "Strong cluster"}, follow_redirects=True)
-    assert "Your draft is saved." in response.text
+        "score.strategy.kpis": "na"}, follow_redirects=True)
+    assert "Your draft is saved." in response.text and response.request.path == f"/reviews/{ie_on_dk.id}/strategy"
+    assert checked(response.text, "strategy.vision") == ["2"] and checked(response.text, "strategy.kpis") == ["na"]
     review = review_of(ie_on_dk)
-    assert review.status == ReviewStatus.DRAFT and review.version == version + 1 and review.strengths == "Strong cluster"
+    assert review.version == version + 1
     scores = {s.question.key: (s.score, s.not_applicable, s.comment) for s in review.scores}
     assert scores == {"strategy.vision": (2, False, "Old plan"), "strategy.kpis": (None, True, "")}
-    assert 'value="2" checked' in response.text
 
-    incomplete = client.post(f"/reviews/{ie_on_dk.id}", data={
-        "version": review.version, "action": "submit", "score.strategy.vision": "3"}, follow_redirects=True)
-    assert "saved as a draft" in incomplete.text and "32 still to do" in incomplete.text
+    onward = client.post(f"/reviews/{ie_on_dk.id}/outreach", data={
+        "version": review.version, "action": "next", "score.outreach.single_entry": "4",
+        "score.strategy.vision": "5"})  # another page's field: ignored
+    assert onward.status_code == 302 and onward.location.endswith(f"/reviews/{ie_on_dk.id}/readiness")
+    scores = {s.question.key: s.score for s in review_of(ie_on_dk).scores}
+    assert scores == {"strategy.vision": 2, "strategy.kpis": None, "outreach.single_entry": 4}, "other pages kept"
+
+    last = client.post(f"/reviews/{ie_on_dk.id}/followup", data={"version": review_of(ie_on_dk).version,
+                                                                  "action": "next"})
+    assert last.location.endswith(f"/reviews/{ie_on_dk.id}/general")
+    general = client.post(f"/reviews/{ie_on_dk.id}/general", data={
+        "version": review_of(ie_on_dk).version, "action": "save", "strengths": "Strong cluster"},
+        follow_redirects=True)
+    assert "Strong cluster" in general.text
+    review = review_of(ie_on_dk)
+    assert review.strengths == "Strong cluster" and len(review.scores) == 3, "the general page leaves the scores"
+
+
+def test_an_invalid_score_saves_nothing_keeps_the_input_and_names_the_question(ie_on_dk, client):
+    response = client.post(f"/reviews/{ie_on_dk.id}/strategy", data={
+        "version": ie_on_dk.review.version, "action": "save", "score.strategy.vision": "7",
+        "score.strategy.kpis": "3", "comment.strategy.vision": "kept comment"})
+    assert response.status_code == 422
+    text = response.text
+    assert ('<li><a href="#score-strategy-vision">The region has a written strategy or action plan for SME '
+            "internationalisation, with objectives, priority markets and priority sectors: &#39;7&#39; is not a "
+            "level from 1 to 5 or N/A.</a></li>") in text
+    assert 'id="score-strategy-vision"' in text, "the link's target"
+    assert "strategy.vision:" not in text, "never the raw key"
+    assert "kept comment" in text and checked(text, "strategy.kpis") == ["3"], "what was typed"
+    assert checked(text, "strategy.vision") == [""], "no level is '7'"
+    assert review_of(ie_on_dk).scores == []
+
+
+def test_the_error_names_the_question_in_the_readers_language(ie_on_dk, client):
+    client.get("/?lang=it")
+    text = client.post(f"/reviews/{ie_on_dk.id}/strategy", data={
+        "version": ie_on_dk.review.version, "score.strategy.vision": "7"}).text
+    italian = definition().dimensions[0].questions[0].text.get("it")
+    assert italian and f'<a href="#score-strategy-vision">{italian.rstrip(".")}:' in text.replace("&#39;", "'")
+
+
+def test_a_too_long_overall_text_is_named_by_its_label(ie_on_dk, client, app):
+    app.config["EIS_MAX_TEXT_CHARS"] = 10
+    text = client.post(f"/reviews/{ie_on_dk.id}/general", data={
+        "version": ie_on_dk.review.version, "weaknesses": "x" * 11}).text
+    assert '<a href="#weaknesses">Weaknesses is longer than 10 characters.</a>' in text
+
+
+def test_the_former_single_page_post_saves_all_and_submit_leads_to_the_confirmation(ie_on_dk, client):
+    response = client.post(f"/reviews/{ie_on_dk.id}", data={
+        "version": ie_on_dk.review.version, "action": "submit", **score_fields(4), "strengths": "S"})
+    assert response.status_code == 302 and response.location.endswith(f"/reviews/{ie_on_dk.id}/submit")
+    review = review_of(ie_on_dk)
+    assert review.status == ReviewStatus.DRAFT and len(review.scores) == 33 and review.strengths == "S"
+
+
+# --- submitting behind a confirmation ---------------------------------------------------------
+
+
+def test_the_confirmation_lists_what_will_be_sent_and_blocks_while_questions_are_open(ie_on_dk, client):
+    client.post(f"/reviews/{ie_on_dk.id}", data={"version": ie_on_dk.review.version, "action": "save",
+                                                  **score_fields(3, {"strategy.kpis": "na", "followup.learning": ""}),
+                                                  "weaknesses": "Few staff"})
+    page = client.get(f"/reviews/{ie_on_dk.id}/submit")
+    assert page.status_code == 200
+    text = page.text
+    assert '<th scope="row"><a href="/reviews/%d/strategy">Strategy and governance</a></th>\n        ' \
+           "<td>4</td><td>1</td><td>0</td>" % ie_on_dk.id in text
+    assert "Few staff" in text and "(empty)" in text
+    assert "1 question is not scored yet" in text
+    followup = next(q for q in definition().scored_questions() if q.key == "followup.learning")
+    assert f'href="/reviews/{ie_on_dk.id}/followup#score-followup-learning"' in text and followup.text["en"] in text
+    assert "Once submitted" not in text, "no submit button while a question is open"
+    refused = client.post(f"/reviews/{ie_on_dk.id}/submit")
+    assert refused.status_code == 422 and "1 question is still open" in refused.text
     assert review_of(ie_on_dk).status == ReviewStatus.DRAFT
 
-    done = client.post(f"/reviews/{ie_on_dk.id}", data={
-        "version": review_of(ie_on_dk).version, "action": "submit", **score_fields(4)}, follow_redirects=True)
-    assert "Your review is submitted" in done.text
+
+def test_submit_from_the_confirmation_then_see_the_others_scores(ie_on_dk, client):
+    client.post(f"/reviews/{ie_on_dk.id}", data={"version": ie_on_dk.review.version, "action": "save",
+                                                  **score_fields(4)})
+    page = client.get(f"/reviews/{ie_on_dk.id}/submit").text
+    assert "Once submitted, your review can no longer be changed." in page
+    done = client.post(f"/reviews/{ie_on_dk.id}/submit", follow_redirects=True)
+    assert "Your review is submitted" in done.text and done.request.path == f"/reviews/{ie_on_dk.id}"
     review = review_of(ie_on_dk)
     assert review.status == ReviewStatus.SUBMITTED and review.submitted_at is not None
     assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.object_id == review.id)) == "review.submit"
-    assert 'type="radio"' not in done.text, "a submitted review is read-only"
-    assert client.post(f"/reviews/{ie_on_dk.id}", data={"version": review.version, "action": "save"}).status_code == 403
+    strategy = client.get(f"/reviews/{ie_on_dk.id}/strategy").text
+    assert 'type="radio"' not in strategy, "a submitted review is read-only"
+    # the already submitted review: neither the confirmation nor a save
+    assert client.get(f"/reviews/{ie_on_dk.id}/submit").status_code == 403
+    assert client.post(f"/reviews/{ie_on_dk.id}/submit").status_code == 403
+    assert client.post(f"/reviews/{ie_on_dk.id}/strategy", data={"version": review.version}).status_code == 403
 
 
-def test_an_invalid_score_saves_nothing_and_keeps_the_input(ie_on_dk, client):
-    response = client.post(f"/reviews/{ie_on_dk.id}", data={
-        "version": ie_on_dk.review.version, "action": "save", "score.strategy.vision": "7",
-        "comment.strategy.vision": "kept comment"})
-    assert "strategy.vision: &#39;7&#39; is not a level from 1 to 5 or N/A." in response.text
-    assert "kept comment" in response.text
-    assert review_of(ie_on_dk).scores == []
+def test_no_submission_once_the_workshop_is_closed(ie_on_dk, client):
+    from eis_toolkit.workshops import lifecycle
+
+    client.post(f"/reviews/{ie_on_dk.id}", data={"version": ie_on_dk.review.version, **score_fields(4)})
+    submit_as("it@example.org", "DK04")
+    submit_as("de@example.org", "IE04")
+    lifecycle.apply(workshop(), "close", confirmed=True)
+    db.session.commit()
+    assert client.get(f"/reviews/{ie_on_dk.id}/submit").status_code == 403
+    assert client.post(f"/reviews/{ie_on_dk.id}/submit").status_code == 403
+    assert review_of(ie_on_dk).status == ReviewStatus.DRAFT
+
+
+@pytest.mark.parametrize("email", ["it@example.org", "dk@example.org", "host@example.org"])
+def test_nobody_else_submits_someone_elses_review(ie_on_dk, client, login_as, email):
+    client.post(f"/reviews/{ie_on_dk.id}", data={"version": ie_on_dk.review.version, **score_fields(4)})
+    login_as(email)
+    assert client.post(f"/reviews/{ie_on_dk.id}/submit").status_code == 403
+    assert client.post(f"/reviews/{ie_on_dk.id}/strategy", data={"version": ie_on_dk.review.version}).status_code == 403
+    assert review_of(ie_on_dk).status == ReviewStatus.DRAFT
+
+
+def test_the_confirmation_needs_its_csrf_token(open_workshop, make_app):
+    from tests.conftest import csrf_token
+
+    client = make_app(WTF_CSRF_ENABLED=True).test_client()
+    client.post("/login", data={"email": "ie@example.org", "password": "review-pass",
+                                "csrf_token": csrf_token(client.get("/login").text)})
+    assignment = assignment_of("ie@example.org", "DK04")
+    services.save_review(assignment.review, services.parse_review_input(score_fields(4), definition()),
+                         assignment.review.version, scored_question_ids(workshop().questionnaire_id))
+    db.session.commit()
+    token = csrf_token(client.get(f"/reviews/{assignment.id}/submit").text)
+    assert client.post(f"/reviews/{assignment.id}/submit").status_code == 400
+    assert assignment_of("ie@example.org", "DK04").review.status == ReviewStatus.DRAFT
+    assert client.post(f"/reviews/{assignment.id}/submit", data={"csrf_token": token}).status_code == 302
+    db.session.expire_all()
+    assert assignment_of("ie@example.org", "DK04").review.status == ReviewStatus.SUBMITTED
+
+
+@pytest.mark.parametrize("path", ["", "/strategy", "/matchmaking", "/general", "/submit"])
+def test_the_review_pages_cost_the_same_queries_however_many_questions_are_scored(ie_on_dk, client,
+                                                                                   count_queries, path):
+    def queries_of(url):
+        with count_queries() as statements:
+            assert client.get(url).status_code == 200
+        return len(statements)
+
+    url = f"/reviews/{ie_on_dk.id}{path}"
+    none = queries_of(url)
+    client.post(f"/reviews/{ie_on_dk.id}", data={"version": ie_on_dk.review.version, **score_fields(4, comment="c")})
+    assert queries_of(url) == none, f"{url}: {none} queries with no score"
+
+
+def test_dimension_pages_of_different_sizes_cost_the_same_queries(ie_on_dk, client, count_queries):
+    counts = {}
+    client.get(f"/reviews/{ie_on_dk.id}")  # the first request after logging in costs one query less
+    for key in ("strategy", "matchmaking", "followup"):  # 8, 4 and 6 questions
+        with count_queries() as statements:
+            client.get(f"/reviews/{ie_on_dk.id}/{key}")
+        counts[key] = len(statements)
+    assert len(set(counts.values())) == 1, counts
 
 
 def test_a_stale_page_does_not_overwrite_a_newer_save(ie_on_dk, client):
@@ -102,6 +263,20 @@ def test_autosave(ie_on_dk, client):
     assert [s.score for s in review_of(ie_on_dk).scores] == [4]
 
 
+def test_autosave_of_one_page_leaves_the_others(ie_on_dk, client):
+    url = f"/reviews/{ie_on_dk.id}/autosave"
+    version = ie_on_dk.review.version
+    client.post(url, json={"version": version, "page": "strategy", "fields": {"score.strategy.vision": "3"}})
+    client.post(url, json={"version": version + 1, "page": "general", "fields": {"strengths": "S"}})
+    saved = client.post(url, json={"version": version + 2, "page": "outreach",
+                                   "fields": {"score.outreach.single_entry": "na"}})
+    assert saved.status_code == 200 and saved.json["missing"] == 31
+    review = review_of(ie_on_dk)
+    assert {s.question.key: (s.score, s.not_applicable) for s in review.scores} == {
+        "strategy.vision": (3, False), "outreach.single_entry": (None, True)}
+    assert review.strengths == "S"
+
+
 @pytest.mark.parametrize("email", ["it@example.org", "dk@example.org", "host@example.org"])
 def test_nobody_else_saves_someone_elses_review(ie_on_dk, client, login_as, email):
     login_as(email)
@@ -129,7 +304,7 @@ def test_nominations(ie_on_dk, client):
     assert "Not a valid choice" in refused.text
     [nomination] = review_of(ie_on_dk).nominations
     assert (nomination.title, nomination.dimension_key, nomination.why) == ("Export ambassadors", "outreach", "Cheap and trusted")
-    assert "Export ambassadors" in client.get(f"/reviews/{ie_on_dk.id}").text
+    assert "Export ambassadors" in client.get(f"/reviews/{ie_on_dk.id}/general").text
     accept_nomination(nomination)
     db.session.commit()
     kept = client.post(f"{url}/{nomination.id}/delete", follow_redirects=True)
@@ -145,7 +320,7 @@ def test_reviewers_rate_the_practices_nominated_at_the_workshop(ie_on_dk, client
     # Ida (ITC4) nominated a DK04 practice in the small bundle; the host accepts it.
     practice = accept_nomination(db.session.scalar(select(Nomination).where(Nomination.title == "Company visits")))
     db.session.commit()
-    page = client.get(f"/reviews/{ie_on_dk.id}").text
+    page = client.get(f"/reviews/{ie_on_dk.id}/general").text
     assert "Rate the practices nominated at this workshop" in page and "Company visits" in page
     field = f"rating.{practice.id}"
     response = client.post(f"/reviews/{ie_on_dk.id}/ratings", data={

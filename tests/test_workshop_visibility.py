@@ -103,22 +103,23 @@ def test_the_reviewed_region_reads_its_reviews_once_published_names_as_the_host_
 def test_a_reviewer_sees_other_scores_on_the_review_page_only_after_submitting(scenario, client, login_as, status):
     set_state(status)
     login_as("ie@example.org")
-    page = client.get(f"/reviews/{assignment_of('ie@example.org', 'DK04').id}").text
+    page = client.get(f"/reviews/{assignment_of('ie@example.org', 'DK04').id}/strategy").text
     assert "MARK-IE-DRAFT" in page, "one's own draft"
     assert "MARK-IT-DK" not in page and "MARK-DE-DK" not in page
     login_as("it@example.org")
-    submitted = client.get(f"/reviews/{assignment_of('it@example.org', 'DK04').id}").text
+    submitted = client.get(f"/reviews/{assignment_of('it@example.org', 'DK04').id}/strategy").text
     assert "MARK-DE-DK" in submitted and "Dora Reviewer" in submitted
     assert "MARK-IE-DRAFT" not in submitted
-    draft = client.get(f"/reviews/{assignment_of('it@example.org', 'IE04').id}").text
+    draft = client.get(f"/reviews/{assignment_of('it@example.org', 'IE04').id}/general").text
     assert "MARK-IT-IE-DRAFT" in draft and "MARK-DE-IE" not in draft, "submitting one region opens only that one"
 
 
 def test_submitting_opens_the_other_scores(scenario, client, login_as):
     login_as("ie@example.org")
     a = assignment_of("ie@example.org", "DK04")
-    client.post(f"/reviews/{a.id}", data={"version": a.review.version, "action": "submit", **score_fields(2)})
-    page = client.get(f"/reviews/{a.id}").text
+    client.post(f"/reviews/{a.id}", data={"version": a.review.version, "action": "save", **score_fields(2)})
+    client.post(f"/reviews/{a.id}/submit")  # from the confirmation page
+    page = client.get(f"/reviews/{a.id}/strategy").text
     assert "MARK-IT-DK" in page and "MARK-DE-DK" in page
 
 
@@ -129,7 +130,7 @@ def test_submitting_opens_the_other_scores(scenario, client, login_as):
 def test_review_pages_are_their_reviewers_and_the_hosts(scenario, client, login_as, email, status):
     if email:
         login_as(email)
-    response = client.get(f"/reviews/{assignment_of('ie@example.org', 'DK04').id}")
+    response = client.get(f"/reviews/{assignment_of('ie@example.org', 'DK04').id}/strategy")
     assert response.status_code == status
     if status == 200:
         assert "MARK-IE-DRAFT" in response.text  # its author, and the admin, read the draft

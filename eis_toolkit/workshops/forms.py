@@ -1,12 +1,15 @@
-"""Forms of the workshop pages. The review form itself is built from the questionnaire in the
-template and read by :func:`.reviews.parse_review_input`."""
+"""Forms of the workshop pages. A review page's score inputs are built from the questionnaire by
+the question-type registry (:func:`review_score_fields`) and read by
+:func:`.reviews.parse_review_input`."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, Form, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from ..accounts.forms import CheckboxesField, strip
+from ..questionnaires.schema import QuestionDef, Scale
+from ..questionnaires.types import question_type
 
 
 class WorkshopForm(FlaskForm):
@@ -53,6 +56,30 @@ class ImportForm(FlaskForm):
     file = FileField(_l("Spreadsheet"), validators=[
         FileRequired(_l("Choose a file.")), FileAllowed(["xlsx", "csv"], _l("Upload an .xlsx or a .csv file."))],
         description=_l("Columns: reviewer (e-mail), region (code), question (key), score (a number or N/A), comment."))
+
+
+def review_score_fields(questions: list[QuestionDef], scale: Scale, language: str, formdata=None,
+                        data: dict[str, str] | None = None) -> Form:
+    """The score inputs of a review page, built by the question-type registry (as the
+    self-assessment's pages are): one field per question, named ``score.<key>``, its id
+    ``score-<key with dashes>``. With ``formdata`` it shows what was posted, else ``data``."""
+    fields = {}
+    for question in questions:
+        unbound = question_type(question).field(question, scale, language)
+        unbound.kwargs["id"] = field_anchor(f"score.{question.key}")
+        fields[f"score.{question.key}"] = unbound
+    return type("ReviewScoreFields", (Form,), fields)(formdata=formdata, data=data or {})
+
+
+def field_anchor(name: str) -> str:
+    """The id of the element of a review form field (``score.<key>``, ``comment.<key>``, a text):
+    a link target, so no dots (``score.strategy.vision`` → ``score-strategy-vision``)."""
+    kind, __, key = name.partition(".")
+    return f"{kind}-{key.replace('.', '-')}" if key else name
+
+
+class SubmitReviewForm(FlaskForm):
+    """The confirmation page's button, with its CSRF token."""
 
 
 class DeleteWorkshopForm(FlaskForm):

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit
@@ -18,13 +20,15 @@ from ..catalogue.models import Practice, PracticeRating
 from ..catalogue.ratings import CRITERIA as RATING_CRITERIA
 from ..columns import utcnow
 from ..extensions import db
+from ..i18n import translate
 from ..models import Review, ReviewScore, ReviewStatus, User, Workshop
-from ..questionnaires.schema import QuestionnaireDef
+from ..questionnaires.schema import DimensionDef, QuestionDef, QuestionnaireDef
 from ..questionnaires.types import InvalidAnswer, max_text_length, question_type
 from .models import Nomination
 from .services import OwnRegionError, WorkshopError
 
 TEXT_FIELDS = ("strengths", "weaknesses", "recommendations")
+TEXT_LABELS = {"strengths": _l("Strengths"), "weaknesses": _l("Weaknesses"), "recommendations": _l("Recommendations")}
 
 
 class ReviewConflict(WorkshopError):
@@ -48,8 +52,9 @@ class ReviewIncomplete(WorkshopError):
 
     def __init__(self, missing: list[str]):
         self.missing = missing
-        super().__init__(_("Score every question (or mark it N/A) before submitting; %(num)d still to do: %(keys)s.",
-                           num=len(missing), keys=", ".join(missing)))
+        super().__init__(ngettext("Score every question (or mark it N/A) before submitting: %(num)d question is still open.",
+                                  "Score every question (or mark it N/A) before submitting: %(num)d questions are still open.",
+                                  len(missing)))
 
 
 @dataclass
@@ -65,12 +70,16 @@ class ScoreInput:
 
 @dataclass
 class ReviewInput:
-    """Clean values of a review form: ``scores`` by question key, and the overall texts."""
+    """Clean values of a review form: ``scores`` by question key, and the overall texts.
+
+    A page of the review gives only its own part: the questions in ``scores`` and, when
+    ``has_texts``, the overall texts; saving leaves everything else as it was."""
 
     scores: dict[str, ScoreInput] = field(default_factory=dict)
     strengths: str = ""
     weaknesses: str = ""
     recommendations: str = ""
+    has_texts: bool = True
 
 
 def score_field(key: str) -> str:
@@ -81,40 +90,66 @@ def comment_field(key: str) -> str:
     return f"comment.{key}"
 
 
-def parse_review_input(data: Mapping[str, str], definition: QuestionnaireDef, language: str = "en") -> ReviewInput:
+#: The page of the general part of a review (the overall texts, nominations, ratings).
+GENERAL = "general"
+
+
+def page_questions(definition: QuestionnaireDef, page: str | None) -> list[QuestionDef]:
+    """The scored questions a page of the review asks: one dimension's, none on the general page,
+    all of them for the whole review (``None``)."""
+    if page is None:
+        return definition.scored_questions()
+    dimension = next((d for d in definition.dimensions if d.key == page), None)
+    return [q for q in dimension.questions if q.scored] if dimension is not None else []
+
+
+def parse_review_input(data: Mapping[str, str], definition: QuestionnaireDef, language: str = "en",
+                       page: str | None = None) -> ReviewInput:
     """Read a review form (HTML form or the autosave JSON: the same flat field names).
 
     ``score.<question>`` is read by the question-type registry (a point of the scale, its wording,
     ``na`` when the scale allows N/A, or empty);
     ``comment.<question>``, ``strengths``, ``weaknesses`` and ``recommendations`` are text.
+    ``page``: a dimension's key reads that dimension's questions only, :data:`GENERAL` the texts
+    only, None everything. An error names the question by its text in ``language``.
     """
     scale = definition.scale
     errors: dict[str, str] = {}
-    result = ReviewInput()
-    for question in definition.scored_questions():
-        given = ScoreInput(comment=_text(data, comment_field(question.key), errors))
+    result = ReviewInput(has_texts=page is None or page == GENERAL)
+    for question in page_questions(definition, page):
+        given = ScoreInput(comment=_text(data, comment_field(question.key), errors,
+                                         translate(question.text, language)))
         try:
             answer = question_type(question).parse(data.get(score_field(question.key)), question, scale,
                                                    language)
         except InvalidAnswer as error:
-            errors[score_field(question.key)] = f"{question.key}: {error}."
+            errors[score_field(question.key)] = _naming(translate(question.text, language), error)
         else:
             given.score, given.not_applicable = answer.score, answer.not_applicable
         result.scores[question.key] = given
-    for name in TEXT_FIELDS:
-        setattr(result, name, _text(data, name, errors))
+    if result.has_texts:
+        for name in TEXT_FIELDS:
+            setattr(result, name, _text(data, name, errors, str(TEXT_LABELS[name])))
     if errors:
         raise ReviewInputError(errors)
     return result
 
 
-def _text(data: Mapping[str, str], name: str, errors: dict[str, str]) -> str:
+def _naming(text: str, error: object) -> str:
+    """An error after the question it is about: "The region has a strategy: '9' is not a level…"."""
+    text = text.strip()
+    if text.endswith("?"):
+        return f"{text} {error}."
+    return f"{text.rstrip('.:;')}: {error}."
+
+
+def _text(data: Mapping[str, str], name: str, errors: dict[str, str], label: str) -> str:
     value = data.get(name) or ""
     if not isinstance(value, str):
-        errors[name] = _("%(name)s must be text.", name=name)
+        errors[name] = _("%(name)s must be text.", name=label)
         return ""
     if len(value) > max_text_length():
-        errors[name] = _("%(name)s is longer than %(num)d characters.", name=name, num=max_text_length())
+        errors[name] = _("%(name)s is longer than %(num)d characters.", name=label, num=max_text_length())
     return value.strip()
 
 
@@ -130,7 +165,9 @@ def save_review(review: Review, values: ReviewInput, version: int, question_ids:
         raise ReviewConflict()
     existing = {row.question_id: row for row in review.scores}
     for key, question_id in question_ids.items():
-        given = values.scores.get(key) or ScoreInput()
+        if key not in values.scores:
+            continue  # another page's question
+        given = values.scores[key]
         row = existing.get(question_id)
         if given.empty:
             if row is not None:
@@ -140,8 +177,9 @@ def save_review(review: Review, values: ReviewInput, version: int, question_ids:
             row = ReviewScore(question_id=question_id)
             review.scores.append(row)
         row.score, row.not_applicable, row.comment = given.score, given.not_applicable, given.comment
-    for name in TEXT_FIELDS:
-        setattr(review, name, getattr(values, name))
+    if values.has_texts:
+        for name in TEXT_FIELDS:
+            setattr(review, name, getattr(values, name))
     review.updated_at = utcnow()  # always write the review row, so that its version moves on
     _flush()
     return review
@@ -158,6 +196,45 @@ def missing_scores(review: Review, question_ids: Mapping[str, int]) -> list[str]
     """Keys of the scored questions that have neither a score nor N/A, in questionnaire order."""
     done = {row.question_id for row in review.scores if row.score is not None or row.not_applicable}
     return [key for key, question_id in question_ids.items() if question_id not in done]
+
+
+@dataclass(frozen=True)
+class DimensionProgress:
+    """How far a review is in one dimension: scored, N/A and still open (keys, in order)."""
+
+    dimension: DimensionDef
+    scored: int
+    not_applicable: int
+    open: tuple[str, ...]
+
+    @property
+    def total(self) -> int:
+        return self.scored + self.not_applicable + len(self.open)
+
+    @property
+    def answered(self) -> int:
+        return self.scored + self.not_applicable
+
+
+def review_progress(definition: QuestionnaireDef, scores: Mapping[str, object]) -> list[DimensionProgress]:
+    """Progress per dimension (dimensions without scored questions left out); ``scores`` maps a
+    question key to its stored score row (anything with ``score`` and ``not_applicable``)."""
+    result = []
+    for dimension in definition.dimensions:
+        scored, not_applicable, still_open = 0, 0, []
+        for question in dimension.questions:
+            if not question.scored:
+                continue
+            row = scores.get(question.key)
+            if row is not None and row.not_applicable:
+                not_applicable += 1
+            elif row is not None and row.score is not None:
+                scored += 1
+            else:
+                still_open.append(question.key)
+        if scored or not_applicable or still_open:
+            result.append(DimensionProgress(dimension, scored, not_applicable, tuple(still_open)))
+    return result
 
 
 def submit_review(review: Review, question_ids: Mapping[str, int], user: User | None = None) -> Review:

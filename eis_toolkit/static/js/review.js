@@ -1,4 +1,4 @@
-// The review page: saves the draft a moment after each change (autosave JSON endpoint, with the
+// A page of the review (one dimension, or the general part): saves that page's part of the draft a moment after each change (autosave JSON endpoint, with the
 // review's version for optimistic locking), and saves pending changes before the page's other
 // forms (nominations, ratings) leave the page. Without JavaScript the "Save draft" button works.
 // Its words come translated from the server (data-messages on the form: key → text with
@@ -52,7 +52,8 @@
         "Accept": "application/json",
         "X-CSRFToken": form.elements.csrf_token.value
       },
-      body: JSON.stringify({ version: parseInt(form.elements.version.value, 10), fields: fields() })
+      body: JSON.stringify({ version: parseInt(form.elements.version.value, 10), page: form.dataset.page || null,
+                             fields: fields() })
     }).then(function (response) {
       var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
       return (json ? response.json() : Promise.resolve({})).catch(function () { return {}; }).then(function (body) {
