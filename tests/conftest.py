@@ -559,6 +559,19 @@ def log_in(page, base: str, email: str, password: str | None = None) -> None:
     page.wait_for_url(f"{base}/dashboard")
 
 
+#: Set to a folder to keep screenshots of the browser journeys' pages (for looking at them; never in git).
+SCREENSHOTS = os.environ.get("EIS_SCREENSHOTS")
+
+
+def keep_screenshot(page, name: str) -> None:
+    """With ``EIS_SCREENSHOTS=folder``, a full-page screenshot of ``page`` at 1280 and 390 px."""
+    if SCREENSHOTS:
+        for width in (1280, 390):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.screenshot(path=f"{SCREENSHOTS}/{name}-{width}.png", full_page=True)
+        page.set_viewport_size({"width": 1280, "height": 800})
+
+
 def assert_accessible(page, what: str | None = None) -> None:
     """axe-core finds no violation on the page, once it has loaded (its heading is in place).
 

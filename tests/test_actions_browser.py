@@ -1,23 +1,10 @@
 """Browser journey (Playwright): a region member turns a peer recommendation into an action,
 submits the plan, then reports progress; the pages pass axe."""
-import os
-
 import pytest
 
-from conftest import assert_accessible, log_in
+from conftest import assert_accessible, keep_screenshot, log_in
 
 pytestmark = pytest.mark.browser
-
-#: Set to a folder to keep screenshots of each step (for looking at the pages; never in git).
-SHOTS = os.environ.get("EIS_SCREENSHOTS")
-
-
-def _shot(page, name):
-    if SHOTS:
-        for width in (1280, 390):
-            page.set_viewport_size({"width": width, "height": 900})
-            page.screenshot(path=f"{SHOTS}/{name}-{width}.png", full_page=True)
-        page.set_viewport_size({"width": 1280, "height": 800})
 
 
 def test_a_member_turns_a_recommendation_into_an_action_submits_and_reports(load, bundle, live_server, page):
@@ -28,7 +15,7 @@ def test_a_member_turns_a_recommendation_into_an_action_submits_and_reports(load
     page.get_by_role("link", name="Action plan", exact=True).click()
     page.get_by_role("heading", name="Action plan of Central Denmark (DK04)").wait_for()
     assert_accessible(page, "the draft plan")
-    _shot(page, "plan-draft")
+    keep_screenshot(page, "plan-draft")
 
     page.get_by_role("link", name="Turn into an action").click()
     assert page.get_by_label("Background").input_value() == "Set targets and measure them every year."
@@ -43,14 +30,14 @@ def test_a_member_turns_a_recommendation_into_an_action_submits_and_reports(load
     assert page.get_by_text("The action ends before it starts.").is_visible()
     assert page.get_by_label("Costs").input_value() == "€20,000"
     assert_accessible(page, "the action form with an error")
-    _shot(page, "action-form-error")
+    keep_screenshot(page, "action-form-error")
     page.get_by_label("Ends").fill("2018-12-31")
     page.get_by_role("button", name="Save").click()
     page.get_by_text("The action is saved.").wait_for()
 
     page.get_by_role("button", name="Submit the plan").click()
     assert page.get_by_text("Still missing").is_visible()
-    _shot(page, "plan-missing")
+    keep_screenshot(page, "plan-missing")
     page.get_by_role("link", name="Edit").first.click()
     page.get_by_label("Funding sources").fill("ERDF regional programme")
     page.get_by_label("Dimension it should improve").select_option("strategy")
@@ -73,7 +60,7 @@ def test_a_member_turns_a_recommendation_into_an_action_submits_and_reports(load
     assert "1" in implementation
     assert "KPIs reported yearly: 0 → 5 KPIs (now 2)" in " ".join(page.inner_text("body").split())
     assert_accessible(page, "the submitted plan")
-    _shot(page, "plan-submitted")
+    keep_screenshot(page, "plan-submitted")
 
 
 def test_progress_on_the_scorecard_and_adoption_on_the_practice_page(runner, live_server, page):
@@ -94,7 +81,7 @@ def test_progress_on_the_scorecard_and_adoption_on_the_practice_page(runner, liv
         box = chart.bounding_box()
         assert box["width"] <= width and box["height"] > 100
         assert_accessible(page, f"the scorecard with progress at {width} px")
-    _shot(page, "scorecard-progress")
+    keep_screenshot(page, "scorecard-progress")
 
     page.goto(f"{live_server}/practices/liguria-institutional-mission-japan-expo-osaka")
     adopted = page.locator("#adopted-by")
@@ -104,11 +91,11 @@ def test_progress_on_the_scorecard_and_adoption_on_the_practice_page(runner, liv
         assert adopted.is_visible()
         assert page.get_by_text("Central Denmark (DK04)").is_visible()
         assert_accessible(page, f"the practice page at {width} px")
-    _shot(page, "practice-adopted")
+    keep_screenshot(page, "practice-adopted")
     page.goto(f"{live_server}/benchmark/programmes/eis/eis-core@1")
     page.locator("#transfers-heading").wait_for()
     assert_accessible(page, "the programme page with progress and transfers")
-    _shot(page, "programme-progress")
+    keep_screenshot(page, "programme-progress")
     page.goto(f"{live_server}/action-plans/progress/DK04")
     assert_accessible(page, "the progress page")
-    _shot(page, "progress-page")
+    keep_screenshot(page, "progress-page")

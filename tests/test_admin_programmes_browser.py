@@ -2,15 +2,14 @@
 confirmation, and every page passes axe at desktop and phone widths."""
 import pytest
 
-from conftest import assert_accessible, log_in
-from tests.test_actions_browser import _shot  # EIS_SCREENSHOTS=folder keeps a screenshot of each page
+from conftest import assert_accessible, keep_screenshot, log_in
 
 pytestmark = pytest.mark.browser
 
 
 def _look(page, name: str) -> None:
     assert_accessible(page, name)
-    _shot(page, name)
+    keep_screenshot(page, name)
 
 
 def test_an_admin_manages_the_partner_regions_of_a_programme(load, bundle, live_server, page):
