@@ -53,7 +53,7 @@ def test_the_reviews_csv_neutralises_formulas(loaded, client, login):
 
 
 def _dk_answer() -> Answer:
-    return db.session.scalars(select(Answer).join(Question).join(Assessment)
+    return db.session.scalars(select(Answer).join(Question).join(Answer.assessment)
                               .where(Question.key == "strategy.vision")).one()
 
 

@@ -29,7 +29,7 @@ STORED = "ab" * 16
 def planned(load, bundle):
     bundle["workshops"].append(copy.deepcopy(PLANNED))
     load(bundle)
-    answer = db.session.scalar(select(Answer).join(Assessment).join(Workshop).where(Workshop.slug == SLUG))
+    answer = db.session.scalar(select(Answer).join(Answer.assessment).join(Assessment.workshop).where(Workshop.slug == SLUG))
     db.session.add(EvidenceFile(answer=answer, filename="plan.pdf", stored_name=STORED,
                                 content_type="application/pdf", size=4))
     db.session.commit()
@@ -69,7 +69,7 @@ def test_the_confirmation_page_counts_in_a_constant_number_of_queries(planned, c
     login("host@example.org")
     with count_queries() as few:
         client.get(f"/workshops/{SLUG}/delete")
-    answer = db.session.scalar(select(Answer).join(Assessment).join(Workshop).where(Workshop.slug == SLUG))
+    answer = db.session.scalar(select(Answer).join(Answer.assessment).join(Assessment.workshop).where(Workshop.slug == SLUG))
     for n in range(5):
         db.session.add(EvidenceFile(answer=answer, filename=f"more{n}.pdf", stored_name=f"{n:x}" * 32,
                                     content_type="application/pdf", size=4))

@@ -50,12 +50,16 @@ def test_a_hot_seat_session(planned, live_server, page, app):
     reviewer.get_by_role("link", name=re.compile("Start the review of DK04")).click()
     assert reviewer.get_by_role("heading", name="Review of Central Denmark (DK04)").is_visible()
     assert_accessible(reviewer)
-    keys = [q.key for q in definition().scored_questions()]
-    for key in keys:
-        value = "2" if key == "strategy.vision" else "na" if key == "strategy.kpis" else "3"
-        reviewer.locator(f'input[name="score.{key}"][value="{value}"]').check()
+    dimensions = [d for d in definition().dimensions if any(q.scored for q in d.questions)]
+    reviewer.get_by_role("link", name=f"Continue with {dimensions[0].title['en']}").click()
+    for dimension in dimensions:  # one page each: score, then Save and next
+        reviewer.get_by_role("heading", level=1).filter(has_text=dimension.title["en"]).wait_for()
+        for question in (q for q in dimension.questions if q.scored):
+            value = "2" if question.key == "strategy.vision" else "na" if question.key == "strategy.kpis" else "3"
+            reviewer.locator(f'input[name="score.{question.key}"][value="{value}"]').check()
+        reviewer.locator(".form-actions button[value=next]").click()
     reviewer.get_by_label("Strengths").fill("Clear division of work between the export actors")
-    reviewer.locator(".autosave-status").get_by_text("Draft saved").wait_for()
+    reviewer.get_by_role("button", name="Save and check before submitting").click()
     reviewer.get_by_role("button", name="Submit the review").click()
     reviewer.get_by_text("Your review is submitted").wait_for()
 
