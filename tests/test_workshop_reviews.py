@@ -461,3 +461,23 @@ def test_a_review_without_a_draft_row_is_started_on_the_first_save(ie_on_dk, cli
                                                              "score.strategy.vision": "4"}, follow_redirects=True)
     assert "Your draft is saved." in response.text
     assert [s.score for s in assignment_of("ie@example.org", "DK04").review.scores] == [4]
+
+
+def test_the_review_pages_write_nothing_and_the_first_save_starts_the_draft(ie_on_dk, client):
+    """A review assigned without a draft (as a bundle does): the pages only read; the first save
+    from a page shown before the draft existed (version 0) creates it; a second page shown then
+    (another tab) is a conflict once the first has saved."""
+    db.session.delete(ie_on_dk.review)
+    db.session.commit()
+    for path in ("", "/strategy", "/general", "/submit"):
+        assert client.get(f"/reviews/{ie_on_dk.id}{path}").status_code == 200, path
+    assert assignment_of("ie@example.org", "DK04").review is None, "a GET wrote a draft"
+    assert 'name="version" value="0"' in client.get(f"/reviews/{ie_on_dk.id}/strategy").text
+
+    first = client.post(f"/reviews/{ie_on_dk.id}/strategy", data={"version": "0", "score.strategy.vision": "2"})
+    assert first.status_code == 302
+    assert [s.score for s in assignment_of("ie@example.org", "DK04").review.scores] == [2]
+    other_tab = client.post(f"/reviews/{ie_on_dk.id}/autosave",
+                            json={"version": 0, "fields": {"score.strategy.vision": "5"}})
+    assert other_tab.status_code == 409
+    assert [s.score for s in assignment_of("ie@example.org", "DK04").review.scores] == [2]

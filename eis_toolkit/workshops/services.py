@@ -268,6 +268,18 @@ def ensure_review(assignment: ReviewerAssignment) -> Review:
     return assignment.review
 
 
+def draft_to_save(assignment: ReviewerAssignment, shown_version: int) -> tuple[Review, int]:
+    """The draft review a save goes into, and the version the reviewer started from.
+
+    The review pages never write on a GET, so a page shown before the draft existed says version
+    0: its first save creates the draft and starts from it. A draft created meanwhile (another
+    tab saved first) keeps its own version, so the 0 is then a conflict, as it should be."""
+    if assignment.review is None and shown_version == 0:
+        review = ensure_review(assignment)
+        return review, review.version
+    return ensure_review(assignment), shown_version
+
+
 def _region_info(region: Region | None) -> RegionInfo:
     if region is None:  # a reviewer who works for no partner region
         return RegionInfo(0, "", "")

@@ -1,4 +1,5 @@
-"""Routes of the workshops blueprint: hosts set workshops up and run them, reviewers review.
+"""Routes of the workshops blueprint: hosts set workshops up and run them (the reviewer's
+routes, on the same blueprint, are in ``review_views.py``).
 
 Every route loads, asks a predicate of ``permissions``, validates, calls a service, commits once.
 
@@ -16,17 +17,12 @@ Every route loads, asks a predicate of ``permissions``, validates, calls a servi
 | ``/workshops/<slug>/live``, ``live.json``, ``live/reveal`` | hosts | the live session screen |
 | ``/workshops/<slug>/live/view``, ``live/view.json`` | hosts; the workshop's reviewers and hot-seat members while open or closed | the live screen on one's own device, read-only |
 | ``/workshops/<slug>/results/<code>[.csv/.json]`` | hosts; reviewers after submitting; the region once published | a region's peer reviews |
-| ``/reviews``, ``/reviews/<id>`` | reviewers | inbox; a review's overview (progress per dimension) |
-| ``/reviews/<id>/<dimension>``, ``/general`` | reviewers | one dimension's questions; the general part |
-| ``/reviews/<id>/submit`` | reviewers | what will be sent, then submit (POST from that page only) |
-| ``/reviews/<id>/autosave``, ``nominations``, ``ratings`` | reviewers | autosave, nominations, ratings |
 """
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Callable
-from functools import cached_property
 
 from flask import (Blueprint, Response, current_app, abort, flash, jsonify, redirect, render_template, request, url_for)
 from flask_babel import gettext as _
@@ -43,25 +39,20 @@ from ..benchmark.numbers import RegionScores, benchmark
 from ..benchmark.queries import definition_for, structure_for
 from ..catalogue.models import Practice
 from ..extensions import db
-from ..i18n import current_language, status_label, translate
-from ..questionnaires.types import NOT_APPLICABLE, AnswerData, show_answer
+from ..i18n import current_language, status_label
 from ..config import archive_limits
 from ..spreadsheets import csv_row
-from ..models import (AssessmentStatus, Programme, Questionnaire, Region, ReviewerAssignment, SiteVisit, User, Workshop,
-                      WorkshopStatus)
+from ..models import AssessmentStatus, Programme, Questionnaire, Region, SiteVisit, User, Workshop, WorkshopStatus
 from . import lifecycle, queries, screen
 from ..assessments import uploads
-from .forms import (AssignmentForm, DeleteWorkshopForm, ImportForm, NominationForm, SiteVisitForm, SubmitReviewForm,
-                    TransitionForm, WorkshopForm, field_anchor, review_score_fields)
+from .forms import AssignmentForm, DeleteWorkshopForm, ImportForm, SiteVisitForm, TransitionForm, WorkshopForm
 from .importing import ImportRefused, import_scores
 from .models import Nomination
-from .scripts import live_messages, review_messages
-from .reviews import (GENERAL, RATING_CRITERIA, TEXT_LABELS, ReviewConflict, ReviewIncomplete, ReviewInputError,
-                      add_nomination, delete_nomination, missing_scores, page_questions, parse_review_input,
-                      rate_practice, review_progress, save_review, submit_review)
+from .scripts import live_messages
 from .services import (WorkshopError, accept_nomination, assign_pairs, assign_reviewer, create_workshop,
-                       delete_site_visit, delete_workshop, deletion_summary, ensure_assessments, ensure_review, link_nomination, remove_assignment,
-                       reviewer_candidates, save_site_visit, suggest, unlink_nomination, update_workshop)
+                       delete_site_visit, delete_workshop, deletion_summary, ensure_assessments, link_nomination,
+                       remove_assignment, reviewer_candidates, save_site_visit, suggest, unlink_nomination,
+                       update_workshop)
 
 bp = Blueprint("workshops", __name__)
 
@@ -516,299 +507,4 @@ def results_export(slug: str, code: str, fmt: str):
     return _download(out.getvalue(), "text/csv", filename)
 
 
-# --- the reviewer ------------------------------------------------------------------------------
-
-
-@bp.get("/reviews")
-def inbox():
-    ensure(permissions.is_reviewer(current_user))
-    return render_template("workshops/inbox.html", items=queries.inbox(current_user))
-
-
-def _assignment(assignment_id: int) -> ReviewerAssignment:
-    assignment = queries.assignment_or_404(assignment_id)
-    ensure(permissions.can_view_review_page(current_user, assignment))
-    return assignment
-
-
-def _form_values() -> dict[str, str]:
-    return {key: request.form.get(key, "") for key in request.form}
-
-
-class _ReviewContext:
-    """What every page of a review loads: the assignment, the definition, who may edit."""
-
-    def __init__(self, assignment_id: int):
-        self.assignment = _assignment(assignment_id)
-        self.editable = permissions.can_edit_review(current_user, self.assignment)
-        if self.editable and self.assignment.review is None:  # assigned by a bundle while open: start the draft
-            ensure_review(self.assignment)
-            db.session.commit()
-        self.workshop = self.assignment.workshop
-        self.definition = definition_for(self.workshop.questionnaire)
-        self.question_ids = queries.scored_question_ids(self.workshop.questionnaire_id)
-
-    @property
-    def own(self) -> dict:
-        keys_by_id = {i: k for k, i in self.question_ids.items()}
-        review = self.assignment.review
-        return {keys_by_id[s.question_id]: s for s in review.scores if s.question_id in keys_by_id} if review else {}
-
-    def progress(self):
-        return review_progress(self.definition, self.own)
-
-    @cached_property
-    def assessment(self):
-        """The reviewed region's self-assessment, with its answers and their files."""
-        return queries.region_assessment(self.workshop, self.assignment.region_id)
-
-    def dimension(self, key: str):
-        page = next((d for d in self.definition.dimensions if d.key == key), None)
-        if page is None or not page_questions(self.definition, key):
-            abort(404)
-        return page
-
-
-def _save_page(context: _ReviewContext, page: str | None):
-    """Save one page of the review from the posted form: (saved, errors, values)."""
-    ensure(context.editable)
-    values = _form_values()
-    try:
-        parsed = parse_review_input(values, context.definition, current_language(), page)
-        save_review(ensure_review(context.assignment), parsed, request.form.get("version", type=int) or 0,
-                    context.question_ids)
-    except ReviewInputError as error:
-        db.session.rollback()  # the page lists the errors, each linking to its field
-        return False, error.errors, values
-    except WorkshopError as error:
-        _refused(error)
-        return False, {}, values
-    db.session.commit()
-    flash(_("Your draft is saved."), "success")
-    return True, {}, values
-
-
-@bp.route("/reviews/<int:assignment_id>", methods=["GET", "POST"])
-def review(assignment_id: int):
-    """The overview: progress per dimension, links to each page, the way to submit. A POST of the
-    whole review (the former single page) still saves it, and "submit" leads to the confirmation."""
-    context = _ReviewContext(assignment_id)
-    if request.method == "POST":
-        saved, errors, values = _save_page(context, None)
-        if saved:
-            return redirect(url_for("workshops.review_submit" if request.form.get("action") == "submit"
-                                    else "workshops.review", assignment_id=assignment_id))
-        if errors:
-            flash(_("Some answers need correcting; nothing was saved."), "error")
-            flash(" ".join(errors.values()), "error")
-        context = _ReviewContext(assignment_id)
-    return _review_page(context, "workshops/review_overview.html", progress=context.progress())
-
-
-def _review_page(context: _ReviewContext, template: str, status: int = 200, **extra):
-    assignment, workshop = context.assignment, context.workshop
-    review = assignment.review
-    keys_by_id = {i: k for k, i in context.question_ids.items()}
-    peers = queries.visible_reviews(current_user, workshop, assignment.region_id, keys_by_id,
-                                    exclude_reviewer_id=assignment.reviewer_id)
-    return render_template(
-        template, assignment=assignment, workshop=workshop, definition=context.definition, review=review,
-        own=context.own, peers=peers, editable=context.editable, review_messages=review_messages,
-        assessment=context.assessment, general=GENERAL, field_anchor=field_anchor,
-        missing=missing_scores(review, context.question_ids) if review else list(context.question_ids),
-        **extra), status
-
-
-@bp.route("/reviews/<int:assignment_id>/<dimension_key>", methods=["GET", "POST"])
-def review_dimension(assignment_id: int, dimension_key: str):
-    """One dimension's questions beside the region's answers; Save, or Save and go on."""
-    context = _ReviewContext(assignment_id)
-    page = context.dimension(dimension_key)
-    values, errors, status = None, {}, 200
-    if request.method == "POST":
-        saved, errors, values = _save_page(context, page.key)
-        if saved:
-            return redirect(_after_review_save(context, page.key, request.form.get("action")))
-        context, status = _ReviewContext(assignment_id), 422 if errors else 409
-    progress = context.progress()
-    keys = [p.dimension.key for p in progress]
-    position = keys.index(page.key)
-    answers = {}
-    if context.assessment is not None:
-        all_ids = queries.question_ids(context.workshop.questionnaire_id)
-        by_id = {a.question_id: a for a in context.assessment.answers}
-        answers = {q.key: by_id[all_ids[q.key]] for q in page.questions if all_ids.get(q.key) in by_id}
-    language = current_language()
-    scored = page_questions(context.definition, page.key)
-    if values is not None:
-        fields = review_score_fields(scored, context.definition.scale, language, formdata=request.form)
-    else:
-        own = context.own
-        fields = review_score_fields(scored, context.definition.scale, language, data={
-            f"score.{q.key}": _stored_value(own.get(q.key)) for q in scored})
-    return _review_page(
-        context, "workshops/review_dimension.html", status, page=page, progress=progress, position=position,
-        previous=progress[position - 1].dimension if position else None,
-        next=progress[position + 1].dimension if position + 1 < len(progress) else None,
-        answers=answers, values=values, errors=errors, fields=fields,
-        show_answer=lambda question, answer: show_answer(question, context.definition.scale, AnswerData.of(answer), language),
-        evidence_endpoint="assessments.evidence" if "assessments.evidence" in current_app.view_functions else None)
-
-
-def _stored_value(row) -> str:
-    """A stored score as its form value: the point, ``na``, or empty."""
-    if row is None:
-        return ""
-    return NOT_APPLICABLE if row.not_applicable else ("" if row.score is None else str(row.score))
-
-
-def _after_review_save(context: _ReviewContext, page: str, action: str | None) -> str:
-    keys = [p.dimension.key for p in context.progress()] + [GENERAL]
-    position = keys.index(page)
-    if action == "next" and position + 1 < len(keys):
-        return url_for("workshops.review_general" if keys[position + 1] == GENERAL else "workshops.review_dimension",
-                       assignment_id=context.assignment.id,
-                       **({} if keys[position + 1] == GENERAL else {"dimension_key": keys[position + 1]}))
-    if action == "submit":
-        return url_for("workshops.review_submit", assignment_id=context.assignment.id)
-    if page == GENERAL:
-        return url_for("workshops.review_general", assignment_id=context.assignment.id)
-    return url_for("workshops.review_dimension", assignment_id=context.assignment.id, dimension_key=page)
-
-
-@bp.route("/reviews/<int:assignment_id>/general", methods=["GET", "POST"])
-def review_general(assignment_id: int):
-    """The general part: strengths, weaknesses, recommendations; nominations and ratings."""
-    context = _ReviewContext(assignment_id)
-    values, errors, status = None, {}, 200
-    if request.method == "POST":
-        saved, errors, values = _save_page(context, GENERAL)
-        if saved:
-            return redirect(_after_review_save(context, GENERAL, request.form.get("action")))
-        context, status = _ReviewContext(assignment_id), 422 if errors else 409
-    workshop = context.workshop
-    practices = queries.nominated_practices(workshop)
-    nomination_form = NominationForm()
-    language = current_language()
-    nomination_form.dimension_key.choices = [SelectChoice(d.key, translate(d.title, language))
-                                             for d in context.definition.dimensions]
-    can_rate = (permissions.can_rate_practices(current_user, workshop)
-                and context.assignment.reviewer_id == current_user.id)
-    return _review_page(
-        context, "workshops/review_general.html", status, values=values, errors=errors, practices=practices,
-        ratings=queries.ratings_by(current_user, practices), can_rate=can_rate, nomination_form=nomination_form,
-        criteria=RATING_CRITERIA, text_labels=TEXT_LABELS, progress=context.progress())
-
-
-@bp.route("/reviews/<int:assignment_id>/submit", methods=["GET", "POST"])
-def review_submit(assignment_id: int):
-    """What will be sent, and that it cannot change after; only this page's POST submits."""
-    context = _ReviewContext(assignment_id)
-    ensure(context.editable)
-    form = SubmitReviewForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            submit_review(context.assignment.review, context.question_ids, current_user)
-        except ReviewIncomplete as error:
-            db.session.rollback()
-            flash(str(error), "error")
-            status = 422
-        except WorkshopError as error:
-            _refused(error)
-            status = 409
-        else:
-            db.session.commit()
-            flash(_("Your review is submitted: you can now see the other reviewers' scores."), "success")
-            return redirect(url_for("workshops.review", assignment_id=assignment_id))
-    elif request.method == "POST":
-        flash(_("The form had expired; nothing was submitted. Check the review and submit again."), "error")
-        status = 400
-    return _review_page(context, "workshops/review_submit.html", status, progress=context.progress(), form=form,
-                        text_labels=TEXT_LABELS)
-
-
-@bp.post("/reviews/<int:assignment_id>/autosave")
-def autosave(assignment_id: int):
-    """Save a draft from the page's script: ``{"version": n, "fields": {name: value}}`` →
-    ``{"version": n + 1, "missing": k}``; 409 when the review changed meanwhile, 401 when the
-    session has ended (a script gets JSON, not the log-in page)."""
-    if not current_user.is_authenticated:
-        return jsonify(error=_("You are logged out. Log in again in another tab, then save.")), 401
-    assignment = _assignment(assignment_id)
-    ensure(permissions.can_edit_review(current_user, assignment))
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get("fields"), dict) or not isinstance(body.get("version"), int):
-        return jsonify(error="Expected {\"version\": number, \"fields\": {...}}."), 400
-    definition = definition_for(assignment.workshop.questionnaire)
-    question_ids = queries.scored_question_ids(assignment.workshop.questionnaire_id)
-    review = ensure_review(assignment)
-    try:
-        page = body.get("page") if isinstance(body.get("page"), str) else None
-        save_review(review, parse_review_input(body["fields"], definition, current_language(), page), body["version"],
-                    question_ids)
-    except ReviewConflict as error:
-        db.session.rollback()
-        return jsonify(error=str(error)), 409
-    except ReviewInputError as error:
-        db.session.rollback()
-        return jsonify(error=str(error), fields=error.errors), 400
-    except WorkshopError as error:
-        db.session.rollback()
-        return jsonify(error=str(error)), 409
-    db.session.commit()
-    return jsonify(version=review.version, missing=len(missing_scores(review, question_ids)),
-                   saved_at=review.updated_at.isoformat() + "Z")
-
-
-@bp.post("/reviews/<int:assignment_id>/nominations")
-def nomination_add(assignment_id: int):
-    assignment = _assignment(assignment_id)
-    ensure(permissions.can_edit_review(current_user, assignment))
-    form = NominationForm()
-    definition = definition_for(assignment.workshop.questionnaire)
-    form.dimension_key.choices = [SelectChoice(d.key, d.key) for d in definition.dimensions]
-    if form.validate_on_submit():
-        try:
-            add_nomination(ensure_review(assignment), definition, title=form.title.data,
-                           dimension_key=form.dimension_key.data, description=form.description.data,
-                           why=form.why.data)
-        except WorkshopError as error:
-            _refused(error)
-        else:
-            db.session.commit()
-            flash(_("Nominated “%(title)s”.", title=form.title.data), "success")
-    else:
-        flash(" ".join(e for errors in form.errors.values() for e in errors) or _("Check the nomination."), "error")
-    return redirect(url_for("workshops.review_general", assignment_id=assignment_id, _anchor="nominations"))
-
-
-@bp.post("/reviews/<int:assignment_id>/nominations/<int:nomination_id>/delete")
-def nomination_delete(assignment_id: int, nomination_id: int):
-    assignment = _assignment(assignment_id)
-    ensure(permissions.can_edit_review(current_user, assignment))
-    nomination = next((n for n in assignment.review.nominations if n.id == nomination_id), None) if assignment.review else None
-    if nomination is None:
-        abort(404)
-    _attempt(lambda: delete_nomination(nomination), _("Withdrew “%(title)s”.", title=nomination.title))
-    return redirect(url_for("workshops.review_general", assignment_id=assignment_id, _anchor="nominations"))
-
-
-@bp.post("/reviews/<int:assignment_id>/ratings")
-def ratings(assignment_id: int):
-    assignment = _assignment(assignment_id)
-    workshop = assignment.workshop
-    ensure(assignment.reviewer_id == current_user.id and permissions.can_rate_practices(current_user, workshop))
-
-    def rate_all() -> int:
-        saved = 0
-        for practice in queries.nominated_practices(workshop):
-            given = {c: request.form.get(f"rating.{practice.id}.{c}", type=int) for c in RATING_CRITERIA}
-            if all(v is None for v in given.values()) or practice.region_id == current_user.region_id:
-                continue
-            rate_practice(practice, current_user, workshop, **given)
-            saved += 1
-        return saved
-
-    _attempt(rate_all, lambda saved: ngettext("Saved %(num)d rating.", "Saved %(num)d ratings.", saved))
-    return redirect(url_for("workshops.review_general", assignment_id=assignment_id, _anchor="ratings"))
+from . import review_views  # noqa: E402,F401  the reviewer's routes, on this blueprint
