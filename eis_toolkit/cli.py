@@ -365,6 +365,15 @@ def _report_workshop(slug: str):
     return workshop
 
 
+def _report_hot_seat(slug: str, code: str):
+    """The workshop and its hot-seat region ``code``, or a one-line failure."""
+    workshop = _report_workshop(slug)
+    region = next((r for r in workshop.hot_seat if r.code == code), None)
+    if region is None:
+        fail(f"{code!r} is not a hot-seat region of {workshop.slug}")
+    return workshop, region
+
+
 def _write_report(kind: str, build, output: str, label: str) -> None:
     """Build the context, render (or read from the cache) and write, with a progress bar."""
     from .reporting.render import report_pdf
@@ -423,10 +432,7 @@ def report_region(workshop, region, output, language, reader_email) -> None:
     from . import permissions
     from .reporting.region import region_report_context
 
-    found = _report_workshop(workshop)
-    hot = next((r for r in found.hot_seat if r.code == region), None)
-    if hot is None:
-        fail(f"{region!r} is not a hot-seat region of {found.slug}")
+    found, hot = _report_hot_seat(workshop, region)
     reader = _reader(reader_email)
     if not permissions.can_view_scorecard(reader, found, hot.id):
         fail(f"{reader_email} may not see the benchmark of {hot.code} at {found.slug}")
@@ -465,10 +471,7 @@ def report_action_plan(workshop, region, output, language, reader_email) -> None
     from . import permissions
     from .reporting.action_plan import action_plan_report_context
 
-    found = _report_workshop(workshop)
-    hot = next((r for r in found.hot_seat if r.code == region), None)
-    if hot is None:
-        fail(f"{region!r} is not a hot-seat region of {found.slug}")
+    found, hot = _report_hot_seat(workshop, region)
     reader = _reader(reader_email)
     if not permissions.can_view_action_plan(reader, found, hot.id):
         fail(f"{reader_email or 'the operator'} may not see the action plan of {hot.code} at {found.slug}"
