@@ -8,8 +8,9 @@
 #   PYTEST_ARGS   extra pytest arguments, for every database run
 #   TESTS         test paths (default: testpaths from setup.cfg)
 #   DATABASES     which runs `make test` does, in order (default: sqlite postgresql)
-#   COVERAGE      yes|all|no: collect coverage in the SQLite run (yes, the default), in both runs
-#                 (all: about three times the CPU on the PostgreSQL run too), or not at all
+#   COVERAGE      yes|all|branch|no: line coverage in the SQLite run (yes, the default: Python's
+#                 sys.monitoring, nearly free), in both runs (all), branch coverage in the SQLite
+#                 run (branch: the C tracer, up to twice the CPU), or none
 #   WORKERS       pytest-xdist workers per database run: a number, auto, or 0 for none (default: 2)
 #   HOST, PORT    where `make run` serves (default: 127.0.0.1, 5000)
 #   PYTHON        the Python (3.12 or newer) that creates .venv (default: the first of python3.12,
@@ -69,7 +70,7 @@ help:
 	echo "make messages   extract the marked strings and update the it/da/de catalogues (then translate)"
 	echo "make translations  compile the catalogues that changed (part of setup)"
 	echo "make clean      remove build artefacts; make distclean also removes $(VENV)"
-	echo "variables: PYTEST_ARGS='-k foo -x'  TESTS=tests/test_x.py  DATABASES=sqlite  COVERAGE=no  WORKERS=2"
+	echo "variables: PYTEST_ARGS='-k foo -x'  TESTS=tests/test_x.py  DATABASES=sqlite  COVERAGE=no|all|branch  WORKERS=2"
 
 setup: system $(INSTALLED) translations
 
@@ -168,10 +169,13 @@ test: setup
 	mkdir -p "$$reports"
 	rm -f "$$reports"/*.xml "$$reports"/*.rc "$$reports"/*.note $(BUILD)/.coverage $(BUILD)/.coverage.*
 	export COVERAGE_FILE="$(abspath $(BUILD))/.coverage"
-	# Coverage's tracer triples the CPU of a run: by default the SQLite run only (docs/developing.md).
+	# Line coverage through sys.monitoring costs little; branch coverage needs the C tracer, which
+	# costs up to twice the CPU of a run (docs/developing.md, Where the time goes).
 	sqlite_cov=() pg_cov=()
+	export COVERAGE_CORE=sysmon
 	if [ "$(COVERAGE)" != no ]; then sqlite_cov=(--cov --cov-append --cov-report=); fi
 	if [ "$(COVERAGE)" = all ]; then pg_cov=("$${sqlite_cov[@]}"); fi
+	if [ "$(COVERAGE)" = branch ]; then export COVERAGE_CORE=ctrace; sqlite_cov+=(--cov-branch); fi
 	# pytest-xdist: each worker has its own database (tests/conftest.py), app, server and browser.
 	workers=()
 	if [ "$(WORKERS)" != 0 ]; then workers=(-n "$(WORKERS)" --dist worksteal); fi

@@ -192,8 +192,11 @@ def _install_session_binding() -> None:
 
 @pytest.fixture(scope="session")
 def _schema(database_url, tmp_path_factory):
-    """Empty the test database, then build the schema with the migrations (``eis init-db``)."""
+    """Empty the test database, then build it as ``eis init-db`` does: the schema by the migrations,
+    then the catalogue's vocabularies (the seeded tables, which stay for the whole run)."""
     from flask_migrate import upgrade
+
+    from eis_toolkit.catalogue.taxonomies import ensure_terms
 
     _install_session_binding()
     app = create_app(_settings(database_url, tmp_path_factory.mktemp("schema")))
@@ -202,6 +205,9 @@ def _schema(database_url, tmp_path_factory):
         with db.engine.begin() as connection:
             connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
         upgrade()
+        ensure_terms()
+        db.session.commit()
+        db.session.remove()
         db.engine.dispose()
 
 
@@ -218,43 +224,115 @@ def _real_commits(request) -> bool:
     return "live_server" in request.fixturenames or request.node.get_closest_marker("commits") is not None
 
 
+#: The connection holding the transaction of the current module's shared data (see ``shared_data``).
+_shared = threading.local()
+
+
+def _begin(engine):
+    """A connection with a transaction begun, on which SAVEPOINTs work (also with pysqlite)."""
+    connection = engine.connect()
+    if engine.dialect.name == "sqlite":
+        # pysqlite begins transactions itself, lazily, and not for SAVEPOINT: take over (SQLAlchemy's
+        # "Serializable isolation / Savepoints / Transactional DDL" recipe), on this connection only.
+        connection.connection.dbapi_connection.isolation_level = None
+    transaction = connection.begin()
+    if engine.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")
+    return connection, transaction
+
+
+def _roll_back(connection, transaction) -> None:
+    transaction.rollback()
+    if connection.dialect.name == "sqlite":
+        connection.connection.dbapi_connection.isolation_level = ""
+    connection.close()
+
+
 @pytest.fixture
 def _database(_app, request):
-    """The test's database: a transaction rolled back at the end, or real commits then empty tables."""
+    """The test's database: a transaction rolled back at the end (a SAVEPOINT of the module's
+    transaction when the module shares data), or real commits then empty tables."""
     with _app.app_context():
         engine = db.engine
+    shared = getattr(_shared, "connection", None)
     if _real_commits(request):
+        if shared is not None:
+            pytest.fail("this module shares data (shared_data): a test with real commits belongs in another module")
         yield
         with _app.app_context():
             db.session.remove()
         _empty_tables(engine)
         return
 
-    connection = engine.connect()
-    sqlite = engine.dialect.name == "sqlite"
-    if sqlite:
-        # pysqlite begins transactions itself, lazily, and not for SAVEPOINT: take over (SQLAlchemy's
-        # "Serializable isolation / Savepoints / Transactional DDL" recipe), on this connection only.
-        connection.connection.dbapi_connection.isolation_level = None
-    transaction = connection.begin()
-    if sqlite:
-        connection.exec_driver_sql("BEGIN")
+    if shared is not None:
+        if "shared_data" not in request.fixturenames:
+            pytest.fail("this module shares data (shared_data): each of its tests that uses the database starts from it")
+        savepoint = shared.begin_nested()
+        _bound.connection = shared
+        try:
+            yield
+        finally:
+            _bound.connection = None
+            if savepoint.is_active:
+                savepoint.rollback()
+        return
+
+    connection, transaction = _begin(engine)
     _bound.connection = connection
     try:
         yield
     finally:
         _bound.connection = None
-        transaction.rollback()
-        if sqlite:
-            connection.connection.dbapi_connection.isolation_level = ""
-        connection.close()
+        _roll_back(connection, transaction)
+
+
+@pytest.fixture(scope="module")
+def shared_data(_app, core_definition):
+    """Data built once for a module, for tests that only start from it.
+
+    ``shared_data(build)`` registers eis-core@1, runs ``build()`` in an app context, commits and
+    returns what ``build`` returned (plain values: ids, keys; objects would be detached). The
+    module's tests then run inside the module's transaction, each in a SAVEPOINT rolled back at its
+    end, so every test sees the data as ``build`` left it; the module's transaction is rolled back
+    after its last test. In such a module every test that uses the database takes this fixture
+    (directly or through another), and none has real commits."""
+    from eis_toolkit.questionnaires.services import register
+
+    with _app.app_context():
+        connection, transaction = _begin(db.engine)
+    built = []
+
+    def build_once(build):
+        assert not built, "shared_data builds once per module"
+        _bound.connection = connection
+        try:
+            with _app.app_context():
+                register(core_definition)
+                db.session.commit()
+                result = build()
+                db.session.commit()
+                db.session.remove()
+        finally:
+            _bound.connection = None
+        built.append(result)
+        return result
+
+    _shared.connection = connection
+    try:
+        yield build_once
+    finally:
+        _shared.connection = None
+        _roll_back(connection, transaction)
 
 
 def _empty_tables(engine) -> None:
-    """One DELETE per table, in one transaction."""
+    """Back to what ``eis init-db`` leaves: one DELETE per table but the seeded ones, in one transaction."""
+    from eis_toolkit.backup import SEEDED_TABLES
+
     with engine.begin() as connection:
         for table in reversed(db.metadata.sorted_tables):
-            connection.execute(table.delete())
+            if table.name not in SEEDED_TABLES:
+                connection.execute(table.delete())
 
 
 # --- the fixtures the tests use --------------------------------------------------------------

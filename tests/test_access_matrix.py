@@ -4,7 +4,8 @@ route fails here until someone says who may use it.
 The scenario: workshop aarhus-2017, **closed** (reviews in, not published), DK04 and IE04 in the
 hot seat. DK04 was reviewed by ITC4's reviewer (submitted) and IE04's (a draft). The host works
 for DK04, so before publication they are held to a reviewer's rule for DK04 (and for the
-workshop's benchmark). Each (route, person) runs its one request in a test of its own, rolled back.
+workshop's benchmark). Each (route, person) runs its one request in a test of its own, from the scenario built once for
+the module, rolled back.
 
 What is asserted: nobody gets a 500; those not in a route's ``allowed`` set are sent to log in
 (anonymous) or refused (403/404, or 401 for a script's JSON); those in it are not. The finer
@@ -13,11 +14,14 @@ test_reports_region.py, test_catalogue_practices.py and test_conflict_of_interes
 """
 from __future__ import annotations
 
+import copy
+
 import pytest
 from sqlalchemy import select
 
 from eis_toolkit import create_app
 from eis_toolkit.extensions import db
+from tests.conftest import SMALL_BUNDLE
 
 KINDS = ("anonymous", "member", "other_member", "reviewer_submitted", "reviewer_draft", "reviewer_unassigned",
          "host_in_hot_seat", "admin")
@@ -147,15 +151,24 @@ def test_every_route_says_who_may_use_it():
     assert set(ALLOWED) - endpoints == set(), "routes that no longer exist"
 
 
-@pytest.fixture
-def scenario(load, bundle):
+@pytest.fixture(scope="module")
+def scenario(shared_data):
+    """Built once for the module: every case starts from it and is rolled back."""
+    return shared_data(_build_scenario)
+
+
+def _build_scenario() -> dict:
+    from eis_toolkit.bundles.load import load_bundle
+    from eis_toolkit.models import (Assessment, Nomination, Programme, Region, ReviewerAssignment, SiteVisit, User)
+
+    bundle = copy.deepcopy(SMALL_BUNDLE)
     bundle["people"].extend(EXTRA_PEOPLE)
     workshop = bundle["workshops"][0]
     workshop["status"] = "closed"
     workshop["reviews"].append({"reviewer": "ie@example.org", "region": "DK04", "status": "draft",
                                 "scores": {"strategy.vision": {"score": 2, "comment": "draft"}}})
-    load(bundle)
-    from eis_toolkit.models import (Assessment, Nomination, Programme, Region, ReviewerAssignment, SiteVisit, User)
+    load_bundle(bundle)
+    db.session.commit()
 
     def one(statement):
         return db.session.scalar(statement)

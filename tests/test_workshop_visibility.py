@@ -7,12 +7,13 @@ review's comments carry a marker, so a leak shows up as text.
 """
 import pytest
 
+from eis_toolkit.bundles.load import load_bundle
 from eis_toolkit.extensions import db
 from eis_toolkit.models import WorkshopStatus
 from eis_toolkit.workshops import reviews as services
 from eis_toolkit.workshops.queries import scored_question_ids
-from tests.workshop_support import (assignment_of, definition, login_as, open_workshop, score_fields,  # noqa: F401
-                                    workshop, workshop_bundle)
+from tests.workshop_support import (assignment_of, definition, login_as, reviewing_bundle, score_fields,  # noqa: F401
+                                    workshop)
 
 STATES = ["planned", "open", "closed", "published"]
 PEOPLE = ["admin@example.org", "host@example.org", "dk@example.org", "ie@example.org", "it@example.org",
@@ -20,8 +21,13 @@ PEOPLE = ["admin@example.org", "host@example.org", "dk@example.org", "ie@example
 SUBMITTED_DK = {"MARK-IT-DK": "Ida Reviewer", "MARK-DE-DK": "Dora Reviewer"}
 
 
-@pytest.fixture
-def scenario(open_workshop):
+@pytest.fixture(scope="module")
+def scenario(shared_data):
+    """Built once for the module: every test starts from it and is rolled back."""
+    return shared_data(_build_scenario)
+
+
+def _build_scenario() -> None:
     def scored(email, code, marker, submit):
         a = assignment_of(email, code)
         fields = {**score_fields(3, comment=marker), "strengths": marker}
@@ -31,13 +37,13 @@ def scenario(open_workshop):
         if submit:
             services.submit_review(a.review, ids)
 
+    load_bundle(reviewing_bundle())
     scored("it@example.org", "DK04", "MARK-IT-DK", True)
     scored("de@example.org", "DK04", "MARK-DE-DK", True)
     scored("ie@example.org", "DK04", "MARK-IE-DRAFT", False)
     scored("de@example.org", "IE04", "MARK-DE-IE", True)
     scored("it@example.org", "IE04", "MARK-IT-IE-DRAFT", False)
     db.session.commit()
-    return open_workshop
 
 
 def set_state(status, show_names=False):

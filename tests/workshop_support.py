@@ -12,6 +12,8 @@ more reviewers, both hot-seat regions' self-assessments submitted and five draft
 """
 from __future__ import annotations
 
+import copy
+
 import pytest
 from sqlalchemy import select
 
@@ -20,14 +22,21 @@ from eis_toolkit.models import Region, ReviewerAssignment, User, Workshop
 from eis_toolkit.questionnaires.schema import QuestionnaireDef
 from eis_toolkit.workshops import reviews as review_services
 from eis_toolkit.workshops.queries import scored_question_ids
+from tests.conftest import SMALL_BUNDLE
 
 PASSWORD = "review-pass"
 SLUG = "aarhus-2017"
 
 
 @pytest.fixture
-def workshop_bundle(bundle):
+def workshop_bundle():
     """The small bundle with an open workshop ready for reviewing (change it before loading)."""
+    return reviewing_bundle()
+
+
+def reviewing_bundle() -> dict:
+    """A fresh copy of the small bundle with an open workshop ready for reviewing."""
+    bundle = copy.deepcopy(SMALL_BUNDLE)
     bundle["regions"].append({"code": "DE21", "name": "Upper Bavaria", "country": "DE", "language": "de"})
     bundle["people"] += [
         {"email": "it2@example.org", "name": "Ugo Reviewer", "region": "ITC4", "roles": ["reviewer"],
