@@ -325,13 +325,19 @@ def shared_data(_app, core_definition):
         _roll_back(connection, transaction)
 
 
-def _empty_tables(engine) -> None:
-    """Back to what ``eis init-db`` leaves: one DELETE per table but the seeded ones, in one transaction."""
-    from eis_toolkit.backup import SEEDED_TABLES
+def init_db_tables() -> frozenset[str]:
+    """The tables ``eis init-db`` fills: the vocabularies, and the data version's one row."""
+    from eis_toolkit.backup import DERIVED_TABLES, SEEDED_TABLES
 
+    return SEEDED_TABLES | DERIVED_TABLES
+
+
+def _empty_tables(engine) -> None:
+    """Back to what ``eis init-db`` leaves: one DELETE per table but those it fills, in one transaction."""
+    kept = init_db_tables()
     with engine.begin() as connection:
         for table in reversed(db.metadata.sorted_tables):
-            if table.name not in SEEDED_TABLES:
+            if table.name not in kept:
                 connection.execute(table.delete())
 
 

@@ -74,3 +74,22 @@ def test_blocks_join_wrapped_lines_and_keep_lists():
     assert blocks(text) == [("p", "First line wrapped."), ("p", "Intro:"), ("ul", ["one continued", "two"]),
                             ("p", "After.")]
     assert blocks("") == []
+
+
+def test_init_db_and_every_load_put_the_shipped_vocabularies_back(app):
+    """``ensure_terms`` (run by ``eis init-db`` and every bundle load) restores a changed label and a
+    missing term, and changes nothing when they are as shipped."""
+    from eis_toolkit.catalogue.taxonomies import ensure_terms, taxonomy_labels
+    from eis_toolkit.models import Term, Vocabulary
+
+    shipped = taxonomy_labels()[Vocabulary.MARKET]["JP"]
+    japan = db.session.scalar(select(Term).where(Term.vocabulary == Vocabulary.MARKET, Term.key == "JP"))
+    japan.label = {"en": "Nippon"}
+    db.session.delete(db.session.scalar(select(Term).where(Term.vocabulary == Vocabulary.MARKET, Term.key == "DK")))
+    db.session.flush()
+    assert ensure_terms() == 2
+    labels = dict(db.session.execute(select(Term.key, Term.label).where(Term.vocabulary == Vocabulary.MARKET,
+                                                                         Term.key.in_(["JP", "DK"]))).all())
+    assert labels == {"JP": shipped, "DK": taxonomy_labels()[Vocabulary.MARKET]["DK"]}
+    assert ensure_terms() == 0
+    db.session.rollback()

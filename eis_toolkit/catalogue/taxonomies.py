@@ -64,18 +64,21 @@ def taxonomy_keys() -> dict[str, set[str]]:
 
 
 def ensure_terms() -> int:
-    """Insert or update the shipped terms; returns how many changed. The caller commits."""
-    stored = {(t.vocabulary, t.key): t for t in db.session.scalars(
-        select(Term).where(Term.vocabulary.in_(SECTIONS.values())))}
-    changed = 0
+    """Insert or update the shipped terms; returns how many changed. The caller commits.
+
+    Every bundle load calls it, so the usual case (nothing to change) reads plain rows, not objects."""
+    stored = {(vocabulary, key): label for vocabulary, key, label in db.session.execute(
+        select(Term.vocabulary, Term.key, Term.label).where(Term.vocabulary.in_(SECTIONS.values())))}
+    changed = []
     for vocabulary, terms in taxonomy_labels().items():
         for key, label in terms.items():
-            term = stored.get((vocabulary, key))
-            if term is None:
+            if (vocabulary, key) not in stored:
                 db.session.add(Term(vocabulary=vocabulary, key=key, label=dict(label)))
-                changed += 1
-            elif term.label != label:
-                term.label = dict(label)
-                changed += 1
+                changed.append(None)
+            elif stored[vocabulary, key] != label:
+                changed.append((vocabulary, key))
+    for vocabulary, key in filter(None, changed):
+        term = db.session.scalar(select(Term).where(Term.vocabulary == vocabulary, Term.key == key))
+        term.label = dict(taxonomy_labels()[vocabulary][key])
     db.session.flush()
-    return changed
+    return len(changed)
