@@ -18,7 +18,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from .. import permissions
 from ..catalogue.models import Practice, PracticeRating
 from ..extensions import db
-from ..models import (Answer, Assessment, Question, Region, Review, ReviewerAssignment,
+from ..models import (Answer, Assessment, Question, Questionnaire, Region, Review, ReviewerAssignment,
                       ReviewScore, ReviewStatus, Role, User, Workshop, WorkshopStatus)
 from .models import Nomination
 
@@ -48,10 +48,13 @@ def workshop_or_404(slug: str) -> Workshop:
 
 def assignment_or_404(assignment_id: int) -> ReviewerAssignment:
     """An assignment with its workshop, region and review; not the workshop's other assignments
-    (the permission checks ask the database with ``EXISTS``)."""
+    (the permission checks ask the database with ``EXISTS``). The questionnaire comes without its
+    stored definition (a large JSON document): ``definition_for`` reads it only the first time a
+    process meets that questionnaire."""
     assignment = db.session.scalar(
         select(ReviewerAssignment).where(ReviewerAssignment.id == assignment_id).options(
-            joinedload(ReviewerAssignment.workshop).joinedload(Workshop.questionnaire),
+            joinedload(ReviewerAssignment.workshop).joinedload(Workshop.questionnaire)
+            .defer(Questionnaire.definition),
             joinedload(ReviewerAssignment.region),
             joinedload(ReviewerAssignment.reviewer),
             joinedload(ReviewerAssignment.review).options(

@@ -34,7 +34,7 @@ from .forms import NominationForm, SubmitReviewForm, field_anchor, review_score_
 from .scripts import review_messages
 from .reviews import (GENERAL, RATING_CRITERIA, TEXT_LABELS, ReviewConflict, ReviewIncomplete, ReviewInputError,
                       add_nomination, delete_nomination, missing_scores, page_questions, parse_review_input,
-                      rate_practice, review_progress, save_review, submit_review)
+                      rate_practice, review_pages, review_progress, save_review, submit_review)
 from .services import WorkshopError, draft_to_save, ensure_review
 from .views import _attempt, _refused, bp
 
@@ -59,6 +59,7 @@ class _ReviewContext:
     """What every page of a review loads: the assignment, the definition, who may edit."""
 
     def __init__(self, assignment_id: int):
+        self.assignment_id = assignment_id
         self.assignment = _assignment(assignment_id)
         self.editable = permissions.can_edit_review(current_user, self.assignment)
         self.workshop = self.assignment.workshop
@@ -180,17 +181,18 @@ def _stored_value(row) -> str:
 
 
 def _after_review_save(context: _ReviewContext, page: str, action: str | None) -> str:
-    keys = [p.dimension.key for p in context.progress()] + [GENERAL]
+    """Where a saved page leads; from the definition alone (after the commit, nothing is read again)."""
+    keys = review_pages(context.definition)
     position = keys.index(page)
     if action == "next" and position + 1 < len(keys):
         return url_for("workshops.review_general" if keys[position + 1] == GENERAL else "workshops.review_dimension",
-                       assignment_id=context.assignment.id,
+                       assignment_id=context.assignment_id,
                        **({} if keys[position + 1] == GENERAL else {"dimension_key": keys[position + 1]}))
     if action == "submit":
-        return url_for("workshops.review_submit", assignment_id=context.assignment.id)
+        return url_for("workshops.review_submit", assignment_id=context.assignment_id)
     if page == GENERAL:
-        return url_for("workshops.review_general", assignment_id=context.assignment.id)
-    return url_for("workshops.review_dimension", assignment_id=context.assignment.id, dimension_key=page)
+        return url_for("workshops.review_general", assignment_id=context.assignment_id)
+    return url_for("workshops.review_dimension", assignment_id=context.assignment_id, dimension_key=page)
 
 
 @bp.route("/reviews/<int:assignment_id>/general", methods=["GET", "POST"])
