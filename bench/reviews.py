@@ -2,7 +2,7 @@
 
 A fresh database (SQLite; PostgreSQL too when ``EIS_BENCH_DATABASE_URL`` is set — that database is
 emptied) gets the shipped questionnaire eis-core@1 (33 scored questions on 8 dimension pages), an
-open workshop with four hot-seat regions and 60 reviewers from twelve other regions, each assigned
+open workshop with four hot-seat regions, its host and 60 reviewers from twelve other regions, each assigned
 to one of them. Every reviewer runs in a thread of their own and does what a reviewer does in the
 browser, with no pause between clicks:
 
@@ -64,7 +64,9 @@ def _programme(url: str) -> tuple[dict[str, int], list[tuple[str, list[str]]]]:
             "programme": {"slug": "bench", "title": "Bench programme"},
             "regions": [{"code": code, "name": f"Region {code}", "country": "DK" if code in hot else "IT"}
                         for code in hot + others],
-            "people": people,
+            # the host, whom each submission notifies (an e-mail queued in the outbox, as in a workshop)
+            "people": people + [{"email": "host@example.org", "name": "Host", "region": hot[0], "roles": ["host"],
+                                 "password": PASSWORD}],
             "workshops": [{"slug": "crowd", "title": "Sixty reviewers", "questionnaire": definition.ref, "host": hot[0],
                            "starts": "2026-06-01", "ends": "2026-06-02", "status": "open", "hot_seat": hot,
                            "assessments": [{"region": code, "status": "submitted"} for code in hot]}],
