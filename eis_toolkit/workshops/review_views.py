@@ -45,8 +45,8 @@ def inbox():
     return render_template("workshops/inbox.html", items=queries.inbox(current_user))
 
 
-def _assignment(assignment_id: int) -> ReviewerAssignment:
-    assignment = queries.assignment_or_404(assignment_id)
+def _assignment(assignment_id: int, nominations: bool = True) -> ReviewerAssignment:
+    assignment = queries.assignment_or_404(assignment_id, nominations)
     ensure(permissions.can_view_review_page(current_user, assignment))
     return assignment
 
@@ -56,11 +56,12 @@ def _form_values() -> dict[str, str]:
 
 
 class _ReviewContext:
-    """What every page of a review loads: the assignment, the definition, who may edit."""
+    """What every page of a review loads: the assignment, the definition, who may edit; the
+    review's nominations only for the pages that show them (``nominations``)."""
 
-    def __init__(self, assignment_id: int):
+    def __init__(self, assignment_id: int, nominations: bool = False):
         self.assignment_id = assignment_id
-        self.assignment = _assignment(assignment_id)
+        self.assignment = _assignment(assignment_id, nominations)
         self.editable = permissions.can_edit_review(current_user, self.assignment)
         self.workshop = self.assignment.workshop
         self.definition = definition_for(self.workshop.questionnaire)
@@ -198,13 +199,13 @@ def _after_review_save(context: _ReviewContext, page: str, action: str | None) -
 @bp.route("/reviews/<int:assignment_id>/general", methods=["GET", "POST"])
 def review_general(assignment_id: int):
     """The general part: strengths, weaknesses, recommendations; nominations and ratings."""
-    context = _ReviewContext(assignment_id)
+    context = _ReviewContext(assignment_id, nominations=True)
     values, errors, status = None, {}, 200
     if request.method == "POST":
         saved, errors, values = _save_page(context, GENERAL)
         if saved:
             return redirect(_after_review_save(context, GENERAL, request.form.get("action")))
-        context, status = _ReviewContext(assignment_id), 422 if errors else 409
+        context, status = _ReviewContext(assignment_id, nominations=True), 422 if errors else 409
     workshop = context.workshop
     practices = queries.nominated_practices(workshop)
     nomination_form = NominationForm()
@@ -222,7 +223,7 @@ def review_general(assignment_id: int):
 @bp.route("/reviews/<int:assignment_id>/submit", methods=["GET", "POST"])
 def review_submit(assignment_id: int):
     """What will be sent, and that it cannot change after; only this page's POST submits."""
-    context = _ReviewContext(assignment_id)
+    context = _ReviewContext(assignment_id, nominations=True)
     ensure(context.editable)
     form = SubmitReviewForm()
     status = 200
