@@ -27,6 +27,7 @@ from ..access import ensure
 from ..benchmark.queries import definition_for
 from ..extensions import db
 from ..i18n import current_language, translate
+from ..mail.outbox import deliver_after_response
 from ..questionnaires.types import NOT_APPLICABLE, AnswerData, show_answer
 from ..models import ReviewerAssignment
 from . import queries
@@ -239,6 +240,7 @@ def review_submit(assignment_id: int):
             status = 409
         else:
             db.session.commit()
+            deliver_after_response()  # the hosts' e-mails leave after the answer: no SMTP while the reviewer waits
             flash(_("Your review is submitted: you can now see the other reviewers' scores."), "success")
             return redirect(url_for("workshops.review", assignment_id=assignment_id))
     elif request.method == "POST":
