@@ -235,6 +235,70 @@ def test_dimension_pages_of_different_sizes_cost_the_same_queries(ie_on_dk, clie
     assert len(set(counts.values())) == 1, counts
 
 
+_WRITE = re.compile(r'\s*(INSERT INTO|UPDATE|DELETE FROM)\s+"?(\w+)"?', re.I)
+
+
+def _writes(statements: list[str]) -> list[tuple[str, str]]:
+    """(verb, table) of each write statement, in order."""
+    return [(m.group(1).split()[0].upper(), m.group(2)) for m in map(_WRITE.match, statements) if m]
+
+
+def test_a_page_save_writes_only_what_changed_in_a_constant_number_of_reads(ie_on_dk, client, count_queries):
+    """Sixty reviewers save at once (issue #13): a save reads what it checks, writes the review row
+    (its version), the changed scores only and the data version, and reads nothing after."""
+    base = f"/reviews/{ie_on_dk.id}"
+
+    def save(page, value, comment="c"):
+        fields = {"version": review_of(ie_on_dk).version, "action": "next", **score_fields(value, comment=comment)}
+        with count_queries() as statements:
+            response = client.post(f"{base}/{page}", data=fields)
+        assert response.status_code == 302, response.text
+        return statements
+
+    client.get(base)  # the first request after logging in costs one query less
+    first = save("strategy", 3)
+    inserted = [w for w in _writes(first) if w == ("INSERT", "review_score")]
+    assert 1 <= len(inserted) <= 8 and set(_writes(first)) == {
+        ("UPDATE", "review"), ("INSERT", "review_score"), ("UPDATE", "data_version")}
+    save("matchmaking", 3)
+    again = {page: save(page, 3) for page in ("strategy", "matchmaking")}  # 8 and 4 questions, unchanged
+    for statements in again.values():
+        assert _writes(statements) == [("UPDATE", "review"), ("UPDATE", "data_version")], "no score rewritten"
+    reads = {page: len(statements) - len(_writes(statements)) for page, statements in again.items()}
+    assert reads["strategy"] == reads["matchmaking"] <= 7, reads
+    changed = save("strategy", 3, comment="changed")
+    assert _writes(changed).count(("UPDATE", "review_score")) == 1, "one statement for the eight changed rows"
+    assert {s.comment for s in review_of(ie_on_dk).scores if s.question.key.startswith("strategy.")} == {"changed"}
+
+
+def test_a_submission_runs_a_constant_number_of_statements_and_mails_the_host_after_answering(
+        ie_on_dk, client, count_queries, smtp_server):
+    client.post(f"/reviews/{ie_on_dk.id}", data={"version": ie_on_dk.review.version, "action": "save",
+                                                  **score_fields(4, comment="c")})
+    with count_queries() as statements:
+        response = client.post(f"/reviews/{ie_on_dk.id}/submit")
+        assert response.status_code == 302
+    assert _writes(statements) == [("UPDATE", "review"), ("UPDATE", "data_version"), ("INSERT", "audit_event"),
+                                   ("INSERT", "outbox_message")], "the review row only: no score rewritten"
+    assert len(statements) <= 20, statements
+    assert smtp_server.messages == [], "no SMTP while the reviewer waits for the answer"
+    response.close()  # as the server does once the answer has gone
+    assert [m["To"] for m in smtp_server.messages] == ["host@example.org"]
+    assert review_of(ie_on_dk).status == ReviewStatus.SUBMITTED
+
+
+def test_sqlite_connections_use_the_write_ahead_log_and_wait_for_a_busy_database(app):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite settings")
+    from sqlalchemy import text
+
+    from eis_toolkit.extensions import SQLITE_BUSY_TIMEOUT_MS
+
+    assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    assert db.session.execute(text("PRAGMA busy_timeout")).scalar() == SQLITE_BUSY_TIMEOUT_MS >= 10_000
+    assert db.session.execute(text("PRAGMA synchronous")).scalar() == 2, "FULL: a committed score survives"
+
+
 def test_a_stale_page_does_not_overwrite_a_newer_save(ie_on_dk, client):
     version = ie_on_dk.review.version
     client.post(f"/reviews/{ie_on_dk.id}", data={"version": version, "action": "save", "score.strategy.vision": "2"})

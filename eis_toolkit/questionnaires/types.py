@@ -58,6 +58,22 @@ def _wording(text: str) -> str:
 #: ``3 – Good``: a number, a dash or colon, and a wording (as :func:`_wording` writes it).
 _NUMBER_AND_WORDING = re.compile(r"(-?\d+) ?[–:] ?(.+)", re.DOTALL)
 
+#: ``id(scale)`` → (the scale, its wordings per point): a scale's wordings are worked out once, not
+#: for every score read (a review save reads up to 33). Scales are immutable and come from the
+#: cached definitions; the entry keeps its scale, so an id reused by another object is recomputed.
+_SCALE_WORDINGS: dict[int, tuple[Scale, dict[int, frozenset[str]]]] = {}
+
+
+def _level_wordings(scale: Scale) -> dict[int, frozenset[str]]:
+    """``{point: the wordings that name it}`` (see ``ScaleType.wordings``), memoised per scale."""
+    entry = _SCALE_WORDINGS.get(id(scale))
+    if entry is None or entry[0] is not scale:
+        if len(_SCALE_WORDINGS) >= 256:
+            _SCALE_WORDINGS.clear()
+        wordings = {point: frozenset(ScaleType.wordings(scale, point)) for point in range(scale.min, scale.max + 1)}
+        entry = _SCALE_WORDINGS[id(scale)] = (scale, wordings)
+    return entry[1]
+
 
 class InvalidAnswer(ValueError):
     """What a person gave cannot be an answer to this question; the message says why."""
@@ -236,7 +252,7 @@ class ScaleType(QuestionType):
             return int(raw) if raw.is_integer() else None
         text = _wording(str(raw))
         for point in range(scale.min, scale.max + 1):
-            if text in self._wordings(scale, point):
+            if text in _level_wordings(scale)[point]:
                 return point
         number = read_number(str(raw).strip(), language)
         if number is not None:
@@ -244,12 +260,12 @@ class ScaleType(QuestionType):
         match = _NUMBER_AND_WORDING.fullmatch(text)
         if match and scale.min <= int(match.group(1)) <= scale.max:
             point = int(match.group(1))
-            if match.group(2) in self._wordings(scale, point):
+            if match.group(2) in _level_wordings(scale)[point]:
                 return point
         return None
 
     @staticmethod
-    def _wordings(scale: Scale, point: int) -> set[str]:
+    def wordings(scale: Scale, point: int) -> set[str]:
         """The wordings of a level in every language, compared as :func:`_wording` writes them,
         with and without their own leading ``N –``, whole or up to a colon (the level's name)."""
         found = set()

@@ -18,7 +18,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from .. import permissions
 from ..catalogue.models import Practice, PracticeRating
 from ..extensions import db
-from ..models import (Answer, Assessment, Question, Region, Review, ReviewerAssignment,
+from ..models import (Answer, Assessment, Question, Questionnaire, Region, Review, ReviewerAssignment,
                       ReviewScore, ReviewStatus, Role, User, Workshop, WorkshopStatus)
 from .models import Nomination
 
@@ -46,16 +46,22 @@ def workshop_or_404(slug: str) -> Workshop:
     return workshop
 
 
-def assignment_or_404(assignment_id: int) -> ReviewerAssignment:
-    """An assignment with its workshop, region and review; not the workshop's other assignments
-    (the permission checks ask the database with ``EXISTS``)."""
+def assignment_or_404(assignment_id: int, nominations: bool = True) -> ReviewerAssignment:
+    """An assignment with its workshop, region and review (its scores, and its nominations unless
+    ``nominations`` is false: only the general part and the confirmation show them); not the
+    workshop's other assignments (the permission checks ask the database with ``EXISTS``). The
+    questionnaire comes without its stored definition (a large JSON document): ``definition_for``
+    reads it only the first time a process meets that questionnaire."""
+    review = joinedload(ReviewerAssignment.review)
+    review = review.options(selectinload(Review.scores), *(
+        [selectinload(Review.nominations).joinedload(Nomination.practice)] if nominations else []))
     assignment = db.session.scalar(
         select(ReviewerAssignment).where(ReviewerAssignment.id == assignment_id).options(
-            joinedload(ReviewerAssignment.workshop).joinedload(Workshop.questionnaire),
+            joinedload(ReviewerAssignment.workshop).joinedload(Workshop.questionnaire)
+            .defer(Questionnaire.definition),
             joinedload(ReviewerAssignment.region),
             joinedload(ReviewerAssignment.reviewer),
-            joinedload(ReviewerAssignment.review).options(
-                selectinload(Review.scores), selectinload(Review.nominations).joinedload(Nomination.practice)),
+            review,
         ))
     if assignment is None:
         abort(404)

@@ -27,6 +27,7 @@ from ..access import ensure
 from ..benchmark.queries import definition_for
 from ..extensions import db
 from ..i18n import current_language, translate
+from ..mail.outbox import deliver_after_response
 from ..questionnaires.types import NOT_APPLICABLE, AnswerData, show_answer
 from ..models import ReviewerAssignment
 from . import queries
@@ -34,7 +35,7 @@ from .forms import NominationForm, SubmitReviewForm, field_anchor, review_score_
 from .scripts import review_messages
 from .reviews import (GENERAL, RATING_CRITERIA, TEXT_LABELS, ReviewConflict, ReviewIncomplete, ReviewInputError,
                       add_nomination, delete_nomination, missing_scores, page_questions, parse_review_input,
-                      rate_practice, review_progress, save_review, submit_review)
+                      rate_practice, review_pages, review_progress, save_review, submit_review)
 from .services import WorkshopError, draft_to_save, ensure_review
 from .views import _attempt, _refused, bp
 
@@ -45,8 +46,8 @@ def inbox():
     return render_template("workshops/inbox.html", items=queries.inbox(current_user))
 
 
-def _assignment(assignment_id: int) -> ReviewerAssignment:
-    assignment = queries.assignment_or_404(assignment_id)
+def _assignment(assignment_id: int, nominations: bool = True) -> ReviewerAssignment:
+    assignment = queries.assignment_or_404(assignment_id, nominations)
     ensure(permissions.can_view_review_page(current_user, assignment))
     return assignment
 
@@ -56,10 +57,12 @@ def _form_values() -> dict[str, str]:
 
 
 class _ReviewContext:
-    """What every page of a review loads: the assignment, the definition, who may edit."""
+    """What every page of a review loads: the assignment, the definition, who may edit; the
+    review's nominations only for the pages that show them (``nominations``)."""
 
-    def __init__(self, assignment_id: int):
-        self.assignment = _assignment(assignment_id)
+    def __init__(self, assignment_id: int, nominations: bool = False):
+        self.assignment_id = assignment_id
+        self.assignment = _assignment(assignment_id, nominations)
         self.editable = permissions.can_edit_review(current_user, self.assignment)
         self.workshop = self.assignment.workshop
         self.definition = definition_for(self.workshop.questionnaire)
@@ -180,29 +183,30 @@ def _stored_value(row) -> str:
 
 
 def _after_review_save(context: _ReviewContext, page: str, action: str | None) -> str:
-    keys = [p.dimension.key for p in context.progress()] + [GENERAL]
+    """Where a saved page leads; from the definition alone (after the commit, nothing is read again)."""
+    keys = review_pages(context.definition)
     position = keys.index(page)
     if action == "next" and position + 1 < len(keys):
         return url_for("workshops.review_general" if keys[position + 1] == GENERAL else "workshops.review_dimension",
-                       assignment_id=context.assignment.id,
+                       assignment_id=context.assignment_id,
                        **({} if keys[position + 1] == GENERAL else {"dimension_key": keys[position + 1]}))
     if action == "submit":
-        return url_for("workshops.review_submit", assignment_id=context.assignment.id)
+        return url_for("workshops.review_submit", assignment_id=context.assignment_id)
     if page == GENERAL:
-        return url_for("workshops.review_general", assignment_id=context.assignment.id)
-    return url_for("workshops.review_dimension", assignment_id=context.assignment.id, dimension_key=page)
+        return url_for("workshops.review_general", assignment_id=context.assignment_id)
+    return url_for("workshops.review_dimension", assignment_id=context.assignment_id, dimension_key=page)
 
 
 @bp.route("/reviews/<int:assignment_id>/general", methods=["GET", "POST"])
 def review_general(assignment_id: int):
     """The general part: strengths, weaknesses, recommendations; nominations and ratings."""
-    context = _ReviewContext(assignment_id)
+    context = _ReviewContext(assignment_id, nominations=True)
     values, errors, status = None, {}, 200
     if request.method == "POST":
         saved, errors, values = _save_page(context, GENERAL)
         if saved:
             return redirect(_after_review_save(context, GENERAL, request.form.get("action")))
-        context, status = _ReviewContext(assignment_id), 422 if errors else 409
+        context, status = _ReviewContext(assignment_id, nominations=True), 422 if errors else 409
     workshop = context.workshop
     practices = queries.nominated_practices(workshop)
     nomination_form = NominationForm()
@@ -220,7 +224,7 @@ def review_general(assignment_id: int):
 @bp.route("/reviews/<int:assignment_id>/submit", methods=["GET", "POST"])
 def review_submit(assignment_id: int):
     """What will be sent, and that it cannot change after; only this page's POST submits."""
-    context = _ReviewContext(assignment_id)
+    context = _ReviewContext(assignment_id, nominations=True)
     ensure(context.editable)
     form = SubmitReviewForm()
     status = 200
@@ -236,6 +240,7 @@ def review_submit(assignment_id: int):
             status = 409
         else:
             db.session.commit()
+            deliver_after_response()  # the hosts' e-mails leave after the answer: no SMTP while the reviewer waits
             flash(_("Your review is submitted: you can now see the other reviewers' scores."), "success")
             return redirect(url_for("workshops.review", assignment_id=assignment_id))
     elif request.method == "POST":

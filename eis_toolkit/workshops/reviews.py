@@ -103,6 +103,12 @@ def page_questions(definition: QuestionnaireDef, page: str | None) -> list[Quest
     return [q for q in dimension.questions if q.scored] if dimension is not None else []
 
 
+def review_pages(definition: QuestionnaireDef) -> list[str]:
+    """The pages of a review in order: each dimension that asks a scored question, then
+    :data:`GENERAL` (read from the definition: no SQL)."""
+    return [d.key for d in definition.dimensions if any(q.scored for q in d.questions)] + [GENERAL]
+
+
 def parse_review_input(data: Mapping[str, str], definition: QuestionnaireDef, language: str = "en",
                        page: str | None = None) -> ReviewInput:
     """Read a review form (HTML form or the autosave JSON: the same flat field names).
