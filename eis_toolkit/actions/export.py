@@ -24,7 +24,7 @@ def assessed(region: Region) -> list[Assessed]:
         .options(joinedload(Workshop.questionnaire)).order_by(Workshop.starts, Workshop.id))
     found = []
     for workshop in workshops:
-        rows = builders.workshop_summary(workshop).get(region.code, {})
+        rows = builders.region_rows(workshop, region.code)  # this region only, cached per region
         values = {key: (row.self, row.peer_mean) for (level, key), row in rows.items()
                   if level in ("dimension", "overall")}
         found.append(Assessed(workshop.slug, workshop.starts, workshop.questionnaire.key,
