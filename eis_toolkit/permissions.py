@@ -277,10 +277,17 @@ def can_view_programme_benchmark(user) -> bool:
     return _logged_in(user)
 
 
+def sees_published_benchmarks(user) -> bool:
+    """Published workshops' numbers count on the programme page for everyone logged in."""
+    return _logged_in(user)
+
+
 def counts_in_programme_benchmark(user, workshop: Workshop) -> bool:
     """Whether a workshop's numbers show on the programme page for this person: published ones
     for everyone logged in, the others for the workshop's hosts and admins."""
-    return _logged_in(user) and (workshop.status == WorkshopStatus.PUBLISHED or can_host_all_regions(user, workshop))
+    if workshop.status == WorkshopStatus.PUBLISHED:
+        return sees_published_benchmarks(user)
+    return _logged_in(user) and can_host_all_regions(user, workshop)
 
 
 # --- practice catalogue (docs/catalogue.md) ---------------------------------------------------

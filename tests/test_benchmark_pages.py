@@ -270,3 +270,24 @@ def test_the_charts_speak_the_readers_language(data, as_person):
     assert "Punktzahl (" in texts["de"] and "Gruppenmittelwert" in texts["de"]
     heatmap = client.get(f"/benchmark/workshops/{SLUG}/heatmap.svg?lang=it").get_data(as_text=True)
     assert "Media dei pari per dimensione: " in heatmap and "Peer mean" not in heatmap
+
+
+@pytest.mark.parametrize("status, email, shown", [
+    ("published", "dk@example.org", True), ("closed", "dk@example.org", False), ("closed", "admin@example.org", True)])
+def test_learn_from_counts_another_workshop_as_the_viewer_may_see_it(load, bundle, as_person, status, email, shown):
+    """"Learn from" ranks the programme's regions over the workshops the viewer may see: a later
+    workshop (where ITC4 scored best) counts once published, and before that for admins only (the
+    statuses are cached by data version; an unpublished one is asked of the permission rule)."""
+    bundle["practices"][0]["dimensions"] = ["strategy"]  # ITC4's published practice
+    later = {"slug": "milan-2019", "title": "Milan workshop", "questionnaire": "eis-core@1", "host": "ITC4",
+             "place": "Milan", "starts": "2019-05-02", "ends": "2019-05-03", "status": status,
+             "hot_seat": ["ITC4"],
+             "reviews": [{"reviewer": "ie@example.org", "region": "ITC4", "status": "submitted",
+                          "scores": {"strategy.vision": {"score": 5}}}]}
+    bundle["workshops"].append(later)
+    load(bundle)
+    client = as_person(email)
+    for _ in range(2):  # cold, then from the cache
+        page = client.get(SCORECARD_ROUTES[0]).get_data(as_text=True)
+        learn = page[page.index("Learn from"):]
+        assert ("Lombardy (ITC4)" in learn) is shown

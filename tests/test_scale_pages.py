@@ -6,6 +6,8 @@ permission check, and the garbage collector segfaulted on the second or third re
 """
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import delete, event, func, select
 
@@ -91,6 +93,15 @@ def test_assessment_pages_never_load_the_workshops_assignments(programme, client
     assert not any("reviewer_assignment" in q and "EXISTS" not in q.upper() for q in queries), \
         "assignments are only asked about with EXISTS"
     # Every other region's assignments (and their reviews) gone: the page costs the same queries.
+    _keep_only_assignments_of(code)
+    with count_queries() as fewer:
+        client.get(url)
+    assert len(fewer) == len(queries)
+
+
+def _keep_only_assignments_of(code: str) -> None:
+    """Delete every assignment (with its review and scores) of the other regions: a programme
+    of one reviewed region, the rest of the data as it was."""
     region_id = select(Region.id).where(Region.code == code).scalar_subquery()
     gone = select(ReviewerAssignment.id).where(ReviewerAssignment.region_id != region_id)
     reviews = select(Review.id).where(Review.assignment_id.in_(gone))
@@ -99,9 +110,35 @@ def test_assessment_pages_never_load_the_workshops_assignments(programme, client
     db.session.execute(delete(ReviewerAssignment).where(ReviewerAssignment.id.in_(gone)))
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(ReviewerAssignment)) == 9 + 1  # the generated ones, and the peer's
+
+
+def _without_tokens(html: str) -> str:
+    """The page without its per-request CSRF tokens and nonces."""
+    return re.sub(r'(value|content|nonce)="[A-Za-z0-9._\-]{20,}"', r'\1="…"', html)
+
+
+@pytest.mark.parametrize("page", ["", "/dim0", "/general"])
+def test_the_review_pages_load_only_the_reviewed_region(programme, client, login, count_queries, loaded_objects, page):
+    """Issue #9: the reviewer's pages (overview, a dimension, the general part) load the
+    assignments of the reviewed region only, in the same queries and with the same content
+    whether the workshop has 120 reviewed regions or one."""
+    login("peer@example.org", PASSWORD)
+    peer_id = db.session.scalar(select(User.id).where(User.email == "peer@example.org"))
+    assignment = db.session.scalar(select(ReviewerAssignment).where(ReviewerAssignment.reviewer_id == peer_id))
+    r000 = assignment.region_id
+    url = f"/reviews/{assignment.id}{page}"
+    client.get(url)
+    db.session.expire_all()
+    with count_queries() as queries, loaded_objects(ReviewerAssignment) as seen:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert seen and {a.region_id for a in seen} == {r000}
+    before = _without_tokens(response.get_data(as_text=True))
+    _keep_only_assignments_of("R000")
     with count_queries() as fewer:
-        client.get(url)
+        after = client.get(url)
     assert len(fewer) == len(queries)
+    assert _without_tokens(after.get_data(as_text=True)) == before
 
 
 def test_an_unassigned_reviewer_is_refused_by_the_database_check(programme, client, login):
@@ -150,3 +187,19 @@ def test_unknown_sort_order_or_page_is_a_bad_request(programme, client, login):
         assert client.get(f"/benchmark/workshops/one-workshop-0?{query}").status_code == 400, query
     for query in ["page=0", "page=x", "page=99"]:
         assert client.get(f"/benchmark/programmes/one-workshop/bench@1?{query}").status_code == 400, query
+
+
+def test_a_warm_scorecard_reads_only_its_own_regions_entries(programme, client, login, monkeypatch):
+    """Issue #9: a scorecard (with its progress block) reads its region's cached rows, never the
+    whole workshop's (300 regions' rows unpickled per view made it grow with the programme)."""
+    from eis_toolkit.cache import cache
+
+    login("boss@example.org", PASSWORD)
+    url = "/benchmark/workshops/one-workshop-0/regions/R007"
+    assert client.get(url).status_code == 200
+    read, get = [], cache.get
+    monkeypatch.setattr(cache, "get", lambda key: read.append(key) or get(key))
+    assert client.get(url).status_code == 200
+    names = {key.split(":")[1] for key in read if key.count(":") >= 2}
+    assert "region-rows" in names
+    assert not names & {"workshop-rows", "workshop-summary", "workshop-table", "programme-summary"}, read

@@ -12,6 +12,7 @@ import secrets
 from datetime import timedelta
 
 from sqlalchemy import delete, select
+from sqlalchemy.orm import joinedload
 
 from ..columns import utcnow
 from ..extensions import db
@@ -33,12 +34,14 @@ def start_session(user: User, *, remember: bool, days: float) -> str:
 
 
 def load_session(token: str | None) -> User | None:
-    """The active person whose unexpired log-in has this token, in one query; else None."""
+    """The active person whose unexpired log-in has this token, with their roles, in one query;
+    else None."""
     if not token:
         return None
-    user = db.session.scalar(
-        select(User).join(User.sessions)
-        .where(UserSession.token_hash == _hash(token), UserSession.expires_at > utcnow(), User.active))
+    user = db.session.scalars(
+        select(User).join(User.sessions).options(joinedload(User.role_rows))
+        .where(UserSession.token_hash == _hash(token), UserSession.expires_at > utcnow(), User.active)
+    ).unique().first()
     if user is not None:
         user.session_token = token
     return user

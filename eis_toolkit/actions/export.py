@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..benchmark import builders
+from ..cache import cached
 from ..benchmark.export import to_csv, to_json
 from ..benchmark.queries import definition_for
 from ..extensions import db
@@ -24,7 +25,7 @@ def assessed(region: Region) -> list[Assessed]:
         .options(joinedload(Workshop.questionnaire)).order_by(Workshop.starts, Workshop.id))
     found = []
     for workshop in workshops:
-        rows = builders.workshop_summary(workshop).get(region.code, {})
+        rows = builders.region_rows(workshop, region.code)  # this region only, cached per region
         values = {key: (row.self, row.peer_mean) for (level, key), row in rows.items()
                   if level in ("dimension", "overall")}
         found.append(Assessed(workshop.slug, workshop.starts, workshop.questionnaire.key,
@@ -33,7 +34,8 @@ def assessed(region: Region) -> list[Assessed]:
 
 
 def region_progress(region: Region) -> list[ProgressRow]:
-    return progress(region.code, assessed(region))
+    """The region's progress rows, cached by data version (they are computed from benchmark rows)."""
+    return cached("region-progress", (region.id,), lambda: progress(region.code, assessed(region)))
 
 
 def render(rows: list[ProgressRow], format: str) -> str:

@@ -26,7 +26,7 @@ from .. import permissions
 from ..cache import cache, cached, digest, key
 from ..extensions import db
 from ..i18n import current_language, translate
-from ..models import Assessment, Programme, Questionnaire, Region, Workshop
+from ..models import Assessment, Programme, Questionnaire, Region, Workshop, WorkshopStatus
 from ..questionnaires.schema import QuestionnaireDef
 from . import charts, pages
 from .numbers import Row, Structure
@@ -251,8 +251,8 @@ def scorecard(workshop: Workshop, region: Region, viewer) -> Scorecard:
     mine = region_rows(workshop, region.code)
     structure = structure_for(workshop.questionnaire)
     titles = titles_for(workshop.questionnaire, language)
-    self_status = db.session.scalar(
-        select(Assessment.status).where(Assessment.workshop_id == workshop.id, Assessment.region_id == region.id))
+    self_status = cached("self-status", (workshop.id, region.id), lambda: db.session.scalar(
+        select(Assessment.status).where(Assessment.workshop_id == workshop.id, Assessment.region_id == region.id)))
     overall = mine.get(("overall", "overall"))
     words = chart_words(language)
     bars = pages.bars_args(mine, structure, titles, region.code, words)
@@ -294,8 +294,7 @@ def learn_from(workshop: Workshop, code: str, mine: RegionRows, titles: Mapping[
     weak = pages.weakest_dimensions(mine.values())
     if not weak:
         return []
-    visible = [w.id for w in programme_workshops(workshop.programme_id, workshop.questionnaire_id)
-               if permissions.counts_in_programme_benchmark(viewer, w)]
+    visible = visible_programme_workshop_ids(workshop, viewer)
     best = best_by_dimension(workshop.programme, workshop.questionnaire, visible + [workshop.id])
     practices = published_practices(row.key for row in weak)
     better_by_dimension = {row.key: pages.leaders(best.get(row.key, ()), row.key, row.peer_mean, exclude=code)
@@ -316,6 +315,22 @@ def learn_from(workshop: Workshop, code: str, mine: RegionRows, titles: Mapping[
     return result
 
 
+def visible_programme_workshop_ids(workshop: Workshop, viewer) -> list[int]:
+    """The workshops of ``workshop``'s programme with its questionnaire whose numbers count for
+    ``viewer`` (``permissions.counts_in_programme_benchmark``), newest first. Their ids and
+    statuses are cached by data version; only the unpublished ones, whose answer depends on more
+    than being logged in, are loaded and asked of the predicate."""
+    statuses = cached("programme-workshops", (workshop.programme_id, workshop.questionnaire_id), lambda: [
+        (w.id, str(getattr(w.status, "value", w.status)))
+        for w in programme_workshops(workshop.programme_id, workshop.questionnaire_id)])
+    unpublished = [i for i, status in statuses if status != WorkshopStatus.PUBLISHED]
+    loaded = {w.id: w for w in db.session.scalars(select(Workshop).where(Workshop.id.in_(unpublished)))} \
+        if unpublished else {}
+    published = permissions.sees_published_benchmarks(viewer)
+    return [i for i, status in statuses
+            if (permissions.counts_in_programme_benchmark(viewer, loaded[i]) if i in loaded else published)]
+
+
 def best_by_dimension(programme: Programme, questionnaire: Questionnaire,
                       workshop_ids: list[int]) -> dict[str, list[Row]]:
     """{dimension key: the programme's best dimension rows there, best first}: enough of them
@@ -331,8 +346,9 @@ def best_by_dimension(programme: Programme, questionnaire: Questionnaire,
 
 def region_names(codes) -> dict[str, str]:
     """{region code: name} of these regions (one query, even for none: a constant count)."""
-    codes = list(codes)
-    return dict(db.session.execute(select(Region.code, Region.name).where(Region.code.in_(codes))).tuples().all())
+    codes = sorted(set(codes))
+    return cached("region-names", tuple(codes), lambda: dict(db.session.execute(
+        select(Region.code, Region.name).where(Region.code.in_(codes))).tuples().all()))
 
 
 # --- the workshop page -------------------------------------------------------------------------
