@@ -166,3 +166,38 @@ def test_a_danish_workbook_is_written_and_read_in_danish(app, core_definition):
     assert imported.answers["strategy.kpis"].data == AnswerData(not_applicable=True)  # read in any language
     assert read_workbook(buffer.getvalue(), core_definition, assessment_id=7,
                          language="it").answers["strategy.kpis"].data.not_applicable
+
+
+@pytest.mark.parametrize("language, mean, best", [("en", "3.25", "4.75"), ("it", "3,25", "4,75"),
+                                                  ("da", "3,25", "4,75"), ("de", "3,25", "4,75")])
+def test_charts_write_decimals_as_the_language_does(app, language, mean, best):
+    """The numbers drawn in a chart (heatmap cells, tick labels) and those of its text
+    alternative use the language's decimal sign; the chart is cached per language."""
+    import re
+
+    from eis_toolkit.benchmark import builders, charts
+
+    with app.test_request_context():
+        words = builders.chart_words(language)
+    assert words.language == language
+    svg = charts.heatmap(("DK04", "IE04"), ("Strategy", "Outreach"), ((3.25, 1.5), (None, 4.75)), (1, 5), "t", words)
+    drawn = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    assert mean in drawn and best in drawn and ("1.50" if language == "en" else "1,50") in drawn
+    description = re.search(r"<desc[^>]*>([^<]*)</desc>", svg).group(1)
+    assert f"Strategy {mean}" in description and f"Outreach {best}" in description
+    bars = charts.dimension_bars(("Strategy",), (("self", (2.5,)), ("peer_mean", (3.25,))), (1, 5), "t", words)
+    assert f"{words.self} {'2.50' if language == 'en' else '2,50'}" in bars
+    progress = charts.progress_dumbbell(("Strategy",), ((2.5, 3.25),), ((None, 4.75),), (1, 5), "t", words)
+    assert f"{words.now} {mean}" in progress
+    if language != "en":
+        assert not re.search(r"\d\.\d", " ".join(drawn) + description), "no decimal point left"
+        assert charts.heatmap(("DK04",), ("Strategy",), ((3.25,),), (1, 5), "t", words) != charts.heatmap(
+            ("DK04",), ("Strategy",), ((3.25,),), (1, 5), "t", words._replace(language="en")), "one chart per language"
+
+
+@pytest.mark.parametrize("language, ticks", [("en", ["1", "1.5", "2"]), ("de", ["1", "1,5", "2"])])
+def test_chart_ticks_between_whole_numbers_use_the_decimal_sign(language, ticks):
+    from eis_toolkit.benchmark.charts import decimal
+
+    assert [decimal(x, language, None) for x in (1.0, 1.5, 2.0)] == ticks
+    assert decimal(2.675, language) == ("2.67" if language == "en" else "2,67"), "rounded as the tables round"
