@@ -39,7 +39,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
-from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.utils import quote_sheetname
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -47,7 +47,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..i18n import translate
 from ..questionnaires.schema import QuestionDef, QuestionnaireDef
 from ..questionnaires.types import AnswerData, InvalidAnswer, parse_answer, question_type
-from ..spreadsheets import ArchiveLimits, UnsafeArchive, check_archive, xlsx_text
+from ..spreadsheets import ArchiveLimits, UnsafeArchive, check_archive
+from ..spreadsheets import xlsx_cell as _text
 
 #: The instructions and list sheets' titles in English; a workbook's own (translated) titles are
 #: written to the hidden META sheet (rows ``instructions`` and ``lists``).
@@ -159,17 +160,6 @@ def _export(definition: QuestionnaireDef, answers: dict[str, ExportedAnswer], la
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def _text(sheet: Worksheet, row: int, column: int, value: Any):
-    """Write a value; text stays text (a leading ``=`` is never a formula), cleaned for XML and
-    refused (:class:`~eis_toolkit.spreadsheets.CellTooLong`) rather than cut when too long."""
-    if isinstance(value, str):
-        value = xlsx_text(value, _("cell %(cell)s", cell=f"{sheet.title}!{get_column_letter(column)}{row}"))
-    cell = sheet.cell(row, column, value)
-    if isinstance(value, str):
-        cell.data_type = "s"
-    return cell
 
 
 def _sheet_name(title: str, taken: set[str], empty: str = "Sheet") -> str:
