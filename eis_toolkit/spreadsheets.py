@@ -67,6 +67,18 @@ def xlsx_text(value: str, where: str) -> str:
     return value
 
 
+def xlsx_cell(sheet, row: int, column: int, value):
+    """Write ``value`` to an openpyxl ``sheet``: text stays text (a leading ``=`` is never a
+    formula), cleaned for XML and refused (:class:`CellTooLong`, naming the cell) rather than cut."""
+    if isinstance(value, str):
+        coordinate = sheet.cell(row, column).coordinate
+        value = xlsx_text(value, _("cell %(cell)s", cell=f"{sheet.title}!{coordinate}"))
+    cell = sheet.cell(row, column, value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
+
+
 @dataclass(frozen=True)
 class ArchiveLimits:
     """What an uploaded workbook may unpack to: bytes in all, ratio to its packed size, entries."""

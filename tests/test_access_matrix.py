@@ -109,7 +109,7 @@ ALLOWED = {
     "workshops.new": HOSTS,
     "workshops.detail": HOSTS, "workshops.edit": HOSTS, "workshops.delete": HOSTS, "workshops.assessments_start": HOSTS,
     "workshops.assignment_add": HOSTS, "workshops.assignment_remove": HOSTS,
-    "workshops.import_scores": HOSTS, "workshops.import_template": HOSTS,
+    "workshops.import_scores": HOSTS, "workshops.import_template": HOSTS, "workshops.import_template_xlsx": HOSTS,
     "workshops.live_screen": HOSTS, "workshops.live_data": HOSTS, "workshops.live_reveal": HOSTS,
     # the live screen on one's own device: the workshop's reviewers, the hot-seat regions' members (DK04's
     # dk@, IE04's ie@), hosts; not a reviewer without an assignment here, nor a region outside the hot seat

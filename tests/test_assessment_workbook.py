@@ -237,3 +237,17 @@ def test_who_downloads_and_who_uploads(client, draft, sign_in, email, download, 
     sign_in(email)
     assert client.get(f"/assessments/{draft.id}/workbook.xlsx").status_code == download
     assert client.get(f"/assessments/{draft.id}/workbook").status_code == upload
+
+
+def test_a_workbook_downloaded_before_its_sheet_titles_were_recorded_still_imports(core_definition):
+    """Workbooks written before the hidden sheet named the instructions and list sheets (English
+    titles, no such rows) are read as before."""
+    book = _open(export_workbook(core_definition, answers_of_every_kind(core_definition), "en", assessment_id=7,
+                                 heading=HEADING))
+    meta = book["_eis"]
+    assert [meta.cell(row, 1).value for row in (4, 5)] == ["instructions", "lists"]
+    meta.delete_rows(4, 2)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    imported = read_workbook(buffer.getvalue(), core_definition, assessment_id=7)
+    assert set(imported.answers) == {q.key for q in core_definition.questions()}

@@ -1,4 +1,5 @@
 """Benchmark pages, charts and downloads through the client: who sees what, when, in how many queries."""
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -268,8 +269,13 @@ def test_the_charts_speak_the_readers_language(data, as_person):
     assert root.find("{http://www.w3.org/2000/svg}title").text.startswith("DK04: selvevaluering, peer-gennemsnit")
     assert "Selvevaluering" in texts["da"] and "Gruppens bedste" in texts["da"] and "Self-assessment" not in texts["da"]
     assert "Punktzahl (" in texts["de"] and "Gruppenmittelwert" in texts["de"]
+    decimals = {lang: re.findall(r"\b\d[.,]\d\d\b", root.find("{http://www.w3.org/2000/svg}desc").text)
+                for lang, root in ((lang, ET.fromstring(text.encode("utf-8"))) for lang, text in texts.items())}
+    assert decimals["en"] and all("." in n for n in decimals["en"])
+    assert [n.replace(".", ",") for n in decimals["en"]] == decimals["da"] == decimals["de"]
     heatmap = client.get(f"/benchmark/workshops/{SLUG}/heatmap.svg?lang=it").get_data(as_text=True)
     assert "Media dei pari per dimensione: " in heatmap and "Peer mean" not in heatmap
+    assert re.search(r">\d,\d\d</text>", heatmap) and not re.search(r">\d\.\d\d</text>", heatmap)
 
 
 @pytest.mark.parametrize("status, email, shown", [

@@ -141,28 +141,104 @@ def test_a_stored_number_is_shown_in_the_language(client, drafted, sign_in, lang
     assert shown in page
 
 
-def test_a_danish_workbook_is_written_and_read_in_danish(app, core_definition):
-    """The instructions and headers follow the language; a budget typed as text in a Danish
-    workbook (``2.000.000``) is read as the number it is."""
+@pytest.mark.parametrize("language, other, words", [
+    ("da", "it", {"instructions": "Vejledning", "lists": "Lister", "how": "Sådan udfylder du",
+                  "headers": ["Spørgsmål", "Svar", "Kommentar", "Sådan svarer du"], "na": "N/A – ikke relevant",
+                  "error": "Vælg en post på rullelisten."}),
+    ("it", "da", {"instructions": "Istruzioni", "lists": "Elenchi", "how": "Come compilare",
+                  "headers": ["Domanda", "Risposta", "Commento", "Come rispondere"], "na": "N/A – non applicabile",
+                  "error": "Scegliere una voce dall'elenco a discesa."}),
+])
+def test_a_workbook_is_written_in_the_language_and_read_back_in_any(app, core_definition, language, other, words):
+    """Sheet titles, instructions, headers, dropdowns and validation messages follow the language;
+    a budget typed as text (``2.000.000``) is read as the number it is; the same file uploaded by
+    someone reading another language gives the same answers (the keys it reads are language-free)."""
     from eis_toolkit.assessments.workbook import ExportedAnswer, export_workbook, read_workbook
 
-    with app.test_request_context("/?lang=da"):
-        refresh()
+    with app.test_request_context():
         data = export_workbook(core_definition, {"strategy.kpis": ExportedAnswer(AnswerData(not_applicable=True))},
-                               "da", assessment_id=7, heading=[])
-        book = load_workbook(io.BytesIO(data))
-        texts = [cell.value for row in book["Instructions"].iter_rows() for cell in row if cell.value]
-        assert "Sådan udfylder du" in texts
-        sheet = book.worksheets[1]
-        assert [c.value for c in sheet[4]][2:] == ["Spørgsmål", "Svar", "Kommentar", "Sådan svarer du"]
-        row = next(r for r in sheet.iter_rows(min_row=5) if r[0].value == "strategy.budget")
-        row[3].value = "2.000.000"
-        kpis = next(r for r in sheet.iter_rows(min_row=5) if r[0].value == "strategy.kpis")
-        assert kpis[3].value == "N/A – ikke relevant"
-        buffer = io.BytesIO()
-        book.save(buffer)
-        imported = read_workbook(buffer.getvalue(), core_definition, assessment_id=7, language="da")
-    assert imported.answers["strategy.budget"].data == AnswerData(value=2_000_000)
-    assert imported.answers["strategy.kpis"].data == AnswerData(not_applicable=True)  # read in any language
-    assert read_workbook(buffer.getvalue(), core_definition, assessment_id=7,
-                         language="it").answers["strategy.kpis"].data.not_applicable
+                               language, assessment_id=7, heading=[])
+    book = load_workbook(io.BytesIO(data))
+    assert book.sheetnames[0] == words["instructions"] and book.sheetnames[-2:] == [words["lists"], "_eis"]
+    texts = [cell.value for row in book[words["instructions"]].iter_rows() for cell in row if cell.value]
+    assert words["how"] in texts
+    sheet = book.worksheets[1]
+    assert [c.value for c in sheet[4]] == ["key", "base", *words["headers"]]  # the hidden keys stay
+    validation = next(v for v in sheet.data_validations.dataValidation if v.type == "list")
+    assert validation.error == words["error"] and validation.formula1.startswith(f"={words['lists']}!$A$1")
+    row = next(r for r in sheet.iter_rows(min_row=5) if r[0].value == "strategy.budget")
+    row[3].value = "2.000.000"
+    kpis = next(r for r in sheet.iter_rows(min_row=5) if r[0].value == "strategy.kpis")
+    assert kpis[3].value == words["na"] and words["na"] in [c.value for c in book[words["lists"]]["A"]]
+    buffer = io.BytesIO()
+    book.save(buffer)
+    read = {}
+    for reader in (language, other):
+        with app.test_request_context(f"/?lang={reader}"):
+            refresh()
+            read[reader] = read_workbook(buffer.getvalue(), core_definition, assessment_id=7, language=reader).answers
+    assert read[language]["strategy.budget"].data == AnswerData(value=2_000_000)
+    assert read[language]["strategy.kpis"].data == AnswerData(not_applicable=True)
+    assert {k: a.data for k, a in read[other].items() if k != "strategy.budget"} == {
+        k: a.data for k, a in read[language].items() if k != "strategy.budget"}
+
+
+def test_workbook_problems_are_explained_in_the_uploaders_language(app, core_definition):
+    """A problem keeps its sheet, row and question; its words are the uploader's."""
+    from eis_toolkit.assessments.workbook import WorkbookError, export_workbook, read_workbook
+    from eis_toolkit.spreadsheets import ArchiveLimits
+
+    with app.test_request_context():
+        data = export_workbook(core_definition, {}, "de", assessment_id=7, heading=[])
+    book = load_workbook(io.BytesIO(data))
+    sheet = book.worksheets[1]
+    sheet["D5"] = "molto"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with app.test_request_context("/?lang=it"):
+        refresh()
+        with pytest.raises(WorkbookError) as refused:
+            read_workbook(buffer.getvalue(), core_definition, assessment_id=7, language="it")
+        [problem] = refused.value.problems
+        assert (problem.sheet, problem.row, problem.question) == (sheet.title, 5, "strategy.vision")
+        assert problem.message.startswith("'molto' non è un livello da 1 a 5")
+        with pytest.raises(WorkbookError) as refused:
+            read_workbook(buffer.getvalue(), core_definition, assessment_id=7, language="it",
+                          limits=ArchiveLimits(max_members=3))
+        [problem] = refused.value.problems
+        assert problem.sheet == "(file)" and "parti" in problem.message
+
+
+@pytest.mark.parametrize("language, mean, best", [("en", "3.25", "4.75"), ("it", "3,25", "4,75"),
+                                                  ("da", "3,25", "4,75"), ("de", "3,25", "4,75")])
+def test_charts_write_decimals_as_the_language_does(app, language, mean, best):
+    """The numbers drawn in a chart (heatmap cells, tick labels) and those of its text
+    alternative use the language's decimal sign; the chart is cached per language."""
+    import re
+
+    from eis_toolkit.benchmark import builders, charts
+
+    with app.test_request_context():
+        words = builders.chart_words(language)
+    assert words.language == language
+    svg = charts.heatmap(("DK04", "IE04"), ("Strategy", "Outreach"), ((3.25, 1.5), (None, 4.75)), (1, 5), "t", words)
+    drawn = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    assert mean in drawn and best in drawn and ("1.50" if language == "en" else "1,50") in drawn
+    description = re.search(r"<desc[^>]*>([^<]*)</desc>", svg).group(1)
+    assert f"Strategy {mean}" in description and f"Outreach {best}" in description
+    bars = charts.dimension_bars(("Strategy",), (("self", (2.5,)), ("peer_mean", (3.25,))), (1, 5), "t", words)
+    assert f"{words.self} {'2.50' if language == 'en' else '2,50'}" in bars
+    progress = charts.progress_dumbbell(("Strategy",), ((2.5, 3.25),), ((None, 4.75),), (1, 5), "t", words)
+    assert f"{words.now} {mean}" in progress
+    if language != "en":
+        assert not re.search(r"\d\.\d", " ".join(drawn) + description), "no decimal point left"
+        assert charts.heatmap(("DK04",), ("Strategy",), ((3.25,),), (1, 5), "t", words) != charts.heatmap(
+            ("DK04",), ("Strategy",), ((3.25,),), (1, 5), "t", words._replace(language="en")), "one chart per language"
+
+
+@pytest.mark.parametrize("language, ticks", [("en", ["1", "1.5", "2"]), ("de", ["1", "1,5", "2"])])
+def test_chart_ticks_between_whole_numbers_use_the_decimal_sign(language, ticks):
+    from eis_toolkit.benchmark.charts import decimal
+
+    assert [decimal(x, language, None) for x in (1.0, 1.5, 2.0)] == ticks
+    assert decimal(2.675, language) == ("2.67" if language == "en" else "2,67"), "rounded as the tables round"

@@ -1,6 +1,7 @@
 """Spreadsheets the toolkit writes: no live formulas, no characters XML refuses, never cut (#13)."""
 import csv
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -70,12 +71,39 @@ def test_a_vertical_tab_in_a_comment_downloads_as_a_line_break(loaded, client, l
     assert "first line\nsecond line" in texts
 
 
-def test_a_text_too_long_for_a_workbook_is_refused_with_a_message(loaded, client, login):
+@pytest.mark.parametrize("language, words", [
+    ("en", ["does not fit in a workbook", "cell ", "40,000 characters"]),
+    ("da", ["kan ikke være i en projektmappe", "celle ", "40.000 tegn"]),
+])
+def test_a_text_too_long_for_a_workbook_is_refused_with_a_message(loaded, client, login, language, words):
+    """The refusal in the reader's language, naming the cell (sheet and address) that is too long."""
     answer = _dk_answer()
     answer.comment = "x" * 40_000
     db.session.commit()
     login("dk@example.org")
-    response = client.get(f"/assessments/{answer.assessment_id}/workbook.xlsx", follow_redirects=True)
+    response = client.get(f"/assessments/{answer.assessment_id}/workbook.xlsx?lang={language}", follow_redirects=True)
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert "does not fit in a workbook" in page and "40,000 characters" in page
+    assert all(word in page for word in words) and re.search(r"!E\d+ ", page)
+
+
+@pytest.mark.parametrize("language, size, ratio", [
+    ("it", "si decomprimerebbe in 2,1 MB", "volte"), ("da", "ville fylde 2,1 MB udpakket", "gange"),
+    ("de", "würde entpackt 2,1 MB groß", "-Fache")])
+def test_an_unsafe_archive_is_refused_in_the_readers_language(app, language, size, ratio):
+    import zipfile
+
+    from flask_babel import refresh
+
+    from eis_toolkit.spreadsheets import ArchiveLimits, UnsafeArchive, check_archive
+
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sheet.xml", "0" * 2_100_000)
+    with app.test_request_context(f"/?lang={language}"):
+        refresh()
+        with pytest.raises(UnsafeArchive, match=size):
+            check_archive(packed.getvalue(), ArchiveLimits(max_unpacked=1_000_000))
+        with pytest.raises(UnsafeArchive) as refused:
+            check_archive(packed.getvalue(), ArchiveLimits(max_ratio=10))
+        assert ratio in str(refused.value)

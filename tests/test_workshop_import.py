@@ -149,3 +149,41 @@ def test_the_template_has_a_row_per_assignment_and_question(open_workshop, clien
     assert rows[0] == HEADER and len(rows) == 1 + 5 * 33
     assert rows[1] == ["de@example.org", "DK04", "strategy.vision", "", ""]
     assert response.headers["Content-Disposition"] == 'attachment; filename="aarhus-2017-scores.csv"'
+
+
+@pytest.mark.parametrize("language, scores, readme, question_text, how", [
+    ("da", "Scorer", "Læs mig", "Spørgsmålets tekst", "Sådan udfylder du"),
+    ("it", "Punteggi", "Leggimi", "Testo della domanda", "Come compilare")])
+def test_the_workbook_template_speaks_the_language_and_imports_as_filled_in(open_workshop, client, login, language,
+                                                                           scores, readme, question_text, how):
+    """The .xlsx template: sheets, title, instructions and the question's text in the reader's
+    language, the import's own column names and a dropdown of the levels; filled in, it imports."""
+    from openpyxl import load_workbook
+
+    login("host@example.org")
+    response = client.get(f"/workshops/aarhus-2017/import/template.xlsx?lang={language}")
+    assert response.headers["Content-Disposition"] == 'attachment; filename="aarhus-2017-scores.xlsx"'
+    book = load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames == [scores, readme]
+    sheet = book[scores]
+    assert [c.value for c in sheet[4]] == [*HEADER, question_text]
+    assert sheet.max_row == 4 + 5 * 33 and [c.value for c in sheet[5]][:4] == ["de@example.org", "DK04",
+                                                                                 "strategy.vision", None]
+    assert sheet["F5"].value == definition().question("strategy.vision").text[language]
+    [levels] = sheet.data_validations.dataValidation
+    assert levels.formula1 == '"1,2,3,4,5,N/A"' and str(levels.sqref) == f"D5:D{4 + 5 * 33}"
+    assert book[readme]["A1"].value == how and "N/A" in [c.value for c in book[readme]["A"]]
+    for row in sheet.iter_rows(min_row=5):
+        if (row[0].value, row[1].value) == ("ie@example.org", "DK04"):
+            row[3].value = "N/A" if row[2].value == "strategy.kpis" else 4
+        else:
+            for cell in row:
+                cell.value = None
+    buffer = io.BytesIO()
+    book.save(buffer)
+    login("host@example.org")
+    done = client.post("/workshops/aarhus-2017/import", data={"file": (io.BytesIO(buffer.getvalue()), "filled.xlsx")})
+    assert done.status_code == 302
+    review = assignment_of("ie@example.org", "DK04").review
+    assert review.status == ReviewStatus.SUBMITTED
+    assert {s.question.key: (s.score, s.not_applicable) for s in review.scores}["strategy.kpis"] == (None, True)

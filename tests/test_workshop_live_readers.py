@@ -229,7 +229,7 @@ def test_a_reviewer_on_a_phone_sees_the_scores_when_the_host_reveals_them(room, 
 
     phone.locator("#live-dimensions-section").wait_for(state="visible")  # at the next poll, without reloading
     assert not phone.locator("#live-hidden").is_visible()
-    assert phone.get_by_role("heading", name="Drøft først: hvor peers er uenige").is_visible()
+    assert phone.get_by_role("heading", name="Drøft først: hvor bedømmerne er uenige").is_visible()
     headers = phone.locator("#live-dimensions thead").first.text_content()
     assert "Afvigelse" in headers and "Scarto" not in headers, "the reader's Danish, not the room's Italian"
     phone.locator("#live-questions li").first.wait_for()

@@ -9,6 +9,13 @@ workbook and never silently overwrites what someone saved online meanwhile.
 Import: the workbook is read and checked as a whole; any problem — naming its sheet, row and
 question — refuses it all (:class:`WorkbookError`).
 
+Languages: every text the workbook shows (the instructions and answer-list sheets' titles, the
+instructions, headers, dropdown wording and data-validation messages) is in the downloader's
+language; the hidden sheet records the titles of the instructions and list sheets, so that an
+upload is read whatever the language it was written in, and by whoever uploads it. What the
+import reads back is language-free: the hidden key and version columns, and the answers, which
+the question types read in any language (``N/A – ikke relevant``, a level's wording).
+
 Last round's workbook: a workbook exported from an earlier self-assessment of the region with the
 same questionnaire key (``earlier``, any version) is read against the version it was written for,
 then each answer is mapped by question key onto this one and re-read by the new version's
@@ -27,11 +34,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, BinaryIO
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import quote_sheetname
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -39,11 +47,16 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..i18n import translate
 from ..questionnaires.schema import QuestionDef, QuestionnaireDef
 from ..questionnaires.types import AnswerData, InvalidAnswer, parse_answer, question_type
-from ..spreadsheets import ArchiveLimits, UnsafeArchive, check_archive, xlsx_text
+from ..spreadsheets import ArchiveLimits, UnsafeArchive, check_archive
+from ..spreadsheets import xlsx_cell as _text
 
+#: The instructions and list sheets' titles in English; a workbook's own (translated) titles are
+#: written to the hidden META sheet (rows ``instructions`` and ``lists``).
 INSTRUCTIONS = "Instructions"
 LISTS = "Lists"
 META = "_eis"
+INSTRUCTIONS_TITLE = _l("Instructions")  # sheet titles: at most 31 characters in every language
+LISTS_TITLE = _l("Lists")
 HEADER_ROW = 4
 KEY, BASE, QUESTION, ANSWER, COMMENT, HOW = range(1, 7)  # column numbers
 HEADERS = {KEY: "key", BASE: "base", QUESTION: _l("Question"), ANSWER: _l("Answer"), COMMENT: _l("Comment"),
@@ -116,50 +129,48 @@ class WorkbookError(ValueError):
 def export_workbook(definition: QuestionnaireDef, answers: dict[str, ExportedAnswer], language: str, *,
                     assessment_id: int, heading: list[tuple[str, str]]) -> bytes:
     """The workbook as bytes. ``heading`` lists (label, value) lines for the instructions sheet
-    (region, workshop, ...); ``assessment_id`` is written to a hidden sheet and checked on import."""
+    (region, workshop, ...); ``assessment_id`` is written to a hidden sheet and checked on import.
+    Every text is in ``language``: the questionnaire's, and the toolkit's own words (gettext)."""
+    with force_locale(language):
+        return _export(definition, answers, language, assessment_id, heading)
+
+
+def _export(definition: QuestionnaireDef, answers: dict[str, ExportedAnswer], language: str,
+            assessment_id: int, heading: list[tuple[str, str]]) -> bytes:
     workbook = Workbook()
     instructions = workbook.active
-    instructions.title = INSTRUCTIONS
-    lists = workbook.create_sheet(LISTS)
+    instructions.title = _sheet_name(str(INSTRUCTIONS_TITLE), set(), INSTRUCTIONS)
+    lists = workbook.create_sheet(_sheet_name(str(LISTS_TITLE), {instructions.title.lower()}, LISTS))
     meta = workbook.create_sheet(META)
     for row, (name, value) in enumerate([("questionnaire", definition.ref), ("assessment", assessment_id),
-                                         ("exported", datetime.now().isoformat(timespec="seconds"))], 1):
+                                         ("exported", datetime.now().isoformat(timespec="seconds")),
+                                         ("instructions", instructions.title), ("lists", lists.title)], 1):
         meta.cell(row, 1, name)
         _text(meta, row, 2, value)
     meta.sheet_state = "veryHidden"
     lists.sheet_state = "hidden"
     _instructions(instructions, definition, language, heading)
     list_ranges = _lists(lists, definition, language)
-    names = set()
+    names = {name.lower() for name in (instructions.title, lists.title, META, INSTRUCTIONS, LISTS)}
     for dimension in definition.dimensions:
         sheet = workbook.create_sheet(_sheet_name(translate(dimension.title, language), names))
         _dimension_sheet(sheet, dimension, definition, answers, language, list_ranges)
-    workbook.move_sheet(LISTS, offset=len(workbook.sheetnames))
+    workbook.move_sheet(lists, offset=len(workbook.sheetnames))
     workbook.move_sheet(META, offset=len(workbook.sheetnames))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def _text(sheet: Worksheet, row: int, column: int, value: Any):
-    """Write a value; text stays text (a leading ``=`` is never a formula), cleaned for XML and
-    refused (:class:`~eis_toolkit.spreadsheets.CellTooLong`) rather than cut when too long."""
-    if isinstance(value, str):
-        value = xlsx_text(value, f"cell {sheet.title}!{get_column_letter(column)}{row}")
-    cell = sheet.cell(row, column, value)
-    if isinstance(value, str):
-        cell.data_type = "s"
-    return cell
-
-
-def _sheet_name(title: str, taken: set[str]) -> str:
+def _sheet_name(title: str, taken: set[str], empty: str = "Sheet") -> str:
+    """A valid sheet title for ``title``, unlike those in ``taken`` (lower case, as Excel compares)."""
     name = _SHEET_NAME_BAD.sub(" ", title).strip("' ")
     if len(name) > 31:  # Excel's limit: cut at a word where one is near, and say so
         cut = name[:30].rsplit(" ", 1)[0]
         name = (cut if len(cut) >= 20 else name[:30]).rstrip(" ,;-") + "…"
-    name = name or "Sheet"
+    name = name or empty
     base, counter = name, 2
-    while name.lower() in taken or name in (INSTRUCTIONS, LISTS, META):
+    while name.lower() in taken:
         suffix = f" {counter}"
         name, counter = base[: 31 - len(suffix)] + suffix, counter + 1
     taken.add(name.lower())
@@ -212,12 +223,17 @@ def _lists(sheet: Worksheet, definition: QuestionnaireDef, language: str) -> dic
         for row, entry in enumerate(entries, 1):
             _text(sheet, row, column, entry)
         letter = sheet.cell(1, column).column_letter
-        ranges[question.key] = f"{LISTS}!${letter}$1:${letter}${len(entries)}"
+        ranges[question.key] = f"{_formula_sheet(sheet.title)}!${letter}$1:${letter}${len(entries)}"
         if question.scored:
             scale_range = ranges[question.key]
         column += 1
     sheet.protection.sheet = True
     return ranges
+
+
+def _formula_sheet(title: str) -> str:
+    """A sheet's title as a formula names it: quoted unless it is a plain word (``Lists``)."""
+    return title if re.fullmatch(r"[^\W\d]\w*", title) else quote_sheetname(title)
 
 
 def _dimension_sheet(sheet: Worksheet, dimension, definition: QuestionnaireDef,
@@ -310,20 +326,20 @@ def read_workbook(source: bytes | BinaryIO, definition: QuestionnaireDef, *,
     try:
         check_archive(data, limits)
     except UnsafeArchive as error:
-        raise WorkbookError([WorkbookProblem("(file)", None, None, str(error))]) from None
+        raise WorkbookError([WorkbookProblem(_("(file)"), None, None, str(error))]) from None
     try:
         workbook = load_workbook(io.BytesIO(data), data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
         raise WorkbookError([WorkbookProblem(_("(file)"), None, None, _(
             "not an .xlsx workbook, or a damaged one; save it as an Excel workbook (.xlsx) and try again"))]) from None
     problems: list[WorkbookProblem] = []
-    ref, exported_for = _meta(workbook)
+    ref, exported_for, not_questions = _meta(workbook)
     written_for = _written_for(ref, exported_for, definition, assessment_id, earlier or {})
     questions = {q.key: q for q in written_for.questions()}
     answers: dict[str, ImportedAnswer] = {}
     seen: dict[str, tuple[str, int]] = {}  # question key: (sheet, row)
     for sheet in workbook.worksheets:
-        if sheet.title in (INSTRUCTIONS, LISTS, META):
+        if sheet.title in not_questions:
             continue
         for row in sheet.iter_rows(min_row=HEADER_ROW + 1, max_col=HOW):
             _read_row(sheet.title, row, questions, written_for, answers, seen, problems, language)
@@ -382,15 +398,19 @@ def _map_onto(answers: dict[str, ImportedAnswer], written_for: QuestionnaireDef,
     return mapped, gone
 
 
-def _meta(workbook) -> tuple[str | None, int | None]:
+def _meta(workbook) -> tuple[str | None, int | None, set[str]]:
+    """The questionnaire reference and assessment the workbook was exported for, and the titles
+    of its sheets that hold no questions (the instructions and lists, in the language written)."""
+    not_questions = {INSTRUCTIONS, LISTS, META}
     if META not in workbook.sheetnames:
-        return None, None
+        return None, None, not_questions
     values = {row[0].value: row[1].value for row in workbook[META].iter_rows(max_col=2) if row[0].value}
     try:
         assessment_id = int(values.get("assessment"))
     except (TypeError, ValueError):
         assessment_id = None
-    return values.get("questionnaire"), assessment_id
+    not_questions |= {str(values[name]) for name in ("instructions", "lists") if values.get(name)}
+    return values.get("questionnaire"), assessment_id, not_questions
 
 
 def _read_row(sheet: str, cells, questions, definition, answers, seen, problems, language: str = "en") -> None:

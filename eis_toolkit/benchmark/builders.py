@@ -180,8 +180,10 @@ def region_table(summary: Mapping[str, RegionRows], structure: Structure, sort: 
 
 
 def chart_words(language: str | None = None) -> charts.ChartWords:
-    """The words the charts draw, in ``language`` (the reader's by default)."""
-    with force_locale(language or current_language()):
+    """The words the charts draw, and the language their numbers are written in: ``language``
+    (the reader's by default)."""
+    language = language or current_language()
+    with force_locale(language):
         return charts.ChartWords(
             self=_("Self-assessment"), peer_mean=_("Peer mean"), group_mean=_("Group mean"),
             group_best=_("Group best"), score=_("Score"), no_value=_("no value"),
@@ -191,7 +193,7 @@ def chart_words(language: str | None = None) -> charts.ChartWords:
             heatmap_title=_("Peer mean per dimension: %(workshop)s"),
             heatmap_page_title=_("Peer mean per dimension: %(workshop)s (regions, page %(page)s of %(pages)s)"),
             progress_title=_("%(region)s: self-assessment and peer mean at %(t0)s and at %(t1)s"),
-            then=_("then"), now=_("now"))
+            then=_("then"), now=_("now"), language=language)
 
 
 def heatmap_title(words: charts.ChartWords, name: str, page: int = 1, pages_: int = 1) -> str:

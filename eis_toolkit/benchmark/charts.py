@@ -71,6 +71,9 @@ class ChartWords(NamedTuple):
     progress_title: str = "%(region)s: self-assessment and peer mean at %(t0)s and at %(t1)s"
     then: str = "then"  # T0: the hollow end of a dumbbell
     now: str = "now"  # T1: the filled end
+    #: The language the numbers are written in (Babel's symbols: ``3,25`` in it/da/de); part of
+    #: the words, so that a chart is cached per language as its picture now depends on it.
+    language: str = "en"
 
     def series(self, field: str) -> str:
         return getattr(self, field)
@@ -81,8 +84,25 @@ def chart_key(*args) -> str:
     return hashlib.sha256(repr(args).encode("utf-8")).hexdigest()[:20]
 
 
+def decimal(value: float, language: str = "en", digits: int | None = 2) -> str:
+    """``value`` with ``digits`` decimals (``None``: as few as it needs) and the decimal sign of
+    ``language`` (Babel's: ``3.25``, ``3,25``). Rounded as the tables beside the charts round
+    (``%.2f``), so that a chart and its table never differ in the last digit."""
+    from babel.numbers import get_decimal_symbol
+
+    text = f"{value:g}" if digits is None else f"{value:.{digits}f}"
+    return text.replace(".", get_decimal_symbol(language))
+
+
 def _number(value: Value, words: ChartWords, digits: int = 2) -> str:
-    return words.no_value if value is None else f"{value:.{digits}f}"
+    return words.no_value if value is None else decimal(value, words.language, digits)
+
+
+def _axis_numbers(axis, language: str) -> None:
+    """Tick labels of ``axis`` as ``language`` writes numbers (``1,5``; whole numbers bare)."""
+    from matplotlib.ticker import FuncFormatter
+
+    axis.set_major_formatter(FuncFormatter(lambda x, _pos: decimal(round(x, 6), language, None)))
 
 
 def _svg(figure: Figure, title: str, description: str) -> str:
@@ -174,6 +194,7 @@ def dimension_bars(labels: tuple[str, ...], series: tuple[tuple[str, tuple[Value
         axes.xaxis.grid(True, color=GRID, linewidth=0.8)
         axes.set_axisbelow(True)
         axes.spines[["top", "right"]].set_visible(False)
+        _axis_numbers(axes.xaxis, words.language)
         axes.set_xlabel(f"{words.score} ({lo}–{hi})")
         _legend_below(figure)
         return _svg(figure, title, description)
@@ -210,6 +231,7 @@ def radar(labels: tuple[str, ...], self_values: tuple[Value, ...], peer_values: 
         axes.set_xticks(angles, labels=wrapped)
         axes.set_ylim(lo, hi)
         axes.set_yticks(range(lo, hi + 1))
+        _axis_numbers(axes.yaxis, words.language)
         axes.set_rlabel_position(180 / count)
         axes.tick_params(axis="x", pad=8)
         axes.grid(color=GRID)
@@ -239,15 +261,16 @@ def heatmap(row_labels: tuple[str, ...], column_labels: tuple[str, ...], values:
                     continue
                 red, green, blue, _ = colours((v - lo) / (hi - lo))
                 light = 0.2126 * red + 0.7152 * green + 0.0722 * blue > 0.45
-                axes.text(c, r, f"{v:.2f}", ha="center", va="center", color=INK if light else "white")
+                axes.text(c, r, decimal(v, words.language), ha="center", va="center", color=INK if light else "white")
         axes.set_xticks(range(len(column_labels)), labels=[_wrap(label, 24) for label in column_labels],
                         rotation=35, ha="left", rotation_mode="anchor")
         axes.set_yticks(range(len(row_labels)), labels=row_labels)
         axes.xaxis.tick_top()
         axes.tick_params(length=0)
         axes.spines[:].set_visible(False)
-        figure.colorbar(image, ax=axes, location="bottom", shrink=0.6, aspect=40,
-                        label=f"{words.peer_mean} ({lo}–{hi})")
+        colorbar = figure.colorbar(image, ax=axes, location="bottom", shrink=0.6, aspect=40,
+                                   label=f"{words.peer_mean} ({lo}–{hi})")
+        _axis_numbers(colorbar.ax.xaxis, words.language)
         return _svg(figure, title, description)
 
 
@@ -289,6 +312,7 @@ def progress_dumbbell(labels: tuple[str, ...], self_values: tuple[tuple[Value, V
         axes.set_ylim(len(labels) - 0.5, -0.5)
         axes.set_xlim(lo - 0.1, hi + 0.1)
         axes.set_xticks(range(lo, hi + 1))
+        _axis_numbers(axes.xaxis, words.language)
         axes.xaxis.grid(True, color=GRID, linewidth=0.8)
         axes.set_axisbelow(True)
         axes.spines[["top", "right"]].set_visible(False)

@@ -14,6 +14,7 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -263,6 +264,85 @@ def _check_score(number: int, raw: str, problems: list[Problem], context: Contex
 def _scale_hint(scale: Scale) -> str:
     return (_("is empty: give a level from %(min)s to %(max)s or N/A", min=scale.min, max=scale.max)
             if scale.not_applicable else _("is empty: give a level from %(min)s to %(max)s", min=scale.min, max=scale.max))
+
+
+# --- the template -----------------------------------------------------------------------------
+
+
+def template_rows(workshop: Workshop) -> list[tuple[str, str, str]]:
+    """``(reviewer e-mail, region code, question key)`` for every assignment and scored question,
+    by region then reviewer: the rows a template offers to fill in."""
+    keys = list(scored_question_ids(workshop.questionnaire_id))
+    return [(a.reviewer.email, a.region.code, key)
+            for a in sorted(workshop.assignments, key=lambda a: (a.region.code, a.reviewer.email)) for key in keys]
+
+
+TEMPLATE_HEADER_ROW = 4  # within HEADER_SEARCH: a title and a note stand above it
+
+
+def template_workbook(workshop: Workshop, language: str) -> bytes:
+    """The template as an .xlsx in ``language``: the first sheet holds the rows to fill in under
+    the import's own column names (language-free, so any language's template imports), with a
+    dropdown of the levels in the score column and each question's text beside its key (a column
+    the import ignores); a second sheet explains the file and the scale."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from ..i18n import translate
+    from ..spreadsheets import xlsx_cell as put
+
+    definition = definition_for(workshop.questionnaire)
+    scale = definition.scale
+    texts = {q.key: translate(q.text, language) for q in definition.scored_questions()}
+    rows = template_rows(workshop)
+    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+    with force_locale(language):
+        book = Workbook()
+        sheet, readme = book.active, book.create_sheet()
+        sheet.title, readme.title = _("Scores"), _("Read me")
+
+        levels = _("a level from %(min)s to %(max)s, or N/A", min=scale.min, max=scale.max) if scale.not_applicable \
+            else _("a level from %(min)s to %(max)s", min=scale.min, max=scale.max)
+        put(sheet, 1, 1, _("Scores of the paper session: %(workshop)s", workshop=workshop.title)).font = Font(bold=True, size=13)
+        put(sheet, 2, 1, _("Give each row a score (%(levels)s) and, if you like, a comment; the sheet “%(sheet)s” "
+                           "explains the file.", levels=levels, sheet=readme.title))
+        for column, name in enumerate((*COLUMNS, _("Question text")), 1):
+            put(sheet, TEMPLATE_HEADER_ROW, column, name).font = bold
+        for number, (email, code, key) in enumerate(rows, TEMPLATE_HEADER_ROW + 1):
+            for column, value in enumerate((email, code, key, None, None, texts.get(key, "")), 1):
+                put(sheet, number, column, value)
+        if rows:
+            options = [str(p) for p in range(scale.min, scale.max + 1)] + (["N/A"] if scale.not_applicable else [])
+            check = DataValidation(type="list", formula1='"' + ",".join(options) + '"', allow_blank=True,
+                                   showErrorMessage=True, errorTitle=_("Not in the list"),
+                                   error=_("Pick an entry from the dropdown list."))
+            sheet.add_data_validation(check)
+            check.add(f"D{TEMPLATE_HEADER_ROW + 1}:D{TEMPLATE_HEADER_ROW + len(rows)}")
+        for letter, width in zip("ABCDEF", (28, 10, 26, 8, 40, 70)):
+            sheet.column_dimensions[letter].width = width
+        sheet.freeze_panes = f"A{TEMPLATE_HEADER_ROW + 1}"
+
+        lines = [(_("How to fill in"), ""),
+                 ("1.", _("Give each row a score in the score column: %(levels)s. A comment is optional.", levels=levels)),
+                 ("2.", _("Each reviewer and region in the file becomes a submitted review, so give every scored "
+                          "question a score or N/A.")),
+                 ("3.", _("Do not change the reviewer, region and question columns, nor the header row: the import "
+                          "reads them. The question's text beside them is there to help and is not read.")),
+                 ("4.", _("The whole file is checked first: nothing is imported unless every row is valid.")),
+                 ("", ""), (_("Answer scale"), "")]
+        lines += [(str(p), translate(scale.labels.get(p), language)) for p in range(scale.min, scale.max + 1)]
+        if scale.not_applicable:
+            lines.append(("N/A", _("Not applicable: the topic lies outside the region's remit.")))
+        for number, (label, value) in enumerate(lines, 1):
+            put(readme, number, 1, label).alignment = wrap
+            put(readme, number, 2, value).alignment = wrap
+            if label and not value:
+                readme.cell(number, 1).font = bold
+        readme.column_dimensions["A"].width, readme.column_dimensions["B"].width = 18, 100
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
 
 
 # --- writing ----------------------------------------------------------------------------------

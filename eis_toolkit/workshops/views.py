@@ -13,7 +13,7 @@ Every route loads, asks a predicate of ``permissions``, validates, calls a servi
 | ``/workshops/<slug>/assignments...``, ``/suggest`` | hosts | assign reviewers by hand or by suggestion |
 | ``/workshops/<slug>/status/<action>`` | hosts | open, close, publish (with confirmation) |
 | ``/workshops/<slug>/nominations...`` | hosts | turn nominations into practices |
-| ``/workshops/<slug>/import`` | hosts | scores of a paper session |
+| ``/workshops/<slug>/import``, ``import/template.csv/.xlsx`` | hosts | scores of a paper session, and templates to fill in |
 | ``/workshops/<slug>/live``, ``live.json``, ``live/reveal`` | hosts | the live session screen |
 | ``/workshops/<slug>/live/view``, ``live/view.json`` | hosts; the workshop's reviewers and hot-seat members while open or closed | the live screen on one's own device, read-only |
 | ``/workshops/<slug>/results/<code>[.csv/.json]`` | hosts; reviewers after submitting; the region once published | a region's peer reviews |
@@ -43,7 +43,7 @@ from ..i18n import current_language, status_label
 from ..config import archive_limits
 from ..spreadsheets import csv_row
 from ..models import AssessmentStatus, Programme, Questionnaire, Region, SiteVisit, User, Workshop, WorkshopStatus
-from . import lifecycle, queries, screen
+from . import importing, lifecycle, queries, screen
 from ..assessments import uploads
 from .forms import AssignmentForm, DeleteWorkshopForm, ImportForm, SiteVisitForm, TransitionForm, WorkshopForm
 from .importing import ImportRefused, import_scores
@@ -383,14 +383,24 @@ def import_view(slug: str):
 def import_template(slug: str):
     """A CSV to fill in: one row per assignment and scored question, score and comment empty."""
     workshop = _hosted(slug)
-    keys = list(queries.scored_question_ids(workshop.questionnaire_id))
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["reviewer", "region", "question", "score", "comment"])
-    for assignment in sorted(workshop.assignments, key=lambda a: (a.region.code, a.reviewer.email)):
-        for key in keys:
-            writer.writerow(csv_row([assignment.reviewer.email, assignment.region.code, key, "", ""]))
+    writer.writerow(importing.COLUMNS)
+    for email, code, key in importing.template_rows(workshop):
+        writer.writerow(csv_row([email, code, key, "", ""]))
     return _download(out.getvalue(), "text/csv", f"{workshop.slug}-scores.csv")
+
+
+@bp.get("/workshops/<slug>/import/template.xlsx")
+def import_template_xlsx(slug: str):
+    """The same rows as a workbook in the reader's language: a dropdown of levels, the questions'
+    texts and a sheet of instructions (workshops/importing.py: template_workbook)."""
+    workshop = _hosted(slug)
+    data = importing.template_workbook(workshop, current_language())
+    response = Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={"Content-Disposition": f'attachment; filename="{workshop.slug}-scores.xlsx"'})
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _download(text: str, mimetype: str, filename: str) -> Response:
