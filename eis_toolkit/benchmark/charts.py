@@ -16,6 +16,7 @@ import hashlib
 import io
 import math
 import threading
+from collections import OrderedDict
 from datetime import date
 from functools import lru_cache
 from xml.sax.saxutils import escape
@@ -89,6 +90,7 @@ def _svg(figure: Figure, title: str, description: str) -> str:
     """The figure as SVG text with <title>, <desc> and role="img" on the root element."""
     global renders
     buffer = io.StringIO()
+    _canvas_class()(figure)  # text measured once per string and font, across charts
     figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     renders += 1
     text = buffer.getvalue()
@@ -114,6 +116,51 @@ def _figure(width: float, height: float, layout: str | None = None) -> Figure:
     return figure
 
 
+@lru_cache(maxsize=4096)
+def _metrics(text: str, font, ismath) -> tuple[float, float, float]:
+    """Width, height and descent (points) of one line of text: what matplotlib's SVG renderer
+    measures, remembered across charts (matplotlib remembers it for one drawing only, and asking
+    FreeType to lay out a string is a third of a chart's time; most strings recur in every chart:
+    tick labels, axis labels, legends)."""
+    from matplotlib.textpath import text_to_path
+
+    return text_to_path.get_text_width_height_descent(text, font, ismath=ismath)
+
+
+@lru_cache(maxsize=1)
+def _canvas_class():
+    """matplotlib's SVG canvas with a renderer that measures text through :func:`_metrics`."""
+    import codecs
+
+    from matplotlib import cbook
+    from matplotlib.backends.backend_mixed import MixedModeRenderer
+    from matplotlib.backends.backend_svg import FigureCanvasSVG, RendererSVG
+
+    class Renderer(RendererSVG):
+        def get_text_width_height_descent(self, s, prop, ismath):
+            if ismath:  # mathtext (a label with $...$ in it): as matplotlib does
+                return super().get_text_width_height_descent(s, prop, ismath)
+            return _metrics(s, prop.copy(), ismath)  # a copy: FontProperties is mutable
+
+    class Canvas(FigureCanvasSVG):
+        def print_svg(self, filename, *, bbox_inches_restore=None, metadata=None, **ignored):
+            # FigureCanvasSVG.print_svg on a text buffer, with the renderer above; ``ignored``: the
+            # options print_figure passes to every backend (dpi, facecolor...: SVG takes none)
+            with cbook.open_file_cm(filename, "w", encoding="utf-8") as file:
+                if not cbook.file_requires_unicode(file):  # a binary buffer (the layout's dry run)
+                    file = codecs.getwriter("utf-8")(file)
+                dpi, self.figure.dpi = self.figure.dpi, 72
+                width, height = self.figure.get_size_inches()
+                renderer = MixedModeRenderer(
+                    self.figure, width, height, dpi,
+                    Renderer(width * 72, height * 72, file, image_dpi=dpi, metadata=metadata),
+                    bbox_inches_restore=bbox_inches_restore)
+                self.figure.draw(renderer)
+                renderer.finalize()
+
+    return Canvas
+
+
 POINT = 1 / 72  # inches
 LINE = RC["font.size"] * 1.2 * POINT  # one line of chart text, in inches
 LEGEND_ROW = 0.26  # one row of a legend, in inches
@@ -124,12 +171,15 @@ def _text_width(text: str) -> float:
 
     The charts place their axes from these widths instead of matplotlib's constrained layout,
     which draws every text several times to find them (about half of a chart's time)."""
-    from matplotlib.font_manager import FontProperties
-    from matplotlib.textpath import text_to_path
+    return max(_metrics(line, _font(), False)[0] for line in text.split("\n")) * POINT
 
-    font = FontProperties(family=RC["font.family"], size=RC["font.size"])
-    return max(text_to_path.get_text_width_height_descent(line, font, ismath=False)[0]
-               for line in text.split("\n")) * POINT
+
+@lru_cache(maxsize=1)
+def _font():
+    """The charts' font (one FontProperties, not one per label)."""
+    from matplotlib.font_manager import FontProperties
+
+    return FontProperties(family=RC["font.family"], size=RC["font.size"])
 
 
 def _place_axes(figure: Figure, left: float, right: float, top: float, bottom: float, **kwargs):
@@ -154,29 +204,60 @@ def dimension_bars(labels: tuple[str, ...], series: tuple[tuple[str, tuple[Value
         f"{label}: " + ", ".join(f"{words.series(name)} {_number(values[i], words)}" for name, values in series)
         for i, label in enumerate(labels))
     wrapped = [_wrap(label, 22) for label in labels]
-    legend_rows = math.ceil(len(series) / 2)
-    bottom = 2 * LINE + 0.3 + legend_rows * LEGEND_ROW  # tick labels, axis label, legend
     with _lock, _matplotlib().rc_context(RC):
-        figure = _figure(5.2, 0.1 + 0.55 * len(labels) + 0.12 + bottom)
-        axes = _place_axes(figure, left=max(map(_text_width, wrapped), default=0) + 0.2, right=0.15, top=0.1, bottom=bottom)
-        height = 0.8 / max(len(series), 1)
-        for s, (name, values) in enumerate(series):
-            colour, hatch = SERIES_STYLE.get(name, (OKABE_ITO["black"], ""))
-            positions = [i + (s - (len(series) - 1) / 2) * height for i in range(len(labels))]
-            present = [(p, v) for p, v in zip(positions, values) if v is not None]
-            axes.barh([p for p, _ in present], [v - lo for _, v in present], left=lo, height=height * 0.92,
-                      color=colour, hatch=hatch, edgecolor="white" if not hatch else INK, linewidth=0.4,
-                      label=words.series(name))
+        figure, axes, bars = _bars_template(len(labels), tuple(name for name, _ in series), scale,
+                                            tuple(words.series(name) for name, _ in series), words.score)
+        width, height = figure.get_size_inches()
+        left = max(map(_text_width, wrapped), default=0) + 0.2
+        position = axes.get_position()
+        axes.set_position((left / width, position.y0, 1 - (left + 0.15) / width, position.height))
+        for (_, values), rectangles in zip(series, bars):
+            for rectangle, value in zip(rectangles, values):
+                rectangle.set_visible(value is not None)  # a missing value has no bar
+                rectangle.set_width(0 if value is None else value - lo)
         axes.set_yticks(range(len(labels)), labels=wrapped)
-        axes.invert_yaxis()
-        axes.set_xlim(lo, hi)
-        axes.set_xticks(range(lo, hi + 1))
-        axes.xaxis.grid(True, color=GRID, linewidth=0.8)
-        axes.set_axisbelow(True)
-        axes.spines[["top", "right"]].set_visible(False)
-        axes.set_xlabel(f"{words.score} ({lo}–{hi})")
-        _legend_below(figure)
         return _svg(figure, title, description)
+
+
+#: Figures of :func:`dimension_bars` by their shape, drawn again with new bars and labels
+#: (creating a figure, its axes, ticks and bars is half of a chart's time). Used under ``_lock``.
+_BAR_TEMPLATES: OrderedDict[tuple, tuple] = OrderedDict()
+BAR_TEMPLATES = 16
+
+
+def _bars_template(count: int, names: tuple[str, ...], scale: tuple[int, int], legend: tuple[str, ...],
+                   score: str) -> tuple:
+    """The figure, axes and bars (one rectangle per series and label) of grouped bars of this
+    shape: ``count`` labels, the series ``names`` (shown as ``legend``), on ``scale``."""
+    key = (count, names, scale, legend, score)
+    if key in _BAR_TEMPLATES:
+        _BAR_TEMPLATES.move_to_end(key)
+        return _BAR_TEMPLATES[key]
+    lo, hi = scale
+    legend_rows = math.ceil(len(names) / 2)
+    bottom = 2 * LINE + 0.3 + legend_rows * LEGEND_ROW  # tick labels, axis label, legend
+    figure = _figure(5.2, 0.1 + 0.55 * count + 0.12 + bottom)
+    axes = _place_axes(figure, left=1, right=0.15, top=0.1, bottom=bottom)  # the left margin: per chart
+    height = 0.8 / max(len(names), 1)
+    bars = []
+    for s, (name, label) in enumerate(zip(names, legend)):
+        colour, hatch = SERIES_STYLE.get(name, (OKABE_ITO["black"], ""))
+        positions = [i + (s - (len(names) - 1) / 2) * height for i in range(count)]
+        bars.append(axes.barh(positions, [1] * count, left=lo, height=height * 0.92, color=colour, hatch=hatch,
+                              edgecolor="white" if not hatch else INK, linewidth=0.4, label=label).patches)
+    axes.set_yticks(range(count))
+    axes.invert_yaxis()  # the limits: every bar's place, drawn or not
+    axes.set_xlim(lo, hi)
+    axes.set_xticks(range(lo, hi + 1))
+    axes.xaxis.grid(True, color=GRID, linewidth=0.8)
+    axes.set_axisbelow(True)
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.set_xlabel(f"{score} ({lo}–{hi})")
+    _legend_below(figure)
+    _BAR_TEMPLATES[key] = figure, axes, bars
+    if len(_BAR_TEMPLATES) > BAR_TEMPLATES:
+        _BAR_TEMPLATES.popitem(last=False)
+    return figure, axes, bars
 
 
 @lru_cache(maxsize=CACHE_SIZE)
