@@ -270,32 +270,60 @@ def radar(labels: tuple[str, ...], self_values: tuple[Value, ...], peer_values: 
                             f"{words.peer_mean} {_number(p, words)}"
                             for label, s, p in zip(labels, self_values, peer_values))
     count = len(labels)
-    angles = [2 * math.pi * i / count for i in range(count)]
     wrapped = [_wrap(label, 16) for label in labels]
     # the labels around the circle are centred a little outside it: half of each sticks out
     side = max(map(_text_width, wrapped)) / 2 + 0.3
     rise = max(label.count("\n") + 1 for label in wrapped) * LINE / 2 + 0.3
     with _lock, _matplotlib().rc_context(RC):
-        figure = _figure(5.0, 4.8)
-        axes = _place_axes(figure, left=side, right=side, top=rise, bottom=rise + LEGEND_ROW + 0.1,
-                           projection="polar")
-        axes.set_theta_offset(math.pi / 2)  # the first dimension at the top, then clockwise
-        axes.set_theta_direction(-1)
-        for values, name, style, marker in ((peer_values, "peer_mean", "-", "o"), (self_values, "self", "--", "s")):
+        figure, axes, lines, fill = _radar_template(count, scale, words.series("peer_mean"), words.series("self"))
+        width, height = figure.get_size_inches()
+        bottom = rise + LEGEND_ROW + 0.1
+        axes.set_position((side / width, bottom / height, 1 - 2 * side / width, 1 - (rise + bottom) / height))
+        angles = [2 * math.pi * i / count for i in range(count)]
+        for line, values in zip(lines, (peer_values, self_values)):
             points = [math.nan if v is None else v for v in values]
-            colour = SERIES_STYLE[name][0]
-            axes.plot(angles + angles[:1], points + points[:1], linestyle=style, marker=marker, color=colour,
-                      linewidth=2, markersize=5, label=words.series(name))
-            if name == "peer_mean" and all(v is not None for v in values):
-                axes.fill(angles, points, color=colour, alpha=0.12)
+            line.set_data(angles + angles[:1], points + points[:1])
+        fill.set_visible(all(v is not None for v in peer_values))
+        if fill.get_visible():
+            fill.set_xy(list(zip(angles + angles[:1], peer_values + peer_values[:1])))
         axes.set_xticks(angles, labels=wrapped)
-        axes.set_ylim(lo, hi)
-        axes.set_yticks(range(lo, hi + 1))
-        axes.set_rlabel_position(180 / count)
-        axes.tick_params(axis="x", pad=8)
-        axes.grid(color=GRID)
-        _legend_below(figure)
         return _svg(figure, title, description)
+
+
+_RADAR_TEMPLATES: OrderedDict[tuple, tuple] = OrderedDict()  # as _BAR_TEMPLATES
+
+
+def _radar_template(count: int, scale: tuple[int, int], peer_label: str, self_label: str) -> tuple:
+    """The figure, polar axes, lines (peer mean, self) and peer fill of a radar of ``count``
+    dimensions on ``scale``."""
+    key = (count, scale, peer_label, self_label)
+    if key in _RADAR_TEMPLATES:
+        _RADAR_TEMPLATES.move_to_end(key)
+        return _RADAR_TEMPLATES[key]
+    lo, hi = scale
+    angles = [2 * math.pi * i / count for i in range(count)]
+    figure = _figure(5.0, 4.8)
+    axes = _place_axes(figure, left=1, right=1, top=1, bottom=1, projection="polar")  # per chart
+    axes.set_theta_offset(math.pi / 2)  # the first dimension at the top, then clockwise
+    axes.set_theta_direction(-1)
+    lines, fill = [], None
+    for name, label, style, marker in (("peer_mean", peer_label, "-", "o"), ("self", self_label, "--", "s")):
+        colour = SERIES_STYLE[name][0]
+        lines += axes.plot(angles + angles[:1], [lo] * (count + 1), linestyle=style, marker=marker, color=colour,
+                           linewidth=2, markersize=5, label=label)
+        if name == "peer_mean":
+            fill, = axes.fill(angles, [lo] * count, color=colour, alpha=0.12)
+    axes.set_xticks(angles)
+    axes.set_ylim(lo, hi)
+    axes.set_yticks(range(lo, hi + 1))
+    axes.set_rlabel_position(180 / count)
+    axes.tick_params(axis="x", pad=8)
+    axes.grid(color=GRID)
+    _legend_below(figure)
+    _RADAR_TEMPLATES[key] = figure, axes, lines, fill
+    if len(_RADAR_TEMPLATES) > BAR_TEMPLATES:
+        _RADAR_TEMPLATES.popitem(last=False)
+    return figure, axes, lines, fill
 
 
 @lru_cache(maxsize=CACHE_SIZE)
