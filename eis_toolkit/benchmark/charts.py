@@ -189,8 +189,8 @@ def _place_axes(figure: Figure, left: float, right: float, top: float, bottom: f
                            **kwargs)
 
 
-def _legend_below(figure: Figure, columns: int = 2) -> None:
-    figure.legend(loc="lower center", bbox_to_anchor=(0.5, 0.02), ncols=columns, frameon=False)
+def _legend_below(figure: Figure, columns: int = 2, **kwargs) -> None:
+    figure.legend(loc="lower center", bbox_to_anchor=(0.5, 0.02), ncols=columns, frameon=False, **kwargs)
 
 
 @lru_cache(maxsize=CACHE_SIZE)
@@ -373,9 +373,12 @@ def progress_dumbbell(labels: tuple[str, ...], self_values: tuple[tuple[Value, V
                                  f"{words.now} {_number(pair[1], words)}" for name, pair in
                                  (("self", s), ("peer_mean", p)))
         for label, s, p in zip(labels, self_values, peer_values))
+    wrapped = [_wrap(label, 22) for label in labels]
+    bottom = 2 * LINE + 0.3 + 2 * LEGEND_ROW  # tick labels, axis label, a legend of four in two rows
     with _lock, _matplotlib().rc_context(RC):
-        figure = _figure(5.2, 1.1 + 0.55 * len(labels), layout="constrained")
-        axes = figure.add_subplot()
+        figure = _figure(5.2, 1.1 + 0.55 * len(labels))
+        axes = _place_axes(figure, left=max(map(_text_width, wrapped), default=0) + 0.2, right=0.15, top=0.1,
+                           bottom=bottom)
         for offset, name, values, style, marker in ((-0.17, "self", self_values, "--", "s"),
                                                     (0.17, "peer_mean", peer_values, "-", "o")):
             colour = SERIES_STYLE[name][0]
@@ -394,7 +397,7 @@ def progress_dumbbell(labels: tuple[str, ...], self_values: tuple[tuple[Value, V
         axes.plot([], [], marker="o", markersize=7, markerfacecolor="white", markeredgecolor=INK,
                   linestyle="none", label=words.then)
         axes.plot([], [], marker="o", markersize=7, color=INK, linestyle="none", label=words.now)
-        axes.set_yticks(range(len(labels)), labels=[_wrap(label, 22) for label in labels])
+        axes.set_yticks(range(len(labels)), labels=wrapped)
         axes.set_ylim(len(labels) - 0.5, -0.5)
         axes.set_xlim(lo - 0.1, hi + 0.1)
         axes.set_xticks(range(lo, hi + 1))
@@ -402,7 +405,7 @@ def progress_dumbbell(labels: tuple[str, ...], self_values: tuple[tuple[Value, V
         axes.set_axisbelow(True)
         axes.spines[["top", "right"]].set_visible(False)
         axes.set_xlabel(f"{words.score} ({lo}–{hi})")
-        figure.legend(loc="outside lower center", ncols=2, frameon=False)
+        _legend_below(figure)
         return _svg(figure, title, description)
 
 
@@ -484,9 +487,14 @@ def timeline(items: tuple[TimelineItem, ...], today: date, title: str, words: Ti
     first, last = min(days), max(days)
     margin = max((last - first).days * 0.04, 15)
     low, high = mdates.date2num(first) - margin, mdates.date2num(last) + margin * 2.5
+    wrapped = [_wrap(item.label, 30) for item in items]
+    statuses = [s for s in TIMELINE_STYLE if any(item.status == s for item in items)] or ["planned"]
+    entries = len(statuses) + any(item.late for item in items) + 1  # the legend: statuses, late, today
+    legend_rows = math.ceil(entries / min(entries, 4))
     with _lock, mpl.rc_context(RC | {"text.parse_math": False}):
-        figure = _figure(7.0, 1.3 + 0.42 * max(len(items), 1), layout="constrained")
-        axes = figure.add_subplot()
+        figure = _figure(7.0, 1.3 + 0.42 * max(len(items), 1))
+        axes = _place_axes(figure, left=max(map(_text_width, wrapped), default=0) + 0.2, right=0.35, top=0.1,  # a date label may stand out at the right
+                           bottom=LINE + 0.25 + legend_rows * LEGEND_ROW)  # date labels, legend
         for row, item in enumerate(items):
             colour, hatch = TIMELINE_STYLE.get(item.status, (OKABE_ITO["black"], ""))
             edge = LATE if item.late else (INK if hatch else "white")
@@ -509,7 +517,7 @@ def timeline(items: tuple[TimelineItem, ...], today: date, title: str, words: Ti
                 axes.text(tip + margin * 0.3, row, words.late, va="center", ha="left", color=LATE,
                           fontweight="bold", fontsize=8.5)
         axes.axvline(mdates.date2num(today), color=LATE, linestyle="--", linewidth=1.2)
-        axes.set_yticks(range(len(items)), labels=[_wrap(item.label, 30) for item in items])
+        axes.set_yticks(range(len(items)), labels=wrapped)
         axes.set_ylim(len(items) - 0.5, -0.5)
         axes.set_xlim(low, high)
         locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
@@ -518,12 +526,11 @@ def timeline(items: tuple[TimelineItem, ...], today: date, title: str, words: Ti
         axes.xaxis.grid(True, color=GRID, linewidth=0.8)
         axes.set_axisbelow(True)
         axes.spines[["top", "right"]].set_visible(False)
-        statuses = [s for s in TIMELINE_STYLE if any(item.status == s for item in items)] or ["planned"]
         handles = [Patch(facecolor=TIMELINE_STYLE[s][0], hatch=TIMELINE_STYLE[s][1],
                          edgecolor=INK if TIMELINE_STYLE[s][1] else "white", label=words.status(s)) for s in statuses]
         if any(item.late for item in items):
             handles.append(Patch(facecolor="white", edgecolor=LATE, linewidth=1.6, label=words.late))
         handles.append(Line2D([], [], color=LATE, linestyle="--", linewidth=1.2, label=f"{words.today} ({today})"))
-        figure.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 4), frameon=False)
+        _legend_below(figure, columns=min(len(handles), 4), handles=handles)
         return _svg(figure, title, timeline_description(items, words))
 
