@@ -110,8 +110,8 @@ def _matplotlib():
     return matplotlib
 
 
-def _figure(width: float, height: float, layout: str | None = None) -> Figure:
-    figure = _matplotlib().figure.Figure(figsize=(width, height), layout=layout)
+def _figure(width: float, height: float) -> Figure:
+    figure = _matplotlib().figure.Figure(figsize=(width, height))
     figure.patch.set_alpha(0)
     return figure
 
@@ -147,7 +147,7 @@ def _canvas_class():
             # FigureCanvasSVG.print_svg on a text buffer, with the renderer above; ``ignored``: the
             # options print_figure passes to every backend (dpi, facecolor...: SVG takes none)
             with cbook.open_file_cm(filename, "w", encoding="utf-8") as file:
-                if not cbook.file_requires_unicode(file):  # a binary buffer (the layout's dry run)
+                if not cbook.file_requires_unicode(file):  # a binary file (matplotlib's dry runs)
                     file = codecs.getwriter("utf-8")(file)
                 dpi, self.figure.dpi = self.figure.dpi, 72
                 width, height = self.figure.get_size_inches()
@@ -335,9 +335,10 @@ def heatmap(row_labels: tuple[str, ...], column_labels: tuple[str, ...], values:
     description = "; ".join(
         f"{row}: " + ", ".join(f"{column} {_number(v, words)}" for column, v in zip(column_labels, cells))
         for row, cells in zip(row_labels, values))
+    columns = [_wrap(label, 24) for label in column_labels]
     with _lock, _matplotlib().rc_context(RC):
-        figure = _figure(1.4 + 0.8 * len(column_labels), 2.6 + 0.42 * len(row_labels), layout="constrained")
-        axes = figure.add_subplot()
+        figure = _figure(1.4 + 0.8 * len(column_labels), 2.6 + 0.42 * len(row_labels))
+        axes, colour_bar = _heatmap_axes(figure, row_labels, columns)
         grid = [[math.nan if v is None else v for v in cells] for cells in values]
         image = axes.imshow(grid, cmap="cividis", vmin=lo, vmax=hi, aspect="auto")
         colours = _matplotlib().colormaps["cividis"]
@@ -349,15 +350,39 @@ def heatmap(row_labels: tuple[str, ...], column_labels: tuple[str, ...], values:
                 red, green, blue, _ = colours((v - lo) / (hi - lo))
                 light = 0.2126 * red + 0.7152 * green + 0.0722 * blue > 0.45
                 axes.text(c, r, f"{v:.2f}", ha="center", va="center", color=INK if light else "white")
-        axes.set_xticks(range(len(column_labels)), labels=[_wrap(label, 24) for label in column_labels],
-                        rotation=35, ha="left", rotation_mode="anchor")
+        axes.set_xticks(range(len(column_labels)), labels=columns, rotation=HEATMAP_TURN, ha="left",
+                        rotation_mode="anchor")
         axes.set_yticks(range(len(row_labels)), labels=row_labels)
         axes.xaxis.tick_top()
         axes.tick_params(length=0)
         axes.spines[:].set_visible(False)
-        figure.colorbar(image, ax=axes, location="bottom", shrink=0.6, aspect=40,
-                        label=f"{words.peer_mean} ({lo}–{hi})")
+        figure.colorbar(image, cax=colour_bar, orientation="horizontal", label=f"{words.peer_mean} ({lo}–{hi})")
         return _svg(figure, title, description)
+
+
+HEATMAP_TURN = 35  # degrees: the column labels above the heatmap
+
+
+def _heatmap_axes(figure: Figure, row_labels, columns: list[str]) -> tuple:
+    """The heatmap's axes and its colour bar's (a bar 60 % as wide, centred below), placed from
+    the measured labels: row labels at the left, column labels turned above, standing out to
+    the right of their columns as far as they need."""
+    width, height = figure.get_size_inches()
+    turn = math.radians(HEATMAP_TURN)
+    sizes = [(_text_width(label), (label.count("\n") + 1) * LINE) for label in columns]
+    left = max(map(_text_width, row_labels), default=0) + 0.2
+    top = max((w * math.sin(turn) + h * math.cos(turn) for w, h in sizes), default=0) + 0.15
+    right = 0.15
+    for _ in range(2):  # the columns narrow as the right margin grows
+        column = (width - left - right) / max(len(columns), 1)
+        right = max([0.15] + [w * math.cos(turn) - (len(columns) - i - 0.5) * column + 0.1
+                              for i, (w, _) in enumerate(sizes)])
+    across = width - left - right
+    bar = across * 0.6 / 40  # the colour bar's thickness
+    under = 2 * LINE + 0.2  # its tick labels and its label
+    colour_bar = figure.add_axes(((left + across * 0.2) / width, under / height, across * 0.6 / width, bar / height))
+    axes = _place_axes(figure, left=left, right=right, top=top, bottom=under + bar + 0.25)
+    return axes, colour_bar
 
 
 @lru_cache(maxsize=CACHE_SIZE)
