@@ -371,7 +371,7 @@ def _heatmap_axes(figure: Figure, row_labels, columns: list[str]) -> tuple:
     turn = math.radians(HEATMAP_TURN)
     sizes = [(_text_width(label), (label.count("\n") + 1) * LINE) for label in columns]
     left = max(map(_text_width, row_labels), default=0) + 0.2
-    top = max((w * math.sin(turn) + h * math.cos(turn) for w, h in sizes), default=0) + 0.15
+    top = max((w * math.sin(turn) + h * math.cos(turn) for w, h in sizes), default=0) + 0.1
     right = 0.15
     for _ in range(2):  # the columns narrow as the right margin grows
         column = (width - left - right) / max(len(columns), 1)
@@ -379,9 +379,9 @@ def _heatmap_axes(figure: Figure, row_labels, columns: list[str]) -> tuple:
                               for i, (w, _) in enumerate(sizes)])
     across = width - left - right
     bar = across * 0.6 / 40  # the colour bar's thickness
-    under = 2 * LINE + 0.2  # its tick labels and its label
+    under = 2 * LINE + 0.12  # its tick labels and its label
     colour_bar = figure.add_axes(((left + across * 0.2) / width, under / height, across * 0.6 / width, bar / height))
-    axes = _place_axes(figure, left=left, right=right, top=top, bottom=under + bar + 0.25)
+    axes = _place_axes(figure, left=left, right=right, top=top, bottom=under + bar + 0.12)
     return axes, colour_bar
 
 
