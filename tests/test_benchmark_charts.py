@@ -109,3 +109,27 @@ def test_charts_of_a_region_without_any_score_still_render(drawn):
                 charts.dimension_bars(LABELS, (("self", empty), ("peer_mean", empty)), (0, 4), "empty"),
                 charts.heatmap(("XX99",), LABELS, (empty,), (1, 5), "empty")):
         assert "no value" in ET.fromstring(svg.encode("utf-8")).find(f"{SVG}desc").text
+
+
+OTHER_BARS = (("Reach", "Money", "A long name for a third dimension"),
+              (("self", (None, 1.5, 5.0)), ("peer_mean", (2.0, None, 4.5)),
+               ("group_mean", (None, None, None)), ("group_best", (5.0, 1.0, 3.0))), (1, 5), "other")
+OTHER_RADAR = (("Reach", "Money", "A long name for a third dimension"), (1.0, 5.0, None), (2.0, None, 4.0), (1, 5),
+               "other")
+
+
+@pytest.mark.parametrize("draw, first, second", [(charts.dimension_bars, BARS, OTHER_BARS),
+                                                 (charts.radar, RADAR, OTHER_RADAR)])
+def test_a_chart_drawn_on_a_reused_figure_is_the_chart_drawn_afresh(draw, first, second):
+    """Bars and radars reuse a figure of their shape: nothing of one chart stays in the next
+    (missing values draw nothing, not the bar or line of the chart before)."""
+    fresh = {}
+    for args in (first, second):
+        charts.cache_clear()
+        charts._BAR_TEMPLATES.clear()
+        charts._RADAR_TEMPLATES.clear()
+        fresh[args] = draw(*args)
+    for args in (first, second, first):  # one figure, drawn three times
+        charts.cache_clear()
+        assert draw(*args) == fresh[args]
+    assert fresh[first] != fresh[second]

@@ -16,6 +16,7 @@ import hashlib
 import io
 import math
 import threading
+from collections import OrderedDict
 from datetime import date
 from functools import lru_cache
 from xml.sax.saxutils import escape
@@ -109,6 +110,7 @@ def _svg(figure: Figure, title: str, description: str) -> str:
     """The figure as SVG text with <title>, <desc> and role="img" on the root element."""
     global renders
     buffer = io.StringIO()
+    _canvas_class()(figure)  # text measured once per string and font, across charts
     figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     renders += 1
     text = buffer.getvalue()
@@ -128,10 +130,55 @@ def _matplotlib():
     return matplotlib
 
 
-def _figure(width: float, height: float, layout: str | None = None) -> Figure:
-    figure = _matplotlib().figure.Figure(figsize=(width, height), layout=layout)
+def _figure(width: float, height: float) -> Figure:
+    figure = _matplotlib().figure.Figure(figsize=(width, height))
     figure.patch.set_alpha(0)
     return figure
+
+
+@lru_cache(maxsize=4096)
+def _metrics(text: str, font, ismath) -> tuple[float, float, float]:
+    """Width, height and descent (points) of one line of text: what matplotlib's SVG renderer
+    measures, remembered across charts (matplotlib remembers it for one drawing only, and asking
+    FreeType to lay out a string is a third of a chart's time; most strings recur in every chart:
+    tick labels, axis labels, legends)."""
+    from matplotlib.textpath import text_to_path
+
+    return text_to_path.get_text_width_height_descent(text, font, ismath=ismath)
+
+
+@lru_cache(maxsize=1)
+def _canvas_class():
+    """matplotlib's SVG canvas with a renderer that measures text through :func:`_metrics`."""
+    import codecs
+
+    from matplotlib import cbook
+    from matplotlib.backends.backend_mixed import MixedModeRenderer
+    from matplotlib.backends.backend_svg import FigureCanvasSVG, RendererSVG
+
+    class Renderer(RendererSVG):
+        def get_text_width_height_descent(self, s, prop, ismath):
+            if ismath:  # mathtext (a label with $...$ in it): as matplotlib does
+                return super().get_text_width_height_descent(s, prop, ismath)
+            return _metrics(s, prop.copy(), ismath)  # a copy: FontProperties is mutable
+
+    class Canvas(FigureCanvasSVG):
+        def print_svg(self, filename, *, bbox_inches_restore=None, metadata=None, **ignored):
+            # FigureCanvasSVG.print_svg on a text buffer, with the renderer above; ``ignored``: the
+            # options print_figure passes to every backend (dpi, facecolor...: SVG takes none)
+            with cbook.open_file_cm(filename, "w", encoding="utf-8") as file:
+                if not cbook.file_requires_unicode(file):  # a binary file (matplotlib's dry runs)
+                    file = codecs.getwriter("utf-8")(file)
+                dpi, self.figure.dpi = self.figure.dpi, 72
+                width, height = self.figure.get_size_inches()
+                renderer = MixedModeRenderer(
+                    self.figure, width, height, dpi,
+                    Renderer(width * 72, height * 72, file, image_dpi=dpi, metadata=metadata),
+                    bbox_inches_restore=bbox_inches_restore)
+                self.figure.draw(renderer)
+                renderer.finalize()
+
+    return Canvas
 
 
 POINT = 1 / 72  # inches
@@ -144,12 +191,15 @@ def _text_width(text: str) -> float:
 
     The charts place their axes from these widths instead of matplotlib's constrained layout,
     which draws every text several times to find them (about half of a chart's time)."""
-    from matplotlib.font_manager import FontProperties
-    from matplotlib.textpath import text_to_path
+    return max(_metrics(line, _font(), False)[0] for line in text.split("\n")) * POINT
 
-    font = FontProperties(family=RC["font.family"], size=RC["font.size"])
-    return max(text_to_path.get_text_width_height_descent(line, font, ismath=False)[0]
-               for line in text.split("\n")) * POINT
+
+@lru_cache(maxsize=1)
+def _font():
+    """The charts' font (one FontProperties, not one per label)."""
+    from matplotlib.font_manager import FontProperties
+
+    return FontProperties(family=RC["font.family"], size=RC["font.size"])
 
 
 def _place_axes(figure: Figure, left: float, right: float, top: float, bottom: float, **kwargs):
@@ -159,8 +209,8 @@ def _place_axes(figure: Figure, left: float, right: float, top: float, bottom: f
                            **kwargs)
 
 
-def _legend_below(figure: Figure, columns: int = 2) -> None:
-    figure.legend(loc="lower center", bbox_to_anchor=(0.5, 0.02), ncols=columns, frameon=False)
+def _legend_below(figure: Figure, columns: int = 2, **kwargs) -> None:
+    figure.legend(loc="lower center", bbox_to_anchor=(0.5, 0.02), ncols=columns, frameon=False, **kwargs)
 
 
 @lru_cache(maxsize=CACHE_SIZE)
@@ -174,30 +224,63 @@ def dimension_bars(labels: tuple[str, ...], series: tuple[tuple[str, tuple[Value
         f"{label}: " + ", ".join(f"{words.series(name)} {_number(values[i], words)}" for name, values in series)
         for i, label in enumerate(labels))
     wrapped = [_wrap(label, 22) for label in labels]
-    legend_rows = math.ceil(len(series) / 2)
-    bottom = 2 * LINE + 0.3 + legend_rows * LEGEND_ROW  # tick labels, axis label, legend
     with _lock, _matplotlib().rc_context(RC):
-        figure = _figure(5.2, 0.1 + 0.55 * len(labels) + 0.12 + bottom)
-        axes = _place_axes(figure, left=max(map(_text_width, wrapped), default=0) + 0.2, right=0.15, top=0.1, bottom=bottom)
-        height = 0.8 / max(len(series), 1)
-        for s, (name, values) in enumerate(series):
-            colour, hatch = SERIES_STYLE.get(name, (OKABE_ITO["black"], ""))
-            positions = [i + (s - (len(series) - 1) / 2) * height for i in range(len(labels))]
-            present = [(p, v) for p, v in zip(positions, values) if v is not None]
-            axes.barh([p for p, _ in present], [v - lo for _, v in present], left=lo, height=height * 0.92,
-                      color=colour, hatch=hatch, edgecolor="white" if not hatch else INK, linewidth=0.4,
-                      label=words.series(name))
+        figure, axes, bars = _bars_template(len(labels), tuple(name for name, _ in series), scale,
+                                            tuple(words.series(name) for name, _ in series), words.score,
+                                            words.language)
+        width, height = figure.get_size_inches()
+        left = max(map(_text_width, wrapped), default=0) + 0.2
+        position = axes.get_position()
+        axes.set_position((left / width, position.y0, 1 - (left + 0.15) / width, position.height))
+        for (_, values), rectangles in zip(series, bars):
+            for rectangle, value in zip(rectangles, values):
+                rectangle.set_visible(value is not None)  # a missing value has no bar
+                rectangle.set_width(0 if value is None else value - lo)
         axes.set_yticks(range(len(labels)), labels=wrapped)
-        axes.invert_yaxis()
-        axes.set_xlim(lo, hi)
-        axes.set_xticks(range(lo, hi + 1))
-        axes.xaxis.grid(True, color=GRID, linewidth=0.8)
-        axes.set_axisbelow(True)
-        axes.spines[["top", "right"]].set_visible(False)
-        _axis_numbers(axes.xaxis, words.language)
-        axes.set_xlabel(f"{words.score} ({lo}–{hi})")
-        _legend_below(figure)
         return _svg(figure, title, description)
+
+
+#: Figures of :func:`dimension_bars` by their shape, drawn again with new bars and labels
+#: (creating a figure, its axes, ticks and bars is half of a chart's time). Used under ``_lock``.
+_BAR_TEMPLATES: OrderedDict[tuple, tuple] = OrderedDict()
+BAR_TEMPLATES = 16
+
+
+def _bars_template(count: int, names: tuple[str, ...], scale: tuple[int, int], legend: tuple[str, ...],
+                   score: str, language: str) -> tuple:
+    """The figure, axes and bars (one rectangle per series and label) of grouped bars of this
+    shape: ``count`` labels, the series ``names`` (shown as ``legend``), on ``scale``, numbers
+    written as ``language`` does."""
+    key = (count, names, scale, legend, score, language)
+    if key in _BAR_TEMPLATES:
+        _BAR_TEMPLATES.move_to_end(key)
+        return _BAR_TEMPLATES[key]
+    lo, hi = scale
+    legend_rows = math.ceil(len(names) / 2)
+    bottom = 2 * LINE + 0.3 + legend_rows * LEGEND_ROW  # tick labels, axis label, legend
+    figure = _figure(5.2, 0.1 + 0.55 * count + 0.12 + bottom)
+    axes = _place_axes(figure, left=1, right=0.15, top=0.1, bottom=bottom)  # the left margin: per chart
+    height = 0.8 / max(len(names), 1)
+    bars = []
+    for s, (name, label) in enumerate(zip(names, legend)):
+        colour, hatch = SERIES_STYLE.get(name, (OKABE_ITO["black"], ""))
+        positions = [i + (s - (len(names) - 1) / 2) * height for i in range(count)]
+        bars.append(axes.barh(positions, [1] * count, left=lo, height=height * 0.92, color=colour, hatch=hatch,
+                              edgecolor="white" if not hatch else INK, linewidth=0.4, label=label).patches)
+    axes.set_yticks(range(count))
+    axes.invert_yaxis()  # the limits: every bar's place, drawn or not
+    axes.set_xlim(lo, hi)
+    axes.set_xticks(range(lo, hi + 1))
+    axes.xaxis.grid(True, color=GRID, linewidth=0.8)
+    axes.set_axisbelow(True)
+    axes.spines[["top", "right"]].set_visible(False)
+    _axis_numbers(axes.xaxis, language)
+    axes.set_xlabel(f"{score} ({lo}–{hi})")
+    _legend_below(figure)
+    _BAR_TEMPLATES[key] = figure, axes, bars
+    if len(_BAR_TEMPLATES) > BAR_TEMPLATES:
+        _BAR_TEMPLATES.popitem(last=False)
+    return figure, axes, bars
 
 
 @lru_cache(maxsize=CACHE_SIZE)
@@ -210,33 +293,62 @@ def radar(labels: tuple[str, ...], self_values: tuple[Value, ...], peer_values: 
                             f"{words.peer_mean} {_number(p, words)}"
                             for label, s, p in zip(labels, self_values, peer_values))
     count = len(labels)
-    angles = [2 * math.pi * i / count for i in range(count)]
     wrapped = [_wrap(label, 16) for label in labels]
     # the labels around the circle are centred a little outside it: half of each sticks out
     side = max(map(_text_width, wrapped)) / 2 + 0.3
     rise = max(label.count("\n") + 1 for label in wrapped) * LINE / 2 + 0.3
     with _lock, _matplotlib().rc_context(RC):
-        figure = _figure(5.0, 4.8)
-        axes = _place_axes(figure, left=side, right=side, top=rise, bottom=rise + LEGEND_ROW + 0.1,
-                           projection="polar")
-        axes.set_theta_offset(math.pi / 2)  # the first dimension at the top, then clockwise
-        axes.set_theta_direction(-1)
-        for values, name, style, marker in ((peer_values, "peer_mean", "-", "o"), (self_values, "self", "--", "s")):
+        figure, axes, lines, fill = _radar_template(count, scale, words.series("peer_mean"), words.series("self"),
+                                                    words.language)
+        width, height = figure.get_size_inches()
+        bottom = rise + LEGEND_ROW + 0.1
+        axes.set_position((side / width, bottom / height, 1 - 2 * side / width, 1 - (rise + bottom) / height))
+        angles = [2 * math.pi * i / count for i in range(count)]
+        for line, values in zip(lines, (peer_values, self_values)):
             points = [math.nan if v is None else v for v in values]
-            colour = SERIES_STYLE[name][0]
-            axes.plot(angles + angles[:1], points + points[:1], linestyle=style, marker=marker, color=colour,
-                      linewidth=2, markersize=5, label=words.series(name))
-            if name == "peer_mean" and all(v is not None for v in values):
-                axes.fill(angles, points, color=colour, alpha=0.12)
+            line.set_data(angles + angles[:1], points + points[:1])
+        fill.set_visible(all(v is not None for v in peer_values))
+        if fill.get_visible():
+            fill.set_xy(list(zip(angles + angles[:1], peer_values + peer_values[:1])))
         axes.set_xticks(angles, labels=wrapped)
-        axes.set_ylim(lo, hi)
-        axes.set_yticks(range(lo, hi + 1))
-        _axis_numbers(axes.yaxis, words.language)
-        axes.set_rlabel_position(180 / count)
-        axes.tick_params(axis="x", pad=8)
-        axes.grid(color=GRID)
-        _legend_below(figure)
         return _svg(figure, title, description)
+
+
+_RADAR_TEMPLATES: OrderedDict[tuple, tuple] = OrderedDict()  # as _BAR_TEMPLATES
+
+
+def _radar_template(count: int, scale: tuple[int, int], peer_label: str, self_label: str, language: str) -> tuple:
+    """The figure, polar axes, lines (peer mean, self) and peer fill of a radar of ``count``
+    dimensions on ``scale``, numbers written as ``language`` does."""
+    key = (count, scale, peer_label, self_label, language)
+    if key in _RADAR_TEMPLATES:
+        _RADAR_TEMPLATES.move_to_end(key)
+        return _RADAR_TEMPLATES[key]
+    lo, hi = scale
+    angles = [2 * math.pi * i / count for i in range(count)]
+    figure = _figure(5.0, 4.8)
+    axes = _place_axes(figure, left=1, right=1, top=1, bottom=1, projection="polar")  # per chart
+    axes.set_theta_offset(math.pi / 2)  # the first dimension at the top, then clockwise
+    axes.set_theta_direction(-1)
+    lines, fill = [], None
+    for name, label, style, marker in (("peer_mean", peer_label, "-", "o"), ("self", self_label, "--", "s")):
+        colour = SERIES_STYLE[name][0]
+        lines += axes.plot(angles + angles[:1], [lo] * (count + 1), linestyle=style, marker=marker, color=colour,
+                           linewidth=2, markersize=5, label=label)
+        if name == "peer_mean":
+            fill, = axes.fill(angles, [lo] * count, color=colour, alpha=0.12)
+    axes.set_xticks(angles)
+    axes.set_ylim(lo, hi)
+    axes.set_yticks(range(lo, hi + 1))
+    _axis_numbers(axes.yaxis, language)
+    axes.set_rlabel_position(180 / count)
+    axes.tick_params(axis="x", pad=8)
+    axes.grid(color=GRID)
+    _legend_below(figure)
+    _RADAR_TEMPLATES[key] = figure, axes, lines, fill
+    if len(_RADAR_TEMPLATES) > BAR_TEMPLATES:
+        _RADAR_TEMPLATES.popitem(last=False)
+    return figure, axes, lines, fill
 
 
 @lru_cache(maxsize=CACHE_SIZE)
@@ -248,9 +360,10 @@ def heatmap(row_labels: tuple[str, ...], column_labels: tuple[str, ...], values:
     description = "; ".join(
         f"{row}: " + ", ".join(f"{column} {_number(v, words)}" for column, v in zip(column_labels, cells))
         for row, cells in zip(row_labels, values))
+    columns = [_wrap(label, 24) for label in column_labels]
     with _lock, _matplotlib().rc_context(RC):
-        figure = _figure(1.4 + 0.8 * len(column_labels), 2.6 + 0.42 * len(row_labels), layout="constrained")
-        axes = figure.add_subplot()
+        figure = _figure(1.4 + 0.8 * len(column_labels), 2.6 + 0.42 * len(row_labels))
+        axes, colour_bar = _heatmap_axes(figure, row_labels, columns)
         grid = [[math.nan if v is None else v for v in cells] for cells in values]
         image = axes.imshow(grid, cmap="cividis", vmin=lo, vmax=hi, aspect="auto")
         colours = _matplotlib().colormaps["cividis"]
@@ -262,16 +375,41 @@ def heatmap(row_labels: tuple[str, ...], column_labels: tuple[str, ...], values:
                 red, green, blue, _ = colours((v - lo) / (hi - lo))
                 light = 0.2126 * red + 0.7152 * green + 0.0722 * blue > 0.45
                 axes.text(c, r, decimal(v, words.language), ha="center", va="center", color=INK if light else "white")
-        axes.set_xticks(range(len(column_labels)), labels=[_wrap(label, 24) for label in column_labels],
-                        rotation=35, ha="left", rotation_mode="anchor")
+        axes.set_xticks(range(len(column_labels)), labels=columns, rotation=HEATMAP_TURN, ha="left",
+                        rotation_mode="anchor")
         axes.set_yticks(range(len(row_labels)), labels=row_labels)
         axes.xaxis.tick_top()
         axes.tick_params(length=0)
         axes.spines[:].set_visible(False)
-        colorbar = figure.colorbar(image, ax=axes, location="bottom", shrink=0.6, aspect=40,
+        colorbar = figure.colorbar(image, cax=colour_bar, orientation="horizontal",
                                    label=f"{words.peer_mean} ({lo}–{hi})")
         _axis_numbers(colorbar.ax.xaxis, words.language)
         return _svg(figure, title, description)
+
+
+HEATMAP_TURN = 35  # degrees: the column labels above the heatmap
+
+
+def _heatmap_axes(figure: Figure, row_labels, columns: list[str]) -> tuple:
+    """The heatmap's axes and its colour bar's (a bar 60 % as wide, centred below), placed from
+    the measured labels: row labels at the left, column labels turned above, standing out to
+    the right of their columns as far as they need."""
+    width, height = figure.get_size_inches()
+    turn = math.radians(HEATMAP_TURN)
+    sizes = [(_text_width(label), (label.count("\n") + 1) * LINE) for label in columns]
+    left = max(map(_text_width, row_labels), default=0) + 0.2
+    top = max((w * math.sin(turn) + h * math.cos(turn) for w, h in sizes), default=0) + 0.1
+    right = 0.15
+    for _ in range(2):  # the columns narrow as the right margin grows
+        column = (width - left - right) / max(len(columns), 1)
+        right = max([0.15] + [w * math.cos(turn) - (len(columns) - i - 0.5) * column + 0.1
+                              for i, (w, _) in enumerate(sizes)])
+    across = width - left - right
+    bar = across * 0.6 / 40  # the colour bar's thickness
+    under = 2 * LINE + 0.12  # its tick labels and its label
+    colour_bar = figure.add_axes(((left + across * 0.2) / width, under / height, across * 0.6 / width, bar / height))
+    axes = _place_axes(figure, left=left, right=right, top=top, bottom=under + bar + 0.12)
+    return axes, colour_bar
 
 
 @lru_cache(maxsize=CACHE_SIZE)
@@ -287,9 +425,12 @@ def progress_dumbbell(labels: tuple[str, ...], self_values: tuple[tuple[Value, V
                                  f"{words.now} {_number(pair[1], words)}" for name, pair in
                                  (("self", s), ("peer_mean", p)))
         for label, s, p in zip(labels, self_values, peer_values))
+    wrapped = [_wrap(label, 22) for label in labels]
+    bottom = 2 * LINE + 0.3 + 2 * LEGEND_ROW  # tick labels, axis label, a legend of four in two rows
     with _lock, _matplotlib().rc_context(RC):
-        figure = _figure(5.2, 1.1 + 0.55 * len(labels), layout="constrained")
-        axes = figure.add_subplot()
+        figure = _figure(5.2, 1.1 + 0.55 * len(labels))
+        axes = _place_axes(figure, left=max(map(_text_width, wrapped), default=0) + 0.2, right=0.15, top=0.1,
+                           bottom=bottom)
         for offset, name, values, style, marker in ((-0.17, "self", self_values, "--", "s"),
                                                     (0.17, "peer_mean", peer_values, "-", "o")):
             colour = SERIES_STYLE[name][0]
@@ -308,7 +449,7 @@ def progress_dumbbell(labels: tuple[str, ...], self_values: tuple[tuple[Value, V
         axes.plot([], [], marker="o", markersize=7, markerfacecolor="white", markeredgecolor=INK,
                   linestyle="none", label=words.then)
         axes.plot([], [], marker="o", markersize=7, color=INK, linestyle="none", label=words.now)
-        axes.set_yticks(range(len(labels)), labels=[_wrap(label, 22) for label in labels])
+        axes.set_yticks(range(len(labels)), labels=wrapped)
         axes.set_ylim(len(labels) - 0.5, -0.5)
         axes.set_xlim(lo - 0.1, hi + 0.1)
         axes.set_xticks(range(lo, hi + 1))
@@ -317,7 +458,7 @@ def progress_dumbbell(labels: tuple[str, ...], self_values: tuple[tuple[Value, V
         axes.set_axisbelow(True)
         axes.spines[["top", "right"]].set_visible(False)
         axes.set_xlabel(f"{words.score} ({lo}–{hi})")
-        figure.legend(loc="outside lower center", ncols=2, frameon=False)
+        _legend_below(figure)
         return _svg(figure, title, description)
 
 
@@ -399,9 +540,14 @@ def timeline(items: tuple[TimelineItem, ...], today: date, title: str, words: Ti
     first, last = min(days), max(days)
     margin = max((last - first).days * 0.04, 15)
     low, high = mdates.date2num(first) - margin, mdates.date2num(last) + margin * 2.5
+    wrapped = [_wrap(item.label, 30) for item in items]
+    statuses = [s for s in TIMELINE_STYLE if any(item.status == s for item in items)] or ["planned"]
+    entries = len(statuses) + any(item.late for item in items) + 1  # the legend: statuses, late, today
+    legend_rows = math.ceil(entries / min(entries, 4))
     with _lock, mpl.rc_context(RC | {"text.parse_math": False}):
-        figure = _figure(7.0, 1.3 + 0.42 * max(len(items), 1), layout="constrained")
-        axes = figure.add_subplot()
+        figure = _figure(7.0, 1.3 + 0.42 * max(len(items), 1))
+        axes = _place_axes(figure, left=max(map(_text_width, wrapped), default=0) + 0.2, right=0.35, top=0.1,  # a date label may stand out at the right
+                           bottom=LINE + 0.25 + legend_rows * LEGEND_ROW)  # date labels, legend
         for row, item in enumerate(items):
             colour, hatch = TIMELINE_STYLE.get(item.status, (OKABE_ITO["black"], ""))
             edge = LATE if item.late else (INK if hatch else "white")
@@ -424,7 +570,7 @@ def timeline(items: tuple[TimelineItem, ...], today: date, title: str, words: Ti
                 axes.text(tip + margin * 0.3, row, words.late, va="center", ha="left", color=LATE,
                           fontweight="bold", fontsize=8.5)
         axes.axvline(mdates.date2num(today), color=LATE, linestyle="--", linewidth=1.2)
-        axes.set_yticks(range(len(items)), labels=[_wrap(item.label, 30) for item in items])
+        axes.set_yticks(range(len(items)), labels=wrapped)
         axes.set_ylim(len(items) - 0.5, -0.5)
         axes.set_xlim(low, high)
         locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
@@ -433,12 +579,11 @@ def timeline(items: tuple[TimelineItem, ...], today: date, title: str, words: Ti
         axes.xaxis.grid(True, color=GRID, linewidth=0.8)
         axes.set_axisbelow(True)
         axes.spines[["top", "right"]].set_visible(False)
-        statuses = [s for s in TIMELINE_STYLE if any(item.status == s for item in items)] or ["planned"]
         handles = [Patch(facecolor=TIMELINE_STYLE[s][0], hatch=TIMELINE_STYLE[s][1],
                          edgecolor=INK if TIMELINE_STYLE[s][1] else "white", label=words.status(s)) for s in statuses]
         if any(item.late for item in items):
             handles.append(Patch(facecolor="white", edgecolor=LATE, linewidth=1.6, label=words.late))
         handles.append(Line2D([], [], color=LATE, linestyle="--", linewidth=1.2, label=f"{words.today} ({today})"))
-        figure.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 4), frameon=False)
+        _legend_below(figure, columns=min(len(handles), 4), handles=handles)
         return _svg(figure, title, timeline_description(items, words))
 
