@@ -9,11 +9,9 @@ from sqlalchemy import select
 from eis_toolkit.benchmark import charts
 from eis_toolkit.extensions import db
 from eis_toolkit.models import Region, Role, User, Workshop
-from tests.conftest import SMALL_BUNDLE
 
 SLUG = "aarhus-2017"
-PASSWORDS = {p["email"]: p["password"] for p in SMALL_BUNDLE["people"]} | {
-    "out@example.org": "out-pass", "blind@example.org": "review-pass"}
+EXTRA_PASSWORDS = {"out@example.org": "out-pass", "blind@example.org": "review-pass"}
 
 WORKSHOP_ROUTES = [
     f"/benchmark/workshops/{SLUG}",
@@ -57,11 +55,11 @@ def set_status(status: str) -> None:
 
 
 @pytest.fixture
-def as_person(client):
+def as_person(client, login):
+    """conftest's ``login`` (None: stay anonymous), returning the client."""
     def log_in(email):
         if email is not None:
-            response = client.post("/login", data={"email": email, "password": PASSWORDS[email]})
-            assert response.status_code == 302
+            login(email, EXTRA_PASSWORDS.get(email))
         return client
     return log_in
 
