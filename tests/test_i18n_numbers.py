@@ -166,3 +166,16 @@ def test_a_danish_workbook_is_written_and_read_in_danish(app, core_definition):
     assert imported.answers["strategy.kpis"].data == AnswerData(not_applicable=True)  # read in any language
     assert read_workbook(buffer.getvalue(), core_definition, assessment_id=7,
                          language="it").answers["strategy.kpis"].data.not_applicable
+
+
+def test_decimals_with_a_fixed_number_of_digits_as_the_language_writes_them():
+    assert [format_number(3.5, language, digits=2) for language in ("en", "it", "da", "de")] == [
+        "3.50", "3,50", "3,50", "3,50"]
+    assert format_number(1234.567, "de", digits=1) == "1.234,6" and format_number(2.4, "en", digits=0) == "2"
+
+
+@pytest.mark.parametrize("language, peer_mean", [("en", "3.00"), ("da", "3,00"), ("it", "3,00")])
+def test_the_benchmark_page_writes_its_decimals_as_the_language_does(client, loaded, login, language, peer_mean):
+    login("admin@example.org")
+    page = client.get(f"/benchmark/workshops/aarhus-2017/regions/DK04?lang={language}").get_data(as_text=True)
+    assert f">{peer_mean}<" in page.replace("\n", "").replace(" ", "")
