@@ -179,3 +179,9 @@ def test_the_benchmark_page_writes_its_decimals_as_the_language_does(client, loa
     login("admin@example.org")
     page = client.get(f"/benchmark/workshops/aarhus-2017/regions/DK04?lang={language}").get_data(as_text=True)
     assert f">{peer_mean}<" in page.replace("\n", "").replace(" ", "")
+
+
+@pytest.mark.parametrize("language, rating", [("en", "4.0"), ("da", "4,0")])
+def test_the_self_check_writes_the_peer_rating_as_the_language_does(client, loaded, language, rating):
+    page = html.unescape(client.get(f"/self-check/results?market=JP&lang={language}").get_data(as_text=True))
+    assert f" {rating} " in page and (language == "en" or " 4.0 " not in page)
