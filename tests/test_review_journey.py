@@ -71,7 +71,8 @@ def test_a_reviewer_goes_through_the_dimensions_confirms_and_submits(others_subm
     assert_accessible(page, "the confirmation")
     page.get_by_role("button", name=t("Submit the review")).click()
 
-    expect(page.get_by_text(t("Your review is submitted: you can now see the other reviewers' scores."))).to_be_visible()
+    submitted = t("Your review is submitted: you can now see the other reviewers' scores.")
+    expect(page.get_by_text(submitted)).to_be_visible()
     assert assignment_of("ie@example.org", "DK04").review.status == ReviewStatus.SUBMITTED
     page.get_by_role("link", name=re.compile(title[dimensions[1].key])).first.click()
     peers = page.locator(".peers").first
