@@ -104,11 +104,13 @@ def shown_language() -> str:
     return locale.language if locale is not None else current_language()
 
 
-def format_number(value, language: str | None = None) -> str:
-    """A number as the language writes it (``2.000.000`` in Danish, ``2,000,000`` in English)."""
+def format_number(value, language: str | None = None, digits: int | None = None) -> str:
+    """A number as the language writes it (``2.000.000`` in Danish, ``2,000,000`` in English);
+    with ``digits``, always that many decimals (``3,50`` in Danish, ``3.50`` in English)."""
     if value is None or value == "":
         return ""
-    return format_decimal(value, locale=language or shown_language())
+    pattern = None if digits is None else "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=language or shown_language())
 
 
 def format_day(value: date | datetime | None, language: str | None = None, format: str = "long") -> str:

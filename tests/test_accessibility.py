@@ -11,6 +11,8 @@ PAGES = [
     ("admin@example.org", ["/admin/people", "/admin/people/new", "/admin/regions", "/admin/regions/new"]),
     ("admin@example.org", ["/benchmark/", "/benchmark/workshops/aarhus-2017", "/benchmark/workshops/aarhus-2017/regions/DK04",
                            "/benchmark/workshops/aarhus-2017/regions/IE04", "/benchmark/programmes/eis/eis-core@1"]),
+    ("admin@example.org", ["/admin/programmes", "/admin/outbox", "/practices/manage", "/practices/new",
+                           "/account/password", "/account/notifications"]),
 ]
 
 

@@ -1,4 +1,5 @@
-"""A region member's self-assessment in the browser: fill, reload, attach, submit, read.
+"""A region member's self-assessment in the browser: fill, reload, attach, submit, read (on a
+desktop in English, on a phone in Italian).
 
 Also what the page's script promises: typing is saved within seconds, and a session that ends
 while typing loses nothing.
@@ -13,6 +14,7 @@ from eis_toolkit.assessments.services import Base, save_answers
 from eis_toolkit.extensions import db
 from eis_toolkit.questionnaires.types import AnswerData
 from tests.assessment_fixtures import assessment_of, complete_answers, draft, drafted, pdf_bytes, person  # noqa: F401
+from tests.browser_language import switch_language, translator
 from tests.conftest import assert_accessible, log_in
 
 pytestmark = pytest.mark.browser
@@ -37,58 +39,72 @@ def rest_answered(draft):
     return draft
 
 
-def test_a_member_fills_two_dimensions_reloads_attaches_submits_and_reads(rest_answered, live_server, page, tmp_path):
+@pytest.mark.parametrize("width, height, language", [(1280, 800, "en"), (390, 844, "it")])
+def test_a_member_fills_two_dimensions_reloads_attaches_submits_and_reads(rest_answered, app, live_server, page,
+                                                                          tmp_path, width, height, language):
     assessment = rest_answered
+    t = translator(app, language)
+    definition = queries.definition(assessment)
+    title = {d.key: d.title[language] for d in definition.dimensions}
+    options = {q.key: {o.key: o.label[language] for o in q.options} for d in definition.dimensions for q in d.questions}
+
+    def level(score):  # "4 – Established and monitored", before the colon and the long explanation
+        return definition.scale.labels[score][language].split(":")[0]
+
+    page.set_viewport_size({"width": width, "height": height})
     log_in(page, live_server, "dk@example.org")
-    page.wait_for_url(f"{live_server}/dashboard")
-    page.get_by_role("link", name="Continue: Strategy and governance").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Strategy and governance")
+    switch_language(page, language)
+    page.get_by_role("link", name=t("Continue: %(dimension)s", dimension=title["strategy"])).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(title["strategy"])
 
-    for key, level in [("strategy.vision", "4 – Established and monitored"), ("strategy.coordination", "3 – Implemented"),
-                       ("strategy.budget_stability", "2 – Ad hoc"), ("strategy.sme_involvement", "3 – Implemented"),
-                       ("strategy.kpis", "N/A – not applicable")]:
-        question(page, key).get_by_label(level).check()
-    question(page, "strategy.lead_body").get_by_label("Partnership of several bodies").check()
-    question(page, "strategy.budget").get_by_role("textbox").first.fill("540 000")
-    question(page, "strategy.kpis").get_by_label("Comment").fill("Targets come with the 2019 plan")
-    page.get_by_role("button", name="Save, continue to Outreach and access →").click()
+    for key, answer in [("strategy.vision", level(4)), ("strategy.coordination", level(3)),
+                        ("strategy.budget_stability", level(2)), ("strategy.sme_involvement", level(3)),
+                        ("strategy.kpis", t("N/A – not applicable"))]:
+        question(page, key).get_by_label(answer).check()
+    question(page, "strategy.lead_body").get_by_label(options["strategy.lead_body"]["partnership"]).check()
+    question(page, "strategy.budget").get_by_role("textbox").first.fill("540 000" if language == "en" else "540.000")
+    question(page, "strategy.kpis").get_by_label(t("Comment")).fill("Targets come with the 2019 plan")
+    page.get_by_role("button", name=t("Save, continue to %(dimension)s", dimension=title["outreach"]) + " →").click()
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Outreach and access")
-    expect(page.get_by_text("Saved.")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text(title["outreach"])
+    expect(page.get_by_text(t("Saved."), exact=True)).to_be_visible()
     for key in ("outreach.single_entry", "outreach.communication", "outreach.new_exporters", "outreach.digital"):
-        question(page, key).get_by_label("5 – Good practice").check()
-    question(page, "outreach.channels").get_by_label("Website").check()
-    question(page, "outreach.channels").get_by_label("Clusters and districts").check()
-    page.get_by_role("button", name="Save", exact=True).first.click()
-    expect(page.get_by_text("Saved.")).to_be_visible()
+        question(page, key).get_by_label(level(5)).check()
+    question(page, "outreach.channels").get_by_label(options["outreach.channels"]["website"]).check()
+    question(page, "outreach.channels").get_by_label(options["outreach.channels"]["clusters"]).check()
+    page.get_by_role("button", name=t("Save"), exact=True).first.click()
+    expect(page.get_by_text(t("Saved."), exact=True)).to_be_visible()
 
     page.reload()
-    expect(question(page, "outreach.digital").get_by_label("5 – Good practice")).to_be_checked()
-    expect(question(page, "outreach.channels").get_by_label("Clusters and districts")).to_be_checked()
-    page.get_by_role("link", name=re.compile("^Strategy and governance")).first.click()
-    expect(question(page, "strategy.vision").get_by_label("4 – Established and monitored")).to_be_checked()
-    expect(question(page, "strategy.kpis").get_by_label("N/A – not applicable")).to_be_checked()
+    expect(question(page, "outreach.digital").get_by_label(level(5))).to_be_checked()
+    expect(question(page, "outreach.channels").get_by_label(options["outreach.channels"]["clusters"])).to_be_checked()
+    page.get_by_role("link", name=re.compile("^" + re.escape(title["strategy"]))).first.click()
+    expect(question(page, "strategy.vision").get_by_label(level(4))).to_be_checked()
+    expect(question(page, "strategy.kpis").get_by_label(t("N/A – not applicable"))).to_be_checked()
     expect(question(page, "strategy.budget").get_by_role("textbox").first).to_have_value("540000")
-    expect(question(page, "strategy.kpis").get_by_label("Comment")).to_have_value("Targets come with the 2019 plan")
+    expect(question(page, "strategy.kpis").get_by_label(t("Comment"))).to_have_value("Targets come with the 2019 plan")
 
     report = tmp_path / "Monitoring report.pdf"
     report.write_bytes(pdf_bytes())
-    page.get_by_role("link", name=re.compile("^Follow-up, monitoring and evaluation")).first.click()
+    page.get_by_role("link", name=re.compile("^" + re.escape(title["followup"]))).first.click()
     evidence = question(page, "followup.evidence")
-    evidence.get_by_label("Add files").set_input_files(str(report))
-    page.get_by_role("button", name="Save and review for submission").click()
+    evidence.get_by_label(t("Add files")).set_input_files(str(report))
+    page.get_by_role("button", name=t("Save and review for submission")).click()
 
-    expect(page.get_by_role("heading", name="Ready to submit")).to_be_visible()
-    page.get_by_role("button", name="Submit the self-assessment").click()
-    expect(page.get_by_text("Submitted. The self-assessment is now read-only.")).to_be_visible()
+    expect(page.get_by_role("heading", name=t("Ready to submit"))).to_be_visible()
+    page.get_by_role("button", name=t("Submit the self-assessment")).click()
+    expect(page.get_by_text(t("Submitted. The self-assessment is now read-only."))).to_be_visible()
     expect(page.get_by_role("link", name="Monitoring report.pdf")).to_be_visible()
-    expect(page.get_by_text("4 – Established and monitored: comprehensive")).to_be_visible()
+    expect(page.get_by_text(definition.scale.labels[4][language])).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", language)
 
-    page.get_by_role("link", name=re.compile("^Strategy and governance")).first.click()
-    expect(page.get_by_text("this self-assessment is read-only")).to_be_visible()
+    page.get_by_role("link", name=re.compile("^" + re.escape(title["strategy"]))).first.click()
+    expect(page.locator("p.notice")).to_contain_text(
+        t("Submitted on %(day)s: this self-assessment is read-only.").split("%(day)s")[1].strip(": "))
     assert page.get_by_role("radio").count() == 0 and page.get_by_role("textbox").count() == 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, "no sideways scrolling"
+    assert stored(assessment)["strategy.budget"].value == 540000  # stored() expires what the test had read
     assert assessment_of("DK04").status == "submitted"
-    assert stored(assessment)["strategy.budget"].value == 540000
 
 
 def test_typing_is_saved_within_seconds(draft, live_server, page):

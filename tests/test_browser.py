@@ -16,3 +16,20 @@ def test_a_region_member_logs_in_and_sees_the_dashboard(loaded, live_server, pag
     assert "Aarhus workshop" in assessments.inner_text()
     page.get_by_role("button", name="Log out").click()
     assert page.get_by_text("You are logged out.").is_visible()
+
+
+def test_a_failed_browser_test_keeps_a_screenshot_of_each_open_page(loaded, live_server, page, request, tmp_path,
+                                                                    monkeypatch):
+    """What tests/browser_failures.py does when a browser test fails (here called directly)."""
+    from tests.browser_failures import keep_failure_screenshots
+
+    assert request.config.pluginmanager.has_plugin("tests.browser_failures"), "registered in setup.cfg"
+    monkeypatch.setenv("EIS_FAILURE_SCREENSHOTS", str(tmp_path))
+    page.goto(f"{live_server}/login")
+    other = page.context.browser.new_context().new_page()  # another person of the journey
+    other.goto(f"{live_server}/practices/")
+    kept = keep_failure_screenshots(request.node)
+    assert [line.split(" (")[1] for line in kept] == [f"{live_server}/login)", f"{live_server}/practices/)"]
+    files = sorted(tmp_path.glob("*.png"))
+    assert [f.name for f in files] == [f"test_browser.py_{request.node.name}-{n}.png" for n in (1, 2)]
+    assert all(f.read_bytes().startswith(b"\x89PNG") for f in files)

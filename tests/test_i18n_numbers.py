@@ -242,3 +242,22 @@ def test_chart_ticks_between_whole_numbers_use_the_decimal_sign(language, ticks)
 
     assert [decimal(x, language, None) for x in (1.0, 1.5, 2.0)] == ticks
     assert decimal(2.675, language) == ("2.67" if language == "en" else "2,67"), "rounded as the tables round"
+
+
+def test_decimals_with_a_fixed_number_of_digits_as_the_language_writes_them():
+    assert [format_number(3.5, language, digits=2) for language in ("en", "it", "da", "de")] == [
+        "3.50", "3,50", "3,50", "3,50"]
+    assert format_number(1234.567, "de", digits=1) == "1.234,6" and format_number(2.4, "en", digits=0) == "2"
+
+
+@pytest.mark.parametrize("language, peer_mean", [("en", "3.00"), ("da", "3,00"), ("it", "3,00")])
+def test_the_benchmark_page_writes_its_decimals_as_the_language_does(client, loaded, login, language, peer_mean):
+    login("admin@example.org")
+    page = client.get(f"/benchmark/workshops/aarhus-2017/regions/DK04?lang={language}").get_data(as_text=True)
+    assert f">{peer_mean}<" in page.replace("\n", "").replace(" ", "")
+
+
+@pytest.mark.parametrize("language, rating", [("en", "4.0"), ("da", "4,0")])
+def test_the_self_check_writes_the_peer_rating_as_the_language_does(client, loaded, language, rating):
+    page = html.unescape(client.get(f"/self-check/results?market=JP&lang={language}").get_data(as_text=True))
+    assert f" {rating} " in page and (language == "en" or " 4.0 " not in page)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from .. import permissions
 from ..accounts.models import Region
 from ..extensions import db
-from ..i18n import translate
+from ..i18n import format_number, translate
 from ..workshops.models import Nomination, Review, ReviewerAssignment, Workshop, WorkshopStatus, workshop_hot_seat
 from . import recommend
 from .models import Practice, Term, Vocabulary
@@ -160,7 +160,7 @@ def reason_text(reason: recommend.Reason, labels: Labels) -> str:
     if code == "event":
         return _("next date %(date)s", date=format_date(value, "d MMMM y"))
     if code == "rating":
-        return _("peer rating %(rating)s of 5", rating=value)
+        return _("peer rating %(rating)s of 5", rating=format_number(value, labels.language, digits=1))
     return code
 
 

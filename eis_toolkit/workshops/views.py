@@ -39,7 +39,7 @@ from ..benchmark.numbers import RegionScores, benchmark
 from ..benchmark.queries import definition_for, structure_for
 from ..catalogue.models import Practice
 from ..extensions import db
-from ..i18n import current_language, status_label
+from ..i18n import current_language, status_label, translate
 from ..config import archive_limits
 from ..spreadsheets import csv_row
 from ..models import AssessmentStatus, Programme, Questionnaire, Region, SiteVisit, User, Workshop, WorkshopStatus
@@ -100,7 +100,7 @@ def _workshop_form(workshop: Workshop | None) -> WorkshopForm:
     regions = list(db.session.scalars(select(Region).order_by(Region.code)))
     form.hot_seat.choices = [SelectChoice(r.id, f"{r.code} – {r.name}") for r in regions]
     form.questionnaire_id.choices = [
-        SelectChoice(q.id, f"{q.ref} – {q.title.get('en', q.key)}")
+        SelectChoice(q.id, f"{q.ref} – {translate(q.title, current_language()) or q.key}")
         for q in db.session.scalars(select(Questionnaire).order_by(Questionnaire.key, Questionnaire.version.desc()))]
     if workshop is None:
         form.programme_id.choices = [SelectChoice(p.id, p.title) for p in
