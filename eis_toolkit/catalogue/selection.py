@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime
 
 from flask_babel import gettext as _
@@ -48,14 +49,16 @@ class CatalogueQuery:
     per_page: int = DEFAULT_PER_PAGE
     lang: str = "en"
 
-    @property
+    @cached_property
     def words(self) -> list[list[str]]:
+        """The query's words, each with its forms (stemmed once per query: the page builds a
+        link per facet key with :meth:`args`, which needs them for the default sort)."""
         return text.query_words(self.q)
 
     def args(self, **changes) -> dict:
         """The query as URL parameters (for links), with some changed; defaults left out."""
         values: dict = {"q": self.q or None, **{k: list(v) for k, v in self.filters.items() if v},
-                        "sort": self.sort if self.sort != _default_sort(self.q) else None,
+                        "sort": self.sort if self.sort != ("relevance" if self.words else "newest") else None,
                         "page": self.page if self.page != 1 else None,
                         "per_page": self.per_page if self.per_page != DEFAULT_PER_PAGE else None}
         values.update(changes)
