@@ -268,3 +268,49 @@ def test_a_changed_practice_is_found_by_its_new_words(client, catalogue):
     db.session.delete(db.session.scalar(select(Practice).where(Practice.slug == "trade-fairs-usa")))
     db.session.commit()
     assert slugs(client, q="kangaroo") == []
+
+
+def _facets_by_hand(results: list[dict], params: dict) -> tuple[int, dict]:
+    """Facets as DESIGN.md defines them, from the published practices' result objects."""
+    def keys(result, name):
+        return [result["region"]] if name == "region" else result[name + "s"]
+
+    def passes(result, without=None):
+        return all(set(keys(result, name)) & set(wanted) for name, wanted in params.items() if name != without)
+
+    facets = {}
+    for name in ("instrument", "sector", "market", "stage", "dimension", "region"):
+        counts = {}
+        for result in results:
+            if passes(result, without=name):
+                for key in keys(result, name):
+                    counts[key] = counts.get(key, 0) + 1
+        for key in params.get(name, ()):
+            counts.setdefault(key, 0)
+        facets[name] = counts
+    return sum(passes(r) for r in results), facets
+
+
+@pytest.mark.parametrize("params", [
+    {}, {"market": ["JP"]}, {"market": ["JP"], "sector": ["machinery"]},
+    {"market": ["JP", "US"], "instrument": ["trade_fair"], "region": ["IE04"]},
+    {"sector": ["machinery", "cosmetics"], "stage": ["experienced"], "market": ["US"], "dimension": ["missions"]},
+])
+@pytest.mark.parametrize("q", ["", "fiere"])
+def test_total_and_facets_match_a_count_by_hand(client, catalogue, params, q):
+    """The one counting statement (rows failing two filters dropped, one sum per filter) gives
+    what counting each facet on its own would, and nothing unpublished counts."""
+    everything = client.get("/practices.json", query_string={"q": q, "per_page": 100}).get_json()["results"]
+    data = client.get("/practices.json", query_string={"q": q, **params}).get_json()
+    total, facets = _facets_by_hand(everything, params)
+    assert data["total"] == total
+    assert data["facets"] == facets
+    assert "BR" not in data["facets"]["market"] and "voucher" not in data["facets"]["instrument"]
+
+
+def test_words_sorted_by_newest_are_not_ranked(app, catalogue):
+    ranked = catalogue_selection(parse_catalogue_args({"q": "fiere"}))
+    newest = catalogue_selection(parse_catalogue_args({"q": "fiere", "sort": "newest"}))
+    assert ranked.total == newest.total > 0
+    assert all(i.score is not None for i in ranked.items) and all(i.score is None for i in newest.items)
+    assert {i.practice.slug for i in ranked.items} == {i.practice.slug for i in newest.items}

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import String, and_, case, cast, func, literal_column, select, union_all
+from sqlalchemy.orm import defer, joinedload, selectinload
 
 from ..accounts.models import Region
 from ..extensions import db
@@ -48,14 +49,16 @@ class CatalogueQuery:
     per_page: int = DEFAULT_PER_PAGE
     lang: str = "en"
 
-    @property
+    @cached_property
     def words(self) -> list[list[str]]:
+        """The query's words, each with its forms (stemmed once per query: the page builds a
+        link per facet key with :meth:`args`, which needs them for the default sort)."""
         return text.query_words(self.q)
 
     def args(self, **changes) -> dict:
         """The query as URL parameters (for links), with some changed; defaults left out."""
         values: dict = {"q": self.q or None, **{k: list(v) for k, v in self.filters.items() if v},
-                        "sort": self.sort if self.sort != _default_sort(self.q) else None,
+                        "sort": self.sort if self.sort != ("relevance" if self.words else "newest") else None,
                         "page": self.page if self.page != 1 else None,
                         "per_page": self.per_page if self.per_page != DEFAULT_PER_PAGE else None}
         values.update(changes)
@@ -181,89 +184,105 @@ def _ratings():
     return rating, count
 
 
+def _filter_condition(name: str, keys) -> object:
+    """Practices with one of ``keys`` in filter ``name`` (a term vocabulary or ``region``)."""
+    if name == "region":
+        return Practice.region_id.in_(select(Region.id).where(Region.code.in_(keys)))
+    return Practice.id.in_(
+        select(practice_term.c.practice_id).join(Term, Term.id == practice_term.c.term_id)
+        .where(Term.vocabulary == FILTERS[name], Term.key.in_(keys)))
+
+
 def _conditions(query: CatalogueQuery, matched, without: str | None = None) -> list:
-    """WHERE clauses of the selection; ``without`` leaves one filter out (for its facet)."""
+    """WHERE clauses of the selection; ``without`` leaves one filter out."""
     conditions = [Practice.status == PracticeStatus.PUBLISHED]
     if matched is not None:
         conditions.append(Practice.id.in_(select(matched.c.practice_id)))
-    for name, keys in query.filters.items():
-        if name == without or not keys:
-            continue
-        if name == "region":
-            conditions.append(Practice.region_id.in_(select(Region.id).where(Region.code.in_(keys))))
-        else:
-            conditions.append(Practice.id.in_(
-                select(practice_term.c.practice_id).join(Term, Term.id == practice_term.c.term_id)
-                .where(Term.vocabulary == FILTERS[name], Term.key.in_(keys))))
+    conditions += [_filter_condition(name, keys) for name, keys in query.filters.items()
+                   if keys and name != without]
     return conditions
 
 
-def _facets(query: CatalogueQuery, ids) -> dict[str, dict[str, int]]:
-    """``{facet: {key: count}}``, each counted on the selection without its own filter.
+def _counts(query: CatalogueQuery, ids) -> tuple[int, dict[str, dict[str, int]]]:
+    """The selection's total and its facets ``{facet: {key: count}}``, each facet counted on the
+    selection without its own filter, in **one statement**.
 
-    Facets that share a base (every facet without a filter of its own shares the full selection)
-    are counted together, from the selected practices' rows of ``practice_term`` (the primary key
-    index), so the work follows the selection's size, not the vocabulary's: one statement per
-    distinct base for the terms, one for the regions, and one each to name the terms and regions."""
-    groups: dict[str | None, list[str]] = {}
+    Its ``base`` (a materialised CTE) is read once: the published practices that match the words,
+    each with a 0/1 flag per active filter, and only those that fail at most one filter (the
+    others count nowhere). Every facet and the total are conditional sums over the base's rows of
+    ``practice_term`` (its primary key index) and ``region``: a facet with a filter of its own
+    counts the rows that pass every *other* filter, the other facets and the total the rows that
+    pass them all."""
+    active = [name for name in FACETS if query.filters.get(name)]
+    conditions = [Practice.status == PracticeStatus.PUBLISHED]
+    if ids is not None:
+        conditions.append(Practice.id.in_(select(ids.c.practice_id)))
+    flags = [case((_filter_condition(name, query.filters[name]), 1), else_=0).label(f"f_{name}")
+             for name in active]
+    base = select(Practice.id.label("id"), Practice.region_id.label("region_id"), *flags).where(*conditions)
+    if len(active) > 1:  # a row failing two filters counts for no facet
+        inner = base.subquery("flagged")
+        base = select(inner).where(sum(inner.c[f"f_{name}"] for name in active) >= len(active) - 1)
+    base = base.cte("base").prefix_with("MATERIALIZED")
+
+    def passing(*names: str):
+        """1 for a row that passes the filters ``names`` (every row when none)."""
+        return func.sum(case((and_(*(base.c[f"f_{n}"] == 1 for n in names)), 1), else_=0)) if names else func.count()
+
+    sums = [passing(*active).label("n"), *(passing(*(a for a in active if a != name)).label(f"n_{name}")
+                                           for name in active)]
+    kind = literal_column("'total'").label("kind"), literal_column("''").label("key")
+    statement = union_all(
+        select(*kind, *sums).select_from(base),
+        select(cast(Term.vocabulary, String).label("kind"), Term.key, *sums)
+        .select_from(base).join(practice_term, practice_term.c.practice_id == base.c.id)
+        .join(Term, Term.id == practice_term.c.term_id).group_by(Term.id, Term.vocabulary, Term.key),
+        select(literal_column("'region'"), Region.code, *sums)
+        .select_from(base).join(Region, Region.id == base.c.region_id).group_by(Region.id, Region.code))
+    total = 0
+    result: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+    facet_of = {vocabulary.value: name for name, vocabulary in FILTERS.items()} | {"region": "region"}
+    column = {name: 2 + (1 + active.index(name) if name in active else 0) for name in FACETS}
+    for row in db.session.execute(statement):
+        if row[0] == "total":
+            total = int(row[2] or 0)
+            continue
+        name = facet_of[row[0]]
+        n = int(row[column[name]] or 0)
+        if n:
+            result[name][row[1]] = n
     for name in FACETS:
-        groups.setdefault(name if name in query.filters else None, []).append(name)
-    by_term: dict[str, dict[int, int]] = {}
-    by_region: dict[int, int] = {}
-    for without, names in groups.items():
-        conditions = _conditions(query, ids, without=without)
-        if any(n != "region" for n in names):
-            rows = db.session.execute(
-                select(practice_term.c.term_id, func.count())
-                .where(practice_term.c.practice_id.in_(select(Practice.id).where(*conditions)))
-                .group_by(practice_term.c.term_id))
-            counts = dict(rows.all())
-            for name in names:
-                if name != "region":
-                    by_term[name] = counts
-        if "region" in names:
-            by_region = dict(db.session.execute(
-                select(Practice.region_id, func.count()).where(*conditions, Practice.region_id.is_not(None))
-                .group_by(Practice.region_id)).all())
-    term_ids = set().union(*(c.keys() for c in by_term.values())) if by_term else set()
-    terms = {} if not term_ids else {
-        tid: (vocabulary, key) for tid, vocabulary, key in db.session.execute(
-            select(Term.id, Term.vocabulary, Term.key).where(Term.id.in_(term_ids)))}
-    regions = {} if not by_region else dict(db.session.execute(
-        select(Region.id, Region.code).where(Region.id.in_(by_region))).all())
-    result: dict[str, dict[str, int]] = {}
-    for name in FACETS:
-        if name == "region":
-            counts = {regions[rid]: n for rid, n in by_region.items()}
-        else:
-            vocabulary = FILTERS[name]
-            counts = {terms[tid][1]: n for tid, n in by_term.get(name, {}).items() if terms[tid][0] == vocabulary}
+        counts = result[name]
         for key in query.filters.get(name, ()):
             counts.setdefault(key, 0)
         result[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-    return result
+    return total, result
 
 
 def catalogue_selection(query: CatalogueQuery, *, whole: bool = False, facets: bool = True) -> Selection:
     """Run the query: the total, one page of items (every item with ``whole=True``) and the facets.
 
-    A constant number of SQL statements whatever the data: the count, the page, its terms,
-    regions and editions, and the facets (:func:`_facets`)."""
+    A constant number of SQL statements whatever the data: the total with the facets
+    (:func:`_counts`; a plain count without facets), the page, and its terms and editions.
+    The text rank is computed only when sorting by relevance, and then only for the practices
+    that pass every filter."""
     words = query.words
     ids = search.matching_ids(words) if words else None
     rating, rating_n = (column.label(name) for column, name in zip(_ratings(), ("rating", "rating_n")))
-    conditions = _conditions(query, ids)
-    # rank only the practices that pass every filter
-    matched = search.matches(words, within=select(Practice.id).where(*conditions)) if words else None
-    total = db.session.scalar(select(func.count()).select_from(Practice).where(*conditions)) or 0
-
+    ranked = words and query.sort == "relevance"
+    if ranked:
+        # the MATCH of the ranked subquery selects the words; rank only what passes every filter
+        within = select(Practice.id).where(*_conditions(query, None))
+        matched = search.matches(words, within=within)
+        conditions = [Practice.status == PracticeStatus.PUBLISHED]
+    else:
+        matched, conditions = None, _conditions(query, ids)
     statement = (select(Practice, rating, rating_n).where(*conditions)
-                 .options(selectinload(Practice.terms), joinedload(Practice.region),
-                          selectinload(Practice.editions)))
+                 .options(defer(Practice.search_document), selectinload(Practice.terms),
+                          joinedload(Practice.region), selectinload(Practice.editions)))
     if matched is not None:
-        statement = statement.add_columns(matched.c.score).join(matched, matched.c.practice_id == Practice.id)
-    if query.sort == "relevance" and matched is not None:
-        statement = statement.order_by(matched.c.score.desc(), Practice.published_at.desc(), Practice.id)
+        statement = (statement.add_columns(matched.c.score).join(matched, matched.c.practice_id == Practice.id)
+                     .order_by(matched.c.score.desc(), Practice.published_at.desc(), Practice.id))
     elif query.sort == "rating":
         # NULLs last: the rated first, best first, the most rated first among equals
         statement = statement.order_by(rating.desc().nulls_last(), rating_n.desc(), Practice.title, Practice.id)
@@ -277,7 +296,13 @@ def catalogue_selection(query: CatalogueQuery, *, whole: bool = False, facets: b
         items.append(Item(practice=row[0], rating=None if rating is None else float(rating),
                           rating_n=int(row[2]), score=float(row[3]) if matched is not None else None))
 
-    counted = _facets(query, ids) if facets else {}
+    if facets:
+        total, counted = _counts(query, ids)
+    elif whole:
+        total, counted = len(items), {}
+    else:
+        total = db.session.scalar(select(func.count()).select_from(Practice).where(*_conditions(query, ids))) or 0
+        counted = {}
     return Selection(query=query, total=total, items=items, facets=counted, searched=bool(words))
 
 

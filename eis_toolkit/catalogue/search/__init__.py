@@ -2,7 +2,7 @@
 
 Both search ``Practice.search_document`` (stems written by ``catalogue/text.py``):
 ``sqlite.py`` through the FTS5 table ``practice_fts`` (kept in step by triggers),
-``postgresql.py`` through the GIN index ``ix_practice_search``. Each gives ``matches(words)``, a
+``postgresql.py`` through the stored column ``practice.search_vector`` and its GIN index. Each gives ``matches(words)``, a
 subquery of ``(practice_id, score)`` rows where a higher score is a better match.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from . import postgresql, sqlite
 
 #: Database objects that the migration creates and the models do not describe (Alembic's
 #: comparison and autogenerate skip them).
-SEARCH_OBJECTS = ("practice_fts", "ix_practice_search")
+SEARCH_OBJECTS = ("practice_fts", "ix_practice_search", "ix_practice_search_vector", "search_vector")
 
 
 def is_search_object(name: str | None) -> bool:

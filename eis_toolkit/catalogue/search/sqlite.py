@@ -37,12 +37,16 @@ FTS = table("practice_fts", column("rowid", Integer))
 
 def matches(query_words: list[list[str]], within=None) -> Subquery:
     """Ranked matches; ``within`` (a select of practice ids) limits the rows BM25 is computed for
-    (SQLite checks the WHERE clause before computing the result columns)."""
+    (SQLite checks the WHERE clause before computing the result columns).
+
+    ``within`` tests ``+rowid``: on a plain ``rowid IN (...)`` SQLite hands each id of the list
+    to FTS5 as a rowid constraint, which then runs the whole MATCH once per id (a 1,000-id list
+    over a word in 4,000 documents: 180 ms instead of 3)."""
     fts = literal_column("practice_fts")
     statement = (select(FTS.c.rowid.label("practice_id"), (-func.bm25(fts)).label("score"))
                  .where(fts.op("MATCH")(match_expression(query_words))))
     if within is not None:
-        statement = statement.where(FTS.c.rowid.in_(within))
+        statement = statement.where(literal_column("+practice_fts.rowid").in_(within))
     return statement.subquery("fts")
 
 
