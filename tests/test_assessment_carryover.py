@@ -274,7 +274,7 @@ def test_the_questionnaire_page_with_carried_answers_costs_one_query_more(client
     db.session.commit()
     with count_queries() as confirmed:
         assert "Carried over from" not in client.get(url).get_data(as_text=True)
-    assert (len(carried), len(confirmed)) == (7, 6)  # the workshops they come from: one query
+    assert (len(carried), len(confirmed)) == (6, 5)  # the workshops they come from: one query
 
 
 # --- last round's workbook into the new round --------------------------------------------------
