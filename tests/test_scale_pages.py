@@ -12,15 +12,16 @@ import pytest
 from sqlalchemy import delete, event, func, select
 
 from bench.data import generate
+from eis_toolkit.bundles.load import load_bundle
 from eis_toolkit.extensions import db
 from eis_toolkit.models import Assessment, Region, Review, ReviewerAssignment, ReviewScore, User, Workshop
 
 PASSWORD = "scale-pass"
 
 
-def _people(load, member_of: str = "R000", reviewer_of: str = "R001"):
+def _people(member_of: str = "R000", reviewer_of: str = "R001"):
     """A member of ``member_of``, a reviewer from ``reviewer_of`` and an admin, loaded as a bundle."""
-    load({"people": [
+    load_bundle({"people": [
         {"email": "member@example.org", "name": "Mia Member", "region": member_of, "roles": ["region"],
          "password": PASSWORD},
         {"email": "peer@example.org", "name": "Pia Peer", "region": reviewer_of, "roles": ["reviewer"],
@@ -28,11 +29,16 @@ def _people(load, member_of: str = "R000", reviewer_of: str = "R001"):
         {"email": "boss@example.org", "name": "Bo Admin", "roles": ["admin"], "password": PASSWORD}]})
 
 
-@pytest.fixture
-def programme(app, load):
-    """120 hot-seat regions in one workshop (1,080 assignments), 8 reviewers each."""
+@pytest.fixture(scope="module")
+def programme(shared_data):
+    """120 hot-seat regions in one workshop (1,080 assignments), 8 reviewers each: built once for
+    the module, each test rolled back to it."""
+    return shared_data(_build_programme)
+
+
+def _build_programme():
     generated = generate(regions=120, reviewers=8, workshops=None)
-    _people(load)
+    _people()
     peer = db.session.scalar(select(User).where(User.email == "peer@example.org"))
     db.session.add(ReviewerAssignment(workshop_id=generated.one_workshop_id, reviewer_id=peer.id,
                                       region_id=db.session.scalar(select(Region.id).where(Region.code == "R000"))))
