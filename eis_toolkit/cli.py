@@ -367,8 +367,10 @@ def _report_workshop(slug: str):
 
 def _report_hot_seat(slug: str, code: str):
     """The workshop and its hot-seat region ``code``, or a one-line failure."""
+    from .workshops.queries import hot_seat_region
+
     workshop = _report_workshop(slug)
-    region = next((r for r in workshop.hot_seat if r.code == code), None)
+    region = hot_seat_region(workshop, code)
     if region is None:
         fail(f"{code!r} is not a hot-seat region of {workshop.slug}")
     return workshop, region

@@ -12,7 +12,6 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from .. import permissions
 from ..benchmark import builders
-from ..benchmark import pages as benchmark_pages
 from ..benchmark.queries import definition_for, structure_for
 from ..extensions import db
 from ..i18n import current_language, translate

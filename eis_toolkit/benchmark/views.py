@@ -18,10 +18,11 @@ from ..access import ensure
 from ..actions import pages as action_pages
 from ..actions.transfers import transfers as action_transfers
 from ..extensions import db
-from ..models import Programme, Region, Workshop, WorkshopStatus, workshop_hot_seat
+from ..models import Programme, Region, Workshop, WorkshopStatus
 from ..questionnaires.services import find_questionnaire
 from . import builders, charts, export, pages
 from .numbers import Row
+from ..workshops.queries import hot_seat_region
 from .queries import definition_for
 
 bp = Blueprint("benchmark", __name__, url_prefix="/benchmark")
@@ -59,14 +60,8 @@ def _workshop(slug: str) -> Workshop:
 
 
 def _hot_seat_region(workshop: Workshop, code: str) -> Region:
-    """The hot-seat region with this code (one query; the hot seat itself is not loaded)."""
-    region = db.session.scalar(
-        select(Region).join(workshop_hot_seat, workshop_hot_seat.c.region_id == Region.id)
-        .where(workshop_hot_seat.c.workshop_id == workshop.id, Region.code == code))
-    if region is None:
-        abort(404)
-    return region
-
+    """The hot-seat region with this code, else 404."""
+    return hot_seat_region(workshop, code) or abort(404)
 
 @bp.get("/workshops/<slug>")
 def workshop_page(slug):
@@ -109,14 +104,14 @@ def _download(rows: list[Row], fmt: str, name: str) -> Response:
                              "Cache-Control": "private, no-store"})
 
 
-@bp.get("/workshops/<slug>/benchmark.<any(csv, json):fmt>")
+@bp.get("/workshops/<slug>/benchmark.<any(csv, json, xlsx):fmt>")
 def workshop_export(slug, fmt):
     workshop = _workshop(slug)
     ensure(permissions.can_view_benchmark(current_user, workshop))
     return _download(builders.workshop_rows(workshop), fmt, f"{workshop.slug}-benchmark")
 
 
-@bp.get("/workshops/<slug>/regions/<code>/benchmark.<any(csv, json):fmt>")
+@bp.get("/workshops/<slug>/regions/<code>/benchmark.<any(csv, json, xlsx):fmt>")
 def scorecard_export(slug, code, fmt):
     workshop = _workshop(slug)
     region = _hot_seat_region(workshop, code)

@@ -22,6 +22,7 @@ from ..access import ensure
 from ..extensions import db
 from ..i18n import current_language
 from ..models import Workshop
+from ..workshops.queries import hot_seat_region
 from .action_plan import action_plan_report_context, page_timeline
 from .region import region_report_context
 from .render import report_pdf
@@ -48,7 +49,7 @@ def _pdf(pdf: bytes, filename: str) -> Response:
 @bp.get("/workshops/<slug>/regions/<code>.pdf")
 def region_report(slug: str, code: str):
     workshop = load_workshop(slug) or abort(404)
-    region = next((r for r in workshop.hot_seat if r.code == code), None) or abort(404)
+    region = hot_seat_region(workshop, code) or abort(404)
     ensure(permissions.can_view_scorecard(current_user, workshop, region.id))
     language = current_language()
     rendered = report_pdf("region", region_report_context(workshop, region, current_user, language))
@@ -67,7 +68,7 @@ def workshop_report(slug: str):
 @bp.get("/action-plans/<slug>/<code>.pdf")
 def action_plan_report(slug: str, code: str):
     workshop = load_workshop(slug) or abort(404)
-    region = next((r for r in workshop.hot_seat if r.code == code), None) or abort(404)
+    region = hot_seat_region(workshop, code) or abort(404)
     ensure(permissions.can_view_action_plan(current_user, workshop, region.id))
     language = current_language()
     context = action_plan_report_context(workshop, region, language) or abort(404)

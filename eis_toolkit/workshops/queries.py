@@ -19,8 +19,16 @@ from .. import permissions
 from ..catalogue.models import Practice, PracticeRating
 from ..extensions import db
 from ..models import (Answer, Assessment, Question, Questionnaire, Region, Review, ReviewerAssignment,
-                      ReviewScore, ReviewStatus, Role, User, Workshop, WorkshopStatus)
+                      ReviewScore, ReviewStatus, Role, User, Workshop, WorkshopStatus, workshop_hot_seat)
 from .models import Nomination
+
+
+def hot_seat_region(workshop: Workshop, code: str) -> Region | None:
+    """The workshop's hot-seat region with this code, or None (one query; the hot seat itself is
+    not loaded)."""
+    return db.session.scalar(
+        select(Region).join(workshop_hot_seat, workshop_hot_seat.c.region_id == Region.id)
+        .where(workshop_hot_seat.c.workshop_id == workshop.id, Region.code == code))
 
 
 def _assignments_loaded():

@@ -6,7 +6,7 @@ through. Ranking is FTS5's BM25 (smaller is better, so the score is its negative
 """
 from __future__ import annotations
 
-from sqlalchemy import Float, Integer, Subquery, column, func, literal_column, select, table, text
+from sqlalchemy import Integer, Subquery, column, func, literal_column, select, table, text
 
 CREATE = [
     "DROP TABLE IF EXISTS practice_fts",
