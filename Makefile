@@ -36,9 +36,10 @@ WORKERS = 2
 HOST = 127.0.0.1
 PORT = 5000
 # WeasyPrint (pango, harfbuzz subset, fonts), browser tests (chromium), the PostgreSQL test
-# run (postgresql), PDF-to-PNG checks (poppler-utils), the load generator of make bench (wrk).
+# run (postgresql), PDF-to-PNG checks (poppler-utils), the load generator of make bench (wrk), a real
+# spreadsheet program for the workbook tests (libreoffice-calc-nogui, headless).
 APT_PACKAGES = libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
-	fonts-noto-core chromium postgresql poppler-utils wrk
+	fonts-noto-core chromium postgresql poppler-utils wrk libreoffice-calc-nogui
 
 VENV_PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed

@@ -13,6 +13,7 @@ Numbers and dates for people go through Babel too: the Jinja filters ``|number``
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from babel import support
@@ -106,10 +107,15 @@ def shown_language() -> str:
 
 def format_number(value, language: str | None = None, digits: int | None = None) -> str:
     """A number as the language writes it (``2.000.000`` in Danish, ``2,000,000`` in English);
-    with ``digits``, always that many decimals (``3,50`` in Danish, ``3.50`` in English)."""
+    with ``digits``, always that many decimals (``3,50`` in Danish, ``3.50`` in English), rounded
+    as ``%.2f`` rounds (as the CSV/JSON exports and the charts' ``charts.decimal``), so that the
+    figures of a page, its charts and its exports never differ in the last digit."""
     if value is None or value == "":
         return ""
-    pattern = None if digits is None else "#,##0" + ("." + "0" * digits if digits else "")
+    pattern = None
+    if digits is not None:
+        pattern = "#,##0" + ("." + "0" * digits if digits else "")
+        value = Decimal(f"{value:.{digits}f}")
     return format_decimal(value, format=pattern, locale=language or shown_language())
 
 

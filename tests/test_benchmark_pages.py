@@ -18,6 +18,7 @@ WORKSHOP_ROUTES = [
     f"/benchmark/workshops/{SLUG}/benchmark.csv",
     f"/benchmark/workshops/{SLUG}/benchmark.json",
     f"/benchmark/workshops/{SLUG}/heatmap.svg",
+    f"/benchmark/workshops/{SLUG}/benchmark.xlsx",
 ]
 SCORECARD_ROUTES = [  # of DK04
     f"/benchmark/workshops/{SLUG}/regions/DK04",
@@ -25,6 +26,7 @@ SCORECARD_ROUTES = [  # of DK04
     f"/benchmark/workshops/{SLUG}/regions/DK04/benchmark.json",
     f"/benchmark/workshops/{SLUG}/regions/DK04/bars.svg",
     f"/benchmark/workshops/{SLUG}/regions/DK04/radar.svg",
+    f"/benchmark/workshops/{SLUG}/regions/DK04/benchmark.xlsx",
 ]
 OTHER_SCORECARD = f"/benchmark/workshops/{SLUG}/regions/IE04"
 PROGRAMME_ROUTES = ["/benchmark/", "/benchmark/programmes/eis/eis-core@1"]

@@ -248,6 +248,8 @@ def test_decimals_with_a_fixed_number_of_digits_as_the_language_writes_them():
     assert [format_number(3.5, language, digits=2) for language in ("en", "it", "da", "de")] == [
         "3.50", "3,50", "3,50", "3,50"]
     assert format_number(1234.567, "de", digits=1) == "1.234,6" and format_number(2.4, "en", digits=0) == "2"
+    # rounded as %.2f rounds (the exports and the charts), not half-even on the decimal text
+    assert [format_number(v, "en", digits=2) for v in (2.675, 0.125, 1.005)] == [f"{v:.2f}" for v in (2.675, 0.125, 1.005)]
 
 
 @pytest.mark.parametrize("language, peer_mean", [("en", "3.00"), ("da", "3,00"), ("it", "3,00")])

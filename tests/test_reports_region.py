@@ -164,6 +164,10 @@ def test_lang_it_changes_the_headings(make_app, loaded, tmp_path, request):
     assert "27 giugno 2017 – 28 giugno 2017" in texts["it"], "the cover's dates as Italian writes them"
     assert "June 27, 2017 – June 28, 2017" in texts["en"]
     assert "Sintesi" not in texts["en"] and "Summary" in texts["en"] and "Page 3 of" in texts["en"]
+    # figures as the language writes them: the same mean, with a decimal comma in Italian
+    mean = re.search(r"their weighted mean score, (\d)\.(\d\d)", texts["en"])
+    assert mean and f"their weighted mean score, {mean[1]},{mean[2]}" in texts["it"]
+    assert not re.search(r"\b\d\.\d\d\b", texts["it"]), "no decimal point in the Italian report"
 
 
 # --- hostile text --------------------------------------------------------------------------------

@@ -5,6 +5,8 @@ Scenario (DK04 in the hot seat): Ida (it@, ITC4) and Dora (de@, DE21) submitted 
 DK04, Ian (ie@, IE04) has a draft. Dora also submitted IE04; Ida's IE04 review is a draft. Every
 review's comments carry a marker, so a leak shows up as text.
 """
+import io
+
 import pytest
 
 from eis_toolkit.bundles.load import load_bundle
@@ -46,6 +48,14 @@ def _build_scenario() -> None:
     db.session.commit()
 
 
+def _cells_text(data: bytes) -> str:
+    """A workbook's cells as one text, to look for markers and names in it."""
+    from openpyxl import load_workbook
+
+    return "\n".join(str(v) for row in load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True)
+                     for v in row if v is not None)
+
+
 def set_state(status, show_names=False):
     w = workshop()
     w.status, w.show_reviewer_names = WorkshopStatus(status), show_names
@@ -76,13 +86,13 @@ def test_dk04_results_and_exports(scenario, client, login_as, email, status):
     if email:
         login_as(email)
     allowed = sees_dk04_reviews(email, status)
-    for suffix in ("", ".csv", ".json"):
+    for suffix in ("", ".csv", ".json", ".xlsx"):
         response = client.get(f"/workshops/aarhus-2017/results/DK04{suffix}")
         if not allowed:
             assert response.status_code == (403 if email else 302), suffix
             continue
         assert response.status_code == 200, suffix
-        text = response.get_data(as_text=True)
+        text = _cells_text(response.data) if suffix == ".xlsx" else response.get_data(as_text=True)
         for marker, name in SUBMITTED_DK.items():
             assert marker in text, (suffix, marker)
             assert (name in text) == sees_names(email, False), (suffix, name)

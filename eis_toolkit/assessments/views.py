@@ -52,7 +52,7 @@ from .services import (AssessmentError, Base, SaveConflict, add_evidence, carry_
                        confirm_carried, find_evidence,
                        remove_evidence, reopen as reopen_assessment, save_answers, submit as submit_assessment)
 from ..config import archive_limits
-from ..spreadsheets import XLSX_CELL_LIMIT, CellTooLong
+from ..spreadsheets import XLSX_CELL_LIMIT, XLSX_MIMETYPE, CellTooLong
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
 
@@ -525,7 +525,7 @@ def workbook_download(assessment_id: int):
         return redirect(url_for("assessments.overview", assessment_id=assessment.id))
     name = f"self-assessment-{assessment.region.code}-{assessment.workshop.slug}.xlsx"
     response = send_file(BytesIO(data), as_attachment=True, download_name=name,
-                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                         mimetype=XLSX_MIMETYPE)
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

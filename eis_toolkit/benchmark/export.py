@@ -11,9 +11,10 @@ import io
 import json
 from collections.abc import Iterable, Sequence
 
+from ..spreadsheets import XLSX_MIMETYPE, table_workbook
 from .numbers import COLUMNS, Row
 
-FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
+FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json", "xlsx": XLSX_MIMETYPE}
 
 
 def cell(value) -> str:
@@ -39,6 +40,11 @@ def to_json(rows: Iterable[Row]) -> str:
     return json.dumps([row.as_dict() for row in rows], indent=1, ensure_ascii=False, allow_nan=False) + "\n"
 
 
-def render(rows: Iterable[Row], format: str) -> str:
-    """The table in ``format`` (``csv`` or ``json``)."""
-    return to_csv(rows) if format == "csv" else to_json(rows)
+def to_xlsx(rows: Iterable[Row], columns: Sequence[str] = COLUMNS) -> bytes:
+    """The CSV's table as a workbook, for a spreadsheet in any language (numbers as numbers)."""
+    return table_workbook("benchmark", columns, ([getattr(row, column) for column in columns] for row in rows))
+
+
+def render(rows: Iterable[Row], format: str) -> str | bytes:
+    """The table in ``format`` (``csv``, ``json`` or ``xlsx``)."""
+    return {"csv": to_csv, "json": to_json, "xlsx": to_xlsx}[format](rows)

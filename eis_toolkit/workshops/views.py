@@ -41,7 +41,7 @@ from ..catalogue.models import Practice
 from ..extensions import db
 from ..i18n import current_language, status_label, translate
 from ..config import archive_limits
-from ..spreadsheets import csv_row
+from ..spreadsheets import XLSX_MIMETYPE, csv_row, table_workbook
 from ..models import AssessmentStatus, Programme, Questionnaire, Region, SiteVisit, User, Workshop, WorkshopStatus
 from . import importing, lifecycle, queries, screen
 from ..assessments import uploads
@@ -397,13 +397,13 @@ def import_template_xlsx(slug: str):
     texts and a sheet of instructions (workshops/importing.py: template_workbook)."""
     workshop = _hosted(slug)
     data = importing.template_workbook(workshop, current_language())
-    response = Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    response = Response(data, mimetype=XLSX_MIMETYPE,
                         headers={"Content-Disposition": f'attachment; filename="{workshop.slug}-scores.xlsx"'})
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
 
-def _download(text: str, mimetype: str, filename: str) -> Response:
+def _download(text: str | bytes, mimetype: str, filename: str) -> Response:
     return Response(text, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
@@ -464,9 +464,7 @@ def live_reveal(slug: str):
 
 def _results(slug: str, code: str):
     workshop = queries.workshop_or_404(slug)
-    region = next((r for r in workshop.hot_seat if r.code == code), None)
-    if region is None:
-        abort(404)
+    region = queries.hot_seat_region(workshop, code) or abort(404)
     ensure(permissions.can_see_peer_scores(current_user, workshop, region.id))
     question_ids = queries.scored_question_ids(workshop.questionnaire_id)
     keys_by_id = {i: k for k, i in question_ids.items()}
@@ -489,7 +487,7 @@ def results(slug: str, code: str):
                            rows={(r.level, r.key): r for r in rows})
 
 
-@bp.get("/workshops/<slug>/results/<code>.<any(csv, json):fmt>")
+@bp.get("/workshops/<slug>/results/<code>.<any(csv, json, xlsx):fmt>")
 def results_export(slug: str, code: str, fmt: str):
     workshop, region, reviews, question_ids = _results(slug, code)
     filename = f"{workshop.slug}-{region.code}-reviews.{fmt}"
@@ -503,17 +501,21 @@ def results_export(slug: str, code: str, fmt: str):
         response = jsonify(data)
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["reviewer", "question", "score", "comment"])
+    columns = ["reviewer", "question", "score", "comment"]
+    rows = []
     for review in reviews:
         for key in question_ids:
             score = review.scores.get(key)
             if score is not None:
-                writer.writerow(csv_row([review.label, key, "N/A" if score.not_applicable else score.score,
-                                         score.comment]))
+                rows.append([review.label, key, "N/A" if score.not_applicable else score.score, score.comment])
         for name in ("strengths", "weaknesses", "recommendations"):
-            writer.writerow(csv_row([review.label, name, "", getattr(review, name)]))
+            rows.append([review.label, name, "", getattr(review, name)])
+    if fmt == "xlsx":
+        return _download(table_workbook("reviews", columns, rows), XLSX_MIMETYPE, filename)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    writer.writerows(csv_row(row) for row in rows)
     return _download(out.getvalue(), "text/csv", filename)
 
 
