@@ -12,7 +12,6 @@
 #                 sys.monitoring, nearly free), in both runs (all), branch coverage in the SQLite
 #                 run (branch: the C tracer, up to twice the CPU), or none
 #   WORKERS       pytest-xdist workers per database run: a number, auto, or 0 for none (default: 2)
-#   PARALLEL      yes|no: run the SQLite and PostgreSQL runs at the same time (yes, the default)
 #   HOST, PORT    where `make run` serves (default: 127.0.0.1, 5000)
 #   PYTHON        the Python (3.12 or newer) that creates .venv (default: the first of python3.12,
 #                 python3.13, pyenv's 3.12/3.13 versions, python3)
@@ -34,7 +33,6 @@ TESTS =
 DATABASES = sqlite postgresql
 COVERAGE = yes
 WORKERS = 2
-PARALLEL = yes
 HOST = 127.0.0.1
 PORT = 5000
 # WeasyPrint (pango, harfbuzz subset, fonts), browser tests (chromium), the PostgreSQL test
@@ -73,7 +71,7 @@ help:
 	echo "make messages   extract the marked strings and update the it/da/de catalogues (then translate)"
 	echo "make translations  compile the catalogues that changed (part of setup)"
 	echo "make clean      remove build artefacts; make distclean also removes $(VENV)"
-	echo "variables: PYTEST_ARGS='-k foo -x'  TESTS=tests/test_x.py  DATABASES=sqlite  COVERAGE=no|all|branch  WORKERS=2  PARALLEL=no"
+	echo "variables: PYTEST_ARGS='-k foo -x'  TESTS=tests/test_x.py  DATABASES=sqlite  COVERAGE=no|all|branch  WORKERS=2"
 
 setup: system $(INSTALLED) translations
 
@@ -170,7 +168,7 @@ run: setup
 test: setup
 	@reports=$(BUILD)/reports
 	mkdir -p "$$reports"
-	rm -f "$$reports"/*.xml "$$reports"/*.rc "$$reports"/*.note "$$reports"/*.log $(BUILD)/.coverage $(BUILD)/.coverage.*
+	rm -f "$$reports"/*.xml "$$reports"/*.rc "$$reports"/*.note $(BUILD)/.coverage $(BUILD)/.coverage.*
 	export COVERAGE_FILE="$(abspath $(BUILD))/.coverage"
 	# Line coverage through sys.monitoring costs little; branch coverage needs the C tracer, which
 	# costs up to twice the CPU of a run (docs/developing.md, Where the time goes).
@@ -200,46 +198,26 @@ test: setup
 	  $(VENV_PY) -m pytest "$${workers[@]}" --junitxml="$$reports/$$name.xml" "$$@" $(TESTS) $(PYTEST_ARGS) || rc=$$?
 	  echo "$$rc" >"$$reports/$$name.rc"
 	}
-	run_sqlite() {
-	  ( unset EIS_TEST_DATABASE_URL; run_pytest sqlite "$${sqlite_cov[@]}" )
-	}
-	run_postgresql() {  # on EIS_TEST_DATABASE_URL, else on a throw-away cluster, stopped afterwards
-	  local url="$${EIS_TEST_DATABASE_URL:-}"
-	  if [ -n "$$url" ]; then
-	    echo "postgresql: using EIS_TEST_DATABASE_URL from the environment" >"$$reports/postgresql.note"
-	  else
-	    cluster=$$(mktemp -d /tmp/eis-pg.XXXXXX)
-	    chmod 755 "$$cluster"
-	    if ! url=$$(.ci/pg-cluster start "$$cluster"); then
-	      echo "cluster" >"$$reports/postgresql.rc"
-	      stop_cluster
-	      return
-	    fi
-	    echo "postgresql: throw-away cluster at $$url" >"$$reports/postgresql.note"
-	  fi
-	  EIS_TEST_DATABASE_URL="$$url" run_pytest postgresql "$${pg_cov[@]}" -m "not browser"
-	  stop_cluster
-	}
-	# Both databases at once when both are asked for (PARALLEL=yes): the runs wait on browsers,
-	# servers and the disk at different moments, so together they keep both cores busy. The
-	# PostgreSQL run's output is kept in $$reports/postgresql.log and printed after the SQLite run.
-	# With COVERAGE=all both runs write coverage data: then one after the other.
-	databases=" $(DATABASES) "
-	if [ "$(PARALLEL)" = yes ] && [ "$(COVERAGE)" != all ] && [[ $$databases == *" sqlite "* ]] \
-	    && [[ $$databases == *" postgresql "* ]]; then
-	  echo "postgresql: running beside sqlite; its output follows ($$reports/postgresql.log)"
-	  ( trap stop_cluster EXIT; run_postgresql ) >"$$reports/postgresql.log" 2>&1 &
-	  postgresql_job=$$!
-	  run_sqlite
-	  wait "$$postgresql_job" || true
-	  cat "$$reports/postgresql.log"
-	  databases=$${databases/ sqlite / }
-	  databases=$${databases/ postgresql / }
-	fi
-	for db in $$databases; do
+	for db in $(DATABASES); do
 	  case $$db in
-	    sqlite) run_sqlite ;;
-	    postgresql) run_postgresql ;;
+	    sqlite)
+	      ( unset EIS_TEST_DATABASE_URL; run_pytest sqlite "$${sqlite_cov[@]}" ) ;;
+	    postgresql)
+	      url="$${EIS_TEST_DATABASE_URL:-}"
+	      if [ -n "$$url" ]; then
+	        echo "postgresql: using EIS_TEST_DATABASE_URL from the environment" >"$$reports/postgresql.note"
+	      else
+	        cluster=$$(mktemp -d /tmp/eis-pg.XXXXXX)
+	        chmod 755 "$$cluster"
+	        if ! url=$$(.ci/pg-cluster start "$$cluster"); then
+	          echo "cluster" >"$$reports/postgresql.rc"
+	          stop_cluster
+	          continue
+	        fi
+	        echo "postgresql: throw-away cluster at $$url" >"$$reports/postgresql.note"
+	      fi
+	      EIS_TEST_DATABASE_URL="$$url" run_pytest postgresql "$${pg_cov[@]}" -m "not browser"
+	      stop_cluster ;;
 	    *)
 	      echo "unknown database '$$db' in DATABASES (use sqlite and/or postgresql)" >&2
 	      echo "unknown" >"$$reports/$$db.rc" ;;
