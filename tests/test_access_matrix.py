@@ -87,6 +87,7 @@ ALLOWED = {
     "reports.catalogue_report": EVERYONE,
     # the public catalogue and the self-check
     "catalogue.index": EVERYONE, "catalogue.index_csv": EVERYONE, "catalogue.index_json": EVERYONE,
+    "catalogue.index_xlsx": EVERYONE,
     "catalogue.deadlines_ics": EVERYONE, "catalogue.practice": EVERYONE,
     "catalogue.self_check": EVERYONE, "catalogue.self_check_results": EVERYONE,
     "catalogue.self_check_results_json": EVERYONE,

@@ -67,11 +67,24 @@ def test_the_reviews_workbook_keeps_text_as_text(client, loaded, login):
     assert all(cell.data_type != "f" for row in book.active.iter_rows() for cell in row)
 
 
+def test_the_catalogue_workbook_is_the_csv_selection_with_the_rating_a_number(client, load, bundle):
+    bundle["practices"].append({"slug": "draft-one", "title": "A draft", "region": "ITC4", "status": "draft"})
+    load(bundle)
+    cells = _cells(client.get("/practices.xlsx?market=JP").data)
+    rows = _csv_cells(client.get("/practices.csv?market=JP").get_data(as_text=True))
+    assert cells[0] == rows[0] and [row[0] for row in cells[1:]] == [row[0] for row in rows[1:]] == ["paths-japan"]
+    record = dict(zip(cells[0], cells[1]))
+    assert record["rating"] == 4.0 and record["rating_n"] == 1 and record["markets"] == "JP"
+    assert "draft-one" not in str(_cells(client.get("/practices.xlsx").data)), "published practices only"
+    assert client.get("/practices.xlsx?market=XX1").status_code == 400
+
+
 def test_libreoffice_opens_and_saves_the_workbooks_with_the_same_content(client, loaded, login, tmp_path):
     soffice = shutil.which("soffice")
     assert soffice, "LibreOffice (libreoffice-calc-nogui) is missing: make setup installs it"
     login("admin@example.org")
-    written = {"benchmark": client.get(SCORECARD + ".xlsx").data, "reviews": client.get(RESULTS + ".xlsx").data}
+    written = {"benchmark": client.get(SCORECARD + ".xlsx").data, "reviews": client.get(RESULTS + ".xlsx").data,
+               "practices": client.get("/practices.xlsx").data}
     source, out = tmp_path / "in", tmp_path / "out"
     source.mkdir()
     for name, data in written.items():

@@ -29,7 +29,7 @@ from .. import permissions
 from ..access import ensure
 from ..accounts.models import Region
 from ..extensions import db
-from ..spreadsheets import csv_cell
+from ..spreadsheets import XLSX_MIMETYPE, csv_cell, table_workbook
 from ..workshops.models import Nomination
 from . import pages, recommend, services
 from .forms import PracticeForm, ReturnForm, editions_text
@@ -108,18 +108,30 @@ def _csv_cell(value) -> str:
     return "" if value is None else csv_cell(value if isinstance(value, str) else str(value))
 
 
+def _export_rows(fmt: str):
+    """The whole selection (page and per_page ignored) as rows of ``CSV_COLUMNS``."""
+    selection = catalogue_selection(_query_or_400(fmt), whole=True, facets=False)
+    for item in selection.items:
+        row = result_object(item, _practice_url(item.practice))
+        yield [row[column] for column in CSV_COLUMNS]
+
+
 @bp.get("/practices.csv")
 def index_csv():
-    query = _query_or_400("csv")
-    selection = catalogue_selection(query, whole=True, facets=False)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
-    for item in selection.items:
-        row = result_object(item, _practice_url(item.practice))
-        writer.writerow([_csv_cell(row[c]) for c in CSV_COLUMNS])
+    writer.writerows([_csv_cell(value) for value in row] for row in _export_rows("csv"))
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=practices.csv"})
+
+
+@bp.get("/practices.xlsx")
+def index_xlsx():
+    """The CSV's table as a workbook: the rating a number, as a spreadsheet in any language reads it."""
+    rows = ([("; ".join(value) if isinstance(value, list) else value) for value in row] for row in _export_rows("csv"))
+    return Response(table_workbook("practices", CSV_COLUMNS, list(rows)), mimetype=XLSX_MIMETYPE,
+                    headers={"Content-Disposition": "attachment; filename=practices.xlsx"})
 
 
 @bp.get("/practices/deadlines.ics")
