@@ -4,7 +4,6 @@ from __future__ import annotations
 import subprocess
 import sys
 
-
 HEAVY = ("matplotlib", "openpyxl", "pandas", "alembic", "flask_migrate")
 
 
