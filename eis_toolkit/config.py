@@ -88,6 +88,8 @@ def load(instance_path: str | Path, environ: dict | None = None) -> dict:
         "EIS_BASE_URL": setting("BASE_URL", "http://localhost:5000"),
         "EIS_PASSWORD_RESET_HOURS": float(setting("PASSWORD_RESET_HOURS", 2)),
         "EIS_INVITATION_DAYS": float(setting("INVITATION_DAYS", 7)),
+        # How often the live session screens ask for new figures (workshops/live.html, live_view.html).
+        "EIS_LIVE_REFRESH_SECONDS": float(setting("LIVE_REFRESH_SECONDS", 4)),
         # A CA file to trust for SMTP over TLS besides the system's (a private mail server).
         "EIS_SMTP_CA_FILE": setting("SMTP_CA_FILE"),
     }

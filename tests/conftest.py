@@ -97,6 +97,8 @@ def _settings(database_url: str, upload_dir: Path, **extra) -> dict:
         # app as workers share one in production; a test about the cache takes one of its own.
         "EIS_REPORT_CACHE_DIR": str(upload_dir.with_name(upload_dir.name + "-report-cache")),
         "EIS_SMTP_URL": None,
+        # The live screens poll every half second, not every 4: browser tests wait for a poll.
+        "EIS_LIVE_REFRESH_SECONDS": 0.5,
         **extra,
     }
 

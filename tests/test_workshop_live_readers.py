@@ -101,6 +101,7 @@ def test_before_the_reveal_the_followers_get_progress_only(room, client, login_a
     page = _text(client.get(VIEW))
     assert "The scores are hidden until the host reveals them." in page
     assert 'data-url="/workshops/aarhus-2017/live/view.json"' in page and "js/live.js" in page
+    assert 'data-refresh-ms="500"' in page, "polls every EIS_LIVE_REFRESH_SECONDS (0.5 in the tests)"
     assert "reveal-form" not in page and "/live/reveal" not in page, "no host control"
     assert 'name="room"' not in page, "no room language switch"
     assert "<script>" not in page and "style=" not in page

@@ -14,7 +14,7 @@
   var MESSAGES = {};
   try { MESSAGES = JSON.parse(root.dataset.messages || "{}"); } catch (e) { MESSAGES = {}; }
   var LANG = document.documentElement.lang || undefined;
-  var INTERVAL = 4000;
+  var INTERVAL = Number(root.dataset.refreshMs) || 4000;  // EIS_LIVE_REFRESH_SECONDS
   var QUESTIONS_SHOWN = 8;
   var SVG = "http://www.w3.org/2000/svg";
 
