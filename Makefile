@@ -169,6 +169,10 @@ test: setup
 	@reports=$(BUILD)/reports
 	mkdir -p "$$reports"
 	rm -f "$$reports"/*.xml "$$reports"/*.rc "$$reports"/*.note $(BUILD)/.coverage $(BUILD)/.coverage.*
+	# One PDF cache for every worker of both runs, as app servers share one (tests/conftest.py):
+	# a report with the same content is rendered once per make test, not once per worker and run.
+	export EIS_TEST_REPORT_CACHE="$(abspath $(BUILD))/test-report-cache"
+	rm -rf "$$EIS_TEST_REPORT_CACHE"
 	export COVERAGE_FILE="$(abspath $(BUILD))/.coverage"
 	# Line coverage through sys.monitoring costs little; branch coverage needs the C tracer, which
 	# costs up to twice the CPU of a run (docs/developing.md, Where the time goes).

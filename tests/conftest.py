@@ -93,9 +93,12 @@ def _settings(database_url: str, upload_dir: Path, **extra) -> dict:
         "EIS_LOGIN_LIMIT_ACCOUNT": "10000 per minute",
         # E-mail goes to .eml files beside the uploads unless a test starts an SMTP server (smtp_server).
         "EIS_OUTBOX_DIR": str(upload_dir.with_name(upload_dir.name + "-outbox")),
-        # PDFs are cached by what they show (reporting/cache.py): tests share the folder of their
-        # app as workers share one in production; a test about the cache takes one of its own.
-        "EIS_REPORT_CACHE_DIR": str(upload_dir.with_name(upload_dir.name + "-report-cache")),
+        # PDFs are cached by what they show (reporting/cache.py): tests share one folder as workers
+        # and servers share one in production (make test: one for its workers and both database
+        # runs, EIS_TEST_REPORT_CACHE, emptied at its start); a test about rendering or the cache
+        # takes one of its own (the report_cache fixture).
+        "EIS_REPORT_CACHE_DIR": os.environ.get("EIS_TEST_REPORT_CACHE")
+        or str(upload_dir.with_name(upload_dir.name + "-report-cache")),
         "EIS_SMTP_URL": None,
         # The live screens poll every half second, not every 4: browser tests wait for a poll.
         "EIS_LIVE_REFRESH_SECONDS": 0.5,
