@@ -281,6 +281,25 @@ def test_the_cache_gives_the_same_bytes_and_new_bytes_after_a_score_changes(load
     assert "5.00" in words(pdf_text(changed))
 
 
+def test_a_corrected_translation_gives_new_keys(tmp_path, monkeypatch):
+    """The key covers the compiled catalogues: a fixed Italian heading must not serve old PDFs."""
+    import shutil
+
+    copy = tmp_path / "translations"
+    shutil.copytree(cache.TRANSLATIONS_DIR, copy)
+    monkeypatch.setattr(cache, "TRANSLATIONS_DIR", copy)
+    cache.templates_digest.cache_clear()
+    before = cache.templates_digest()
+    with open(copy / "it" / "LC_MESSAGES" / "messages.mo", "ab") as file:
+        file.write(b"\0")
+    cache.templates_digest.cache_clear()
+    try:
+        assert cache.templates_digest() != before
+    finally:
+        monkeypatch.undo()
+        cache.templates_digest.cache_clear()
+
+
 def test_a_cached_report_takes_a_constant_number_of_queries(load, bundle, client, login, count_queries):
     load(bundle)
     login("host@example.org")

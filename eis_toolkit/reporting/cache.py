@@ -2,7 +2,7 @@
 
 The key is a SHA-256 digest of the report's kind, its context (every figure, text and chart the
 report prints, as plain data, language included) and what prints it (the report templates and
-stylesheet, this package's code, WeasyPrint's version). So a changed score, comment or practice gives a new key and a new PDF, an
+stylesheet, the translated interface strings, this package's code, WeasyPrint's version). So a changed score, comment or practice gives a new key and a new PDF, an
 unchanged report is read back from disk, and two readers share a file only when their reports
 would be identical byte for byte (a reader who may see less has another context, so another
 key: nothing leaks from one reader's report to another's).
@@ -31,6 +31,9 @@ from .. import ROOT
 TEMPLATE_DIR = ROOT / "templates" / "reports"
 SHARED_TEMPLATES = (ROOT / "templates" / "_words.html",)
 PACKAGE_DIR = Path(__file__).resolve().parent
+#: The compiled catalogues the headings and sentences are translated from: a corrected translation
+#: must not serve old PDFs either.
+TRANSLATIONS_DIR = PACKAGE_DIR.parent / "translations"
 
 
 def _default(value):
@@ -42,12 +45,12 @@ def _default(value):
 @lru_cache(maxsize=1)
 def templates_digest() -> str:
     """A digest of what turns a context into a PDF: the report templates, the print stylesheet,
-    this package's code and WeasyPrint's version (read once per process)."""
+    the compiled translations, this package's code and WeasyPrint's version (read once per process)."""
     digest = hashlib.sha256(weasyprint.__version__.encode())
     files = ([p for p in TEMPLATE_DIR.iterdir() if p.suffix in (".html", ".css")] + list(SHARED_TEMPLATES)
-             + list(PACKAGE_DIR.glob("*.py")))
+             + list(PACKAGE_DIR.glob("*.py")) + list(TRANSLATIONS_DIR.glob("*/LC_MESSAGES/*.mo")))
     for path in sorted(files):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        digest.update("/".join(path.parts[-3:]).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
