@@ -7,9 +7,8 @@ from sqlalchemy import func, select
 from eis_toolkit.accounts.models import Region
 from eis_toolkit.catalogue import facet_index
 from eis_toolkit.catalogue.models import Practice, PracticeStatus, Term, practice_term
-from eis_toolkit.catalogue.search import matching_ids
-from eis_toolkit.catalogue.selection import (FACETS, FILTERS, CatalogueQuery, _conditions, catalogue_selection,
-                                             parse_catalogue_args)
+from eis_toolkit.catalogue.search import matching_id_list
+from eis_toolkit.catalogue.selection import FACETS, FILTERS, CatalogueQuery, catalogue_selection, parse_catalogue_args
 from eis_toolkit.extensions import db
 
 from tests.test_catalogue_search import catalogue, practice  # noqa: F401  (the fixture)
@@ -17,11 +16,18 @@ from tests.test_catalogue_search import catalogue, practice  # noqa: F401  (the 
 
 def sql_facets(query: CatalogueQuery) -> tuple[int, dict[str, dict[str, int]]]:
     """The total and the facets counted by plain SQL: each facet on the selection without its own filter."""
-    ids = matching_ids(query.words) if query.words else None
-
     def selected(without=None):
-        others = CatalogueQuery(q=query.q, filters={k: v for k, v in query.filters.items() if k != without})
-        return select(Practice.id).where(*_conditions(others, ids))
+        conditions = [Practice.status == PracticeStatus.PUBLISHED]
+        if query.words:
+            conditions.append(Practice.id.in_(matching_id_list(query.words)))
+        for name, keys in query.filters.items():
+            if name == "region" and name != without:
+                conditions.append(Practice.region_id.in_(select(Region.id).where(Region.code.in_(keys))))
+            elif name != without:
+                conditions.append(Practice.id.in_(
+                    select(practice_term.c.practice_id).join(Term, Term.id == practice_term.c.term_id)
+                    .where(Term.vocabulary == FILTERS[name], Term.key.in_(keys))))
+        return select(Practice.id).where(*conditions)
 
     total = db.session.scalar(select(func.count()).select_from(selected().subquery()))
     facets = {}

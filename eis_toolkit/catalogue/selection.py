@@ -17,13 +17,13 @@ from functools import cached_property
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import defer, joinedload, selectinload
 
 from ..accounts.models import Region
 from ..extensions import db
 from . import facet_index, search, text
-from .models import Practice, PracticeRating, PracticeStatus, Term, Vocabulary, practice_term
+from .models import Practice, PracticeRating, PracticeStatus, Term, Vocabulary
 from .taxonomies import taxonomy_keys
 
 #: Query parameter → vocabulary, in the order facets are shown.
@@ -166,6 +166,7 @@ class Selection:
     items: list[Item]
     facets: dict[str, dict[str, int]]
     searched: bool  # the query had words to search for
+    ids: list[int] = field(default_factory=list)  # every selected practice, newest first
 
     @property
     def pages(self) -> int:
@@ -184,65 +185,48 @@ def _ratings():
     return rating, count
 
 
-def _filter_condition(name: str, keys) -> object:
-    """Practices with one of ``keys`` in filter ``name`` (a term vocabulary or ``region``)."""
-    if name == "region":
-        return Practice.region_id.in_(select(Region.id).where(Region.code.in_(keys)))
-    return Practice.id.in_(
-        select(practice_term.c.practice_id).join(Term, Term.id == practice_term.c.term_id)
-        .where(Term.vocabulary == FILTERS[name], Term.key.in_(keys)))
-
-
-def _conditions(query: CatalogueQuery, matched) -> list:
-    """WHERE clauses of the selection."""
-    conditions = [Practice.status == PracticeStatus.PUBLISHED]
-    if matched is not None:
-        conditions.append(Practice.id.in_(select(matched.c.practice_id)))
-    conditions += [_filter_condition(name, keys) for name, keys in query.filters.items()
-                   if keys]
-    return conditions
+def among(column, ids: list[int]):
+    """``column IN (ids)`` with the ids written into the SQL: a selection may hold more ids than
+    SQLite allows bound parameters."""
+    return column.in_(bindparam("ids", ids, expanding=True, literal_execute=True))
 
 
 def catalogue_selection(query: CatalogueQuery, *, whole: bool = False, facets: bool = True) -> Selection:
     """Run the query: the total, one page of items (every item with ``whole=True``) and the facets.
 
     A constant number of SQL statements whatever the data: the text match (ids only), the page,
-    and its terms and editions. The total and the facets come from the :mod:`facet_index` of the
-    published practices (built once per catalogue version), and so does the page when sorted by
-    newest (the index's order); sorted by relevance or rating, the page's statement applies the
-    filters itself. The text rank is computed only when sorting by relevance, and then only for
-    the practices that pass every filter."""
+    and its terms and editions. Which practices pass the filters, the total and the facets come
+    from the :mod:`facet_index` of the published practices (built once per catalogue version);
+    the page's statement reads those ids (sorted by newest, the index's order, only the page's).
+    The text rank is computed only when sorting by relevance, and then only for the selection."""
     words = query.words
     index = facet_index.current()
-    within = index.bits(db.session.scalars(select(search.matching_ids(words).c.practice_id))) if words else index.everyone
+    within = index.bits(search.matching_id_list(words)) if words else index.everyone
     chosen = index.selected(within, query.filters)
     total, counted = index.counts(within, query.filters) if facets else (chosen.bit_count(), {})
+    ids = index.page(chosen, 0, None)
     rating, rating_n = (column.label(name) for column, name in zip(_ratings(), ("rating", "rating_n")))
     offset, limit = (0, None) if whole else ((query.page - 1) * query.per_page, query.per_page)
-    statement = (select(Practice, rating, rating_n)
+    statement = (select(Practice, rating, rating_n).where(Practice.status == PracticeStatus.PUBLISHED)
                  .options(defer(Practice.search_document), selectinload(Practice.terms),
                           joinedload(Practice.region), selectinload(Practice.editions)))
     matched = None
-    if words and query.sort == "relevance":
-        # the MATCH of the ranked subquery selects the words; rank only what passes every filter
-        matched = search.matches(words, within=select(Practice.id).where(*_conditions(query, None)))
+    if words and query.sort == "relevance":  # ranks only what passes every filter
+        matched = search.matches(words, within=among(search.rowid(), ids))
         statement = (statement.add_columns(matched.c.score).join(matched, matched.c.practice_id == Practice.id)
                      .order_by(matched.c.score.desc(), Practice.published_at.desc(), Practice.id))
-    elif query.sort == "newest" and not whole:  # the index is in this order: it picks the page
-        statement = (statement.where(Practice.id.in_(index.page(chosen, offset, limit)))
+    elif query.sort == "rating":  # NULLs last: the rated first, best first, the most rated first among equals
+        statement = (statement.where(among(Practice.id, ids))
+                     .order_by(rating.desc().nulls_last(), rating_n.desc(), Practice.title, Practice.id))
+    else:  # newest: the index's order, so it picks the page itself
+        statement = (statement.where(among(Practice.id, ids[offset:None if limit is None else offset + limit]))
                      .order_by(Practice.published_at.desc(), Practice.id.desc()))
         offset, limit = 0, None
-    else:
-        statement = statement.where(*_conditions(query, search.matching_ids(words) if words else None))
-        if query.sort == "rating":  # NULLs last: the rated first, best first, the most rated first among equals
-            statement = statement.order_by(rating.desc().nulls_last(), rating_n.desc(), Practice.title, Practice.id)
-        else:
-            statement = statement.order_by(Practice.published_at.desc(), Practice.id.desc())
     statement = statement.limit(limit).offset(offset or None)
     items = [Item(practice=row[0], rating=None if row[1] is None else float(row[1]), rating_n=int(row[2]),
                   score=float(row[3]) if matched is not None else None)
              for row in db.session.execute(statement)]
-    return Selection(query=query, total=total, items=items, facets=counted, searched=bool(words))
+    return Selection(query=query, total=total, items=items, facets=counted, searched=bool(words), ids=ids)
 
 
 # --- what a result looks like outside (JSON, CSV) -------------------------------------------------
@@ -277,17 +261,15 @@ def edition_object(edition) -> dict:
             "ends": iso(edition.ends), "place": edition.place, "eligibility": edition.eligibility}
 
 
-def upcoming_editions(query: CatalogueQuery, today: date, limit: int = 5) -> list:
+def upcoming_editions(selection: Selection, today: date, limit: int = 5) -> list:
     """The next dated editions of the selected practices: open calls (deadline ahead) first by
     deadline, then events ahead by start; one query. ``[(edition, practice), ...]``."""
     from .models import PracticeEdition
 
-    words = query.words
-    matched = search.matching_ids(words) if words else None
     open_first = func.coalesce(PracticeEdition.deadline, PracticeEdition.starts)
     rows = db.session.execute(
         select(PracticeEdition, Practice).join(Practice, Practice.id == PracticeEdition.practice_id)
-        .where(*_conditions(query, matched),
+        .where(Practice.status == PracticeStatus.PUBLISHED, among(Practice.id, selection.ids),
                (PracticeEdition.deadline >= today) | ((PracticeEdition.deadline.is_(None)) & (PracticeEdition.starts >= today)))
         .order_by(PracticeEdition.deadline.is_(None), open_first, PracticeEdition.id).limit(limit))
     return [(edition, practice) for edition, practice in rows]

@@ -80,7 +80,7 @@ def index():
     selection = catalogue_selection(query)
     labels = pages.Labels(_current_language())
     today = pages.today()
-    ahead = upcoming_editions(query, today) if query.page == 1 else []
+    ahead = upcoming_editions(selection, today) if query.page == 1 else []
     return render_template("catalogue/index.html", selection=selection, query=query, labels=labels,
                            facet_names=FACETS, facet_title=pages.facet_title, today=today,
                            upcoming=services.upcoming, ahead=ahead)
