@@ -1,12 +1,14 @@
 """The data version and the cache of computed benchmark rows (docs/benchmark.md, Cache).
 
-The **data version** is one row in the database (table ``data_version``). Every flush that
-writes a model the benchmark reads (scores, reviews, assignments, self-assessments and their
-answers, workshops and their hot seats, regions, programmes, questionnaires) gives it a new
-random value, in the same transaction as the write: a rollback keeps the old value, and every
+The **data version** is one row in the database (table ``data_version``, row :data:`BENCHMARK`).
+Every flush that writes a model the benchmark reads (scores, reviews, assignments,
+self-assessments and their answers, workshops and their hot seats, regions, programmes,
+questionnaires) gives it a new random value, in the same transaction as the write: a rollback keeps the old value, and every
 gunicorn worker and app server reads the same value, so a cache keyed by it is never stale.
 The bump happens in one place, :func:`_bump_after_flush` (plus :func:`_bump_on_bulk_write` for
-``session.execute(insert/update/delete ...)`` on those tables). A random value rather than a
+``session.execute(insert/update/delete ...)`` on those tables). The **catalogue version** (row
+:data:`CATALOGUE`) works the same for the public catalogue: practices, their terms, editions and
+ratings, terms and regions (docs/catalogue.md, Speed). A random value rather than a
 counter: two databases (or a database emptied and loaded again) never reuse a version, so one
 shared Redis can serve several installations or test runs.
 
@@ -59,66 +61,80 @@ def init_app(app) -> None:
 # --- the version ------------------------------------------------------------------------------
 
 
-def _tracked_tables() -> frozenset[str]:
+#: The rows of ``data_version``: the benchmark's data, the public catalogue's.
+BENCHMARK, CATALOGUE = 1, 2
+
+
+def _tracked_tables() -> dict[int, frozenset[str]]:
     from . import models
 
-    return frozenset(t.__table__.name if hasattr(t, "__table__") else t.name for t in (
-        models.Answer, models.Assessment, models.Review, models.ReviewScore, models.ReviewerAssignment,
-        models.Workshop, models.workshop_hot_seat, models.Region, models.Programme, models.Questionnaire,
-        models.Question, models.Dimension))
+    def names(*tables) -> frozenset[str]:
+        return frozenset(t.__table__.name if hasattr(t, "__table__") else t.name for t in tables)
+
+    return {
+        BENCHMARK: names(models.Answer, models.Assessment, models.Review, models.ReviewScore,
+                         models.ReviewerAssignment, models.Workshop, models.workshop_hot_seat, models.Region,
+                         models.Programme, models.Questionnaire, models.Question, models.Dimension),
+        CATALOGUE: names(models.Practice, models.practice_term, models.Term, models.PracticeRating,
+                         models.PracticeEdition, models.Region),
+    }
 
 
-_TRACKED: frozenset[str] | None = None
+_TRACKED: dict[int, frozenset[str]] | None = None
 
 
-def tracked_tables() -> frozenset[str]:
-    """Tables whose writes bump the data version."""
+def tracked_tables(row: int = BENCHMARK) -> frozenset[str]:
+    """Tables whose writes bump version ``row``."""
     global _TRACKED
     if _TRACKED is None:
         _TRACKED = _tracked_tables()
-    return _TRACKED
+    return _TRACKED[row]
 
 
-def data_version() -> int | None:
-    """The current data version (one query, remembered for the rest of the request); ``None``
+def data_version(row: int = BENCHMARK) -> int | None:
+    """The current version ``row`` (one query, remembered for the rest of the request); ``None``
     when the row does not exist yet (then nothing is cached)."""
-    memo = getattr(request, "_eis_data_version", ...) if has_request_context() else ...
-    if memo is not ...:
-        return memo
-    version = db.session.scalar(select(DataVersion.version).where(DataVersion.id == 1))
-    if has_request_context():
-        request._eis_data_version = version
-    return version
+    memo = _memo()
+    if row not in memo:
+        memo[row] = db.session.scalar(select(DataVersion.version).where(DataVersion.id == row))
+    return memo[row]
 
 
-def bump(connection) -> int:
-    """Give the data version a new value on ``connection`` (in its transaction)."""
-    version = secrets.randbits(62)
-    result = connection.execute(update(DataVersion.__table__).where(DataVersion.__table__.c.id == 1)
-                                .values(version=version))
-    if result.rowcount == 0:
-        connection.execute(insert(DataVersion.__table__).values(id=1, version=version))
-    if has_request_context() and hasattr(request, "_eis_data_version"):
-        del request._eis_data_version
-    return version
+def bump(connection, *rows: int) -> None:
+    """Give versions ``rows`` (every version when none) new values on ``connection``, in its transaction."""
+    table = DataVersion.__table__
+    for row in rows or (BENCHMARK, CATALOGUE):
+        version = secrets.randbits(62)
+        if connection.execute(update(table).where(table.c.id == row).values(version=version)).rowcount == 0:
+            connection.execute(insert(table).values(id=row, version=version))
+        _memo().pop(row, None)
 
 
-def _writes_tracked(session: Session) -> bool:
-    tables = tracked_tables()
-    for obj in session.new | session.deleted:
-        if getattr(obj, "__tablename__", None) in tables:
-            return True
-    for obj in session.dirty:
-        if getattr(obj, "__tablename__", None) in tables and session.is_modified(obj):
-            return True
-    return False
+def _memo() -> dict[int, int | None]:
+    """The versions read in this request (an empty dict outside one)."""
+    if not has_request_context():
+        return {}
+    if not hasattr(request, "_eis_data_versions"):
+        request._eis_data_versions = {}
+    return request._eis_data_versions
+
+
+def _rows_written(session: Session) -> list[int]:
+    """The versions whose tables this flush writes (a changed ``practice.terms`` makes its
+    practice modified: ``is_modified`` counts collections)."""
+    written = {getattr(obj, "__tablename__", None) for obj in session.new | session.deleted}
+    tracked = tracked_tables(BENCHMARK) | tracked_tables(CATALOGUE)
+    written |= {name for obj in session.dirty
+                if (name := getattr(obj, "__tablename__", None)) in tracked and session.is_modified(obj)}
+    return [row for row in (BENCHMARK, CATALOGUE) if written & tracked_tables(row)]
 
 
 @event.listens_for(Session, "after_flush")
 def _bump_after_flush(session: Session, flush_context) -> None:
-    """The one place where ORM writes bump the data version (same transaction as the write)."""
-    if _writes_tracked(session):
-        bump(session.connection())
+    """The one place where ORM writes bump the data versions (same transaction as the write)."""
+    rows = _rows_written(session)
+    if rows:
+        bump(session.connection(), *rows)
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -126,17 +142,18 @@ def _bump_on_bulk_write(state) -> None:
     """Bulk ``insert``/``update``/``delete`` statements run through the session bump it too."""
     if not (state.is_insert or state.is_update or state.is_delete):
         return
-    table = getattr(state.statement, "table", None)
-    if table is not None and getattr(table, "name", None) in tracked_tables():
-        bump(state.session.connection())
+    name = getattr(getattr(state.statement, "table", None), "name", None)
+    rows = [row for row in (BENCHMARK, CATALOGUE) if name in tracked_tables(row)]
+    if rows:
+        bump(state.session.connection(), *rows)
 
 
 # --- cached values ----------------------------------------------------------------------------
 
 
-def key(name: str, *parts) -> str:
-    """A cache key for ``name`` and its parts at the current data version (``None`` without one)."""
-    version = data_version()
+def key(name: str, *parts, row: int = BENCHMARK) -> str | None:
+    """A cache key for ``name`` and its parts at the current version ``row`` (``None`` without one)."""
+    version = data_version(row)
     if version is None:
         return None
     text = ":".join(str(p) for p in parts)
@@ -145,9 +162,9 @@ def key(name: str, *parts) -> str:
     return f"{version}:{name}:{text}"
 
 
-def cached(name: str, parts: tuple, compute: Callable[[], T]) -> T:
-    """``compute()``, or its value cached under ``name`` and ``parts`` at this data version."""
-    cache_key = key(name, *parts)
+def cached(name: str, parts: tuple, compute: Callable[[], T], row: int = BENCHMARK) -> T:
+    """``compute()``, or its value cached under ``name`` and ``parts`` at this version ``row``."""
+    cache_key = key(name, *parts, row=row)
     if cache_key is None:
         return compute()
     value = cache.get(cache_key)

@@ -17,13 +17,13 @@ from functools import cached_property
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import String, and_, case, cast, func, literal_column, select, union_all
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import defer, joinedload, selectinload
 
 from ..accounts.models import Region
 from ..extensions import db
-from . import search, text
-from .models import Practice, PracticeRating, PracticeStatus, Term, Vocabulary, practice_term
+from . import facet_index, search, text
+from .models import Practice, PracticeRating, PracticeStatus, Term, Vocabulary
 from .taxonomies import taxonomy_keys
 
 #: Query parameter → vocabulary, in the order facets are shown.
@@ -166,6 +166,7 @@ class Selection:
     items: list[Item]
     facets: dict[str, dict[str, int]]
     searched: bool  # the query had words to search for
+    ids: list[int] = field(default_factory=list)  # every selected practice, newest first
 
     @property
     def pages(self) -> int:
@@ -184,126 +185,48 @@ def _ratings():
     return rating, count
 
 
-def _filter_condition(name: str, keys) -> object:
-    """Practices with one of ``keys`` in filter ``name`` (a term vocabulary or ``region``)."""
-    if name == "region":
-        return Practice.region_id.in_(select(Region.id).where(Region.code.in_(keys)))
-    return Practice.id.in_(
-        select(practice_term.c.practice_id).join(Term, Term.id == practice_term.c.term_id)
-        .where(Term.vocabulary == FILTERS[name], Term.key.in_(keys)))
-
-
-def _conditions(query: CatalogueQuery, matched, without: str | None = None) -> list:
-    """WHERE clauses of the selection; ``without`` leaves one filter out."""
-    conditions = [Practice.status == PracticeStatus.PUBLISHED]
-    if matched is not None:
-        conditions.append(Practice.id.in_(select(matched.c.practice_id)))
-    conditions += [_filter_condition(name, keys) for name, keys in query.filters.items()
-                   if keys and name != without]
-    return conditions
-
-
-def _counts(query: CatalogueQuery, ids) -> tuple[int, dict[str, dict[str, int]]]:
-    """The selection's total and its facets ``{facet: {key: count}}``, each facet counted on the
-    selection without its own filter, in **one statement**.
-
-    Its ``base`` (a materialised CTE) is read once: the published practices that match the words,
-    each with a 0/1 flag per active filter, and only those that fail at most one filter (the
-    others count nowhere). Every facet and the total are conditional sums over the base's rows of
-    ``practice_term`` (its primary key index) and ``region``: a facet with a filter of its own
-    counts the rows that pass every *other* filter, the other facets and the total the rows that
-    pass them all."""
-    active = [name for name in FACETS if query.filters.get(name)]
-    conditions = [Practice.status == PracticeStatus.PUBLISHED]
-    if ids is not None:
-        conditions.append(Practice.id.in_(select(ids.c.practice_id)))
-    flags = [case((_filter_condition(name, query.filters[name]), 1), else_=0).label(f"f_{name}")
-             for name in active]
-    base = select(Practice.id.label("id"), Practice.region_id.label("region_id"), *flags).where(*conditions)
-    if len(active) > 1:  # a row failing two filters counts for no facet
-        inner = base.subquery("flagged")
-        base = select(inner).where(sum(inner.c[f"f_{name}"] for name in active) >= len(active) - 1)
-    base = base.cte("base").prefix_with("MATERIALIZED")
-
-    def passing(*names: str):
-        """1 for a row that passes the filters ``names`` (every row when none)."""
-        return func.sum(case((and_(*(base.c[f"f_{n}"] == 1 for n in names)), 1), else_=0)) if names else func.count()
-
-    sums = [passing(*active).label("n"), *(passing(*(a for a in active if a != name)).label(f"n_{name}")
-                                           for name in active)]
-    kind = literal_column("'total'").label("kind"), literal_column("''").label("key")
-    statement = union_all(
-        select(*kind, *sums).select_from(base),
-        select(cast(Term.vocabulary, String).label("kind"), Term.key, *sums)
-        .select_from(base).join(practice_term, practice_term.c.practice_id == base.c.id)
-        .join(Term, Term.id == practice_term.c.term_id).group_by(Term.id, Term.vocabulary, Term.key),
-        select(literal_column("'region'"), Region.code, *sums)
-        .select_from(base).join(Region, Region.id == base.c.region_id).group_by(Region.id, Region.code))
-    total = 0
-    result: dict[str, dict[str, int]] = {name: {} for name in FACETS}
-    facet_of = {vocabulary.value: name for name, vocabulary in FILTERS.items()} | {"region": "region"}
-    column = {name: 2 + (1 + active.index(name) if name in active else 0) for name in FACETS}
-    for row in db.session.execute(statement):
-        if row[0] == "total":
-            total = int(row[2] or 0)
-            continue
-        name = facet_of[row[0]]
-        n = int(row[column[name]] or 0)
-        if n:
-            result[name][row[1]] = n
-    for name in FACETS:
-        counts = result[name]
-        for key in query.filters.get(name, ()):
-            counts.setdefault(key, 0)
-        result[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-    return total, result
+def among(column, ids: list[int]):
+    """``column IN (ids)`` with the ids written into the SQL: a selection may hold more ids than
+    SQLite allows bound parameters."""
+    return column.in_(bindparam("ids", ids, expanding=True, literal_execute=True))
 
 
 def catalogue_selection(query: CatalogueQuery, *, whole: bool = False, facets: bool = True) -> Selection:
     """Run the query: the total, one page of items (every item with ``whole=True``) and the facets.
 
-    A constant number of SQL statements whatever the data: the total with the facets
-    (:func:`_counts`; a plain count without facets), the page, and its terms and editions.
-    The text rank is computed only when sorting by relevance, and then only for the practices
-    that pass every filter."""
+    A constant number of SQL statements whatever the data: the text match (ids only), the page,
+    and its terms and editions. Which practices pass the filters, the total and the facets come
+    from the :mod:`facet_index` of the published practices (built once per catalogue version);
+    the page's statement reads those ids (sorted by newest, the index's order, only the page's).
+    The text rank is computed only when sorting by relevance, and then only for the selection."""
     words = query.words
-    ids = search.matching_ids(words) if words else None
+    index = facet_index.current()
+    within = index.bits(search.matching_id_list(words)) if words else index.everyone
+    chosen = index.selected(within, query.filters)
+    total, counted = index.counts(within, query.filters) if facets else (chosen.bit_count(), {})
+    ids = index.page(chosen, 0, None)
     rating, rating_n = (column.label(name) for column, name in zip(_ratings(), ("rating", "rating_n")))
-    ranked = words and query.sort == "relevance"
-    if ranked:
-        # the MATCH of the ranked subquery selects the words; rank only what passes every filter
-        within = select(Practice.id).where(*_conditions(query, None))
-        matched = search.matches(words, within=within)
-        conditions = [Practice.status == PracticeStatus.PUBLISHED]
-    else:
-        matched, conditions = None, _conditions(query, ids)
-    statement = (select(Practice, rating, rating_n).where(*conditions)
+    offset, limit = (0, None) if whole else ((query.page - 1) * query.per_page, query.per_page)
+    statement = (select(Practice, rating, rating_n).where(Practice.status == PracticeStatus.PUBLISHED)
                  .options(defer(Practice.search_document), selectinload(Practice.terms),
                           joinedload(Practice.region), selectinload(Practice.editions)))
-    if matched is not None:
+    matched = None
+    if words and query.sort == "relevance":  # ranks only what passes every filter
+        matched = search.matches(words, within=among(search.rowid(), ids))
         statement = (statement.add_columns(matched.c.score).join(matched, matched.c.practice_id == Practice.id)
                      .order_by(matched.c.score.desc(), Practice.published_at.desc(), Practice.id))
-    elif query.sort == "rating":
-        # NULLs last: the rated first, best first, the most rated first among equals
-        statement = statement.order_by(rating.desc().nulls_last(), rating_n.desc(), Practice.title, Practice.id)
-    else:
-        statement = statement.order_by(Practice.published_at.desc(), Practice.id.desc())
-    if not whole:
-        statement = statement.limit(query.per_page).offset((query.page - 1) * query.per_page)
-    items = []
-    for row in db.session.execute(statement):
-        rating = row[1]
-        items.append(Item(practice=row[0], rating=None if rating is None else float(rating),
-                          rating_n=int(row[2]), score=float(row[3]) if matched is not None else None))
-
-    if facets:
-        total, counted = _counts(query, ids)
-    elif whole:
-        total, counted = len(items), {}
-    else:
-        total = db.session.scalar(select(func.count()).select_from(Practice).where(*_conditions(query, ids))) or 0
-        counted = {}
-    return Selection(query=query, total=total, items=items, facets=counted, searched=bool(words))
+    elif query.sort == "rating":  # NULLs last: the rated first, best first, the most rated first among equals
+        statement = (statement.where(among(Practice.id, ids))
+                     .order_by(rating.desc().nulls_last(), rating_n.desc(), Practice.title, Practice.id))
+    else:  # newest: the index's order, so it picks the page itself
+        statement = (statement.where(among(Practice.id, ids[offset:None if limit is None else offset + limit]))
+                     .order_by(Practice.published_at.desc(), Practice.id.desc()))
+        offset, limit = 0, None
+    statement = statement.limit(limit).offset(offset or None)
+    items = [Item(practice=row[0], rating=None if row[1] is None else float(row[1]), rating_n=int(row[2]),
+                  score=float(row[3]) if matched is not None else None)
+             for row in db.session.execute(statement)]
+    return Selection(query=query, total=total, items=items, facets=counted, searched=bool(words), ids=ids)
 
 
 # --- what a result looks like outside (JSON, CSV) -------------------------------------------------
@@ -338,17 +261,15 @@ def edition_object(edition) -> dict:
             "ends": iso(edition.ends), "place": edition.place, "eligibility": edition.eligibility}
 
 
-def upcoming_editions(query: CatalogueQuery, today: date, limit: int = 5) -> list:
+def upcoming_editions(selection: Selection, today: date, limit: int = 5) -> list:
     """The next dated editions of the selected practices: open calls (deadline ahead) first by
     deadline, then events ahead by start; one query. ``[(edition, practice), ...]``."""
     from .models import PracticeEdition
 
-    words = query.words
-    matched = search.matching_ids(words) if words else None
     open_first = func.coalesce(PracticeEdition.deadline, PracticeEdition.starts)
     rows = db.session.execute(
         select(PracticeEdition, Practice).join(Practice, Practice.id == PracticeEdition.practice_id)
-        .where(*_conditions(query, matched),
+        .where(Practice.status == PracticeStatus.PUBLISHED, among(Practice.id, selection.ids),
                (PracticeEdition.deadline >= today) | ((PracticeEdition.deadline.is_(None)) & (PracticeEdition.starts >= today)))
         .order_by(PracticeEdition.deadline.is_(None), open_first, PracticeEdition.id).limit(limit))
     return [(edition, practice) for edition, practice in rows]

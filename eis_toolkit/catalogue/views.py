@@ -21,11 +21,12 @@ from datetime import timedelta
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from .. import permissions
+from .. import cache, permissions
 from ..access import ensure
 from ..accounts.models import Region
 from ..extensions import db
@@ -76,14 +77,23 @@ def _practice_url(practice: Practice) -> str:
 
 @bp.get("/practices/")
 def index():
+    """The results part (facets, list, pages) is rendered once per catalogue version, query and
+    language (``_results.html`` depends on nothing else): a public page, and a new version is a new key."""
     query = _query_or_400()
+    language, today = _current_language(), pages.today()
+    linked_lang = query.lang if request.args.get("lang") else ""
+    parts = (language, today.isoformat(), linked_lang, sorted(query.args().items()), query.lang, query.sort)
+    results = cache.cached("catalogue-results", parts, lambda: Markup(_results(query, language, today)),
+                           row=cache.CATALOGUE)
+    return render_template("catalogue/index.html", query=query, results=results)
+
+
+def _results(query, language: str, today) -> str:
     selection = catalogue_selection(query)
-    labels = pages.Labels(_current_language())
-    today = pages.today()
-    ahead = upcoming_editions(query, today) if query.page == 1 else []
-    return render_template("catalogue/index.html", selection=selection, query=query, labels=labels,
-                           facet_names=FACETS, facet_title=pages.facet_title, today=today,
-                           upcoming=services.upcoming, ahead=ahead)
+    ahead = upcoming_editions(selection, today) if query.page == 1 else []
+    return render_template("catalogue/_results.html", selection=selection, query=query,
+                           labels=pages.Labels(language), facet_names=FACETS, facet_title=pages.facet_title,
+                           today=today, upcoming=services.upcoming, ahead=ahead)
 
 
 def _current_language() -> str:

@@ -32,10 +32,17 @@ def backend():
 
 def matches(query_words: list[list[str]], within=None) -> Subquery:
     """``(practice_id, score)`` of the practices matching every word (one of its forms each),
-    among the ids of ``within`` (a select) when given."""
+    the rows limited by the condition ``within`` (on :func:`rowid`) when given."""
     return backend().matches(query_words, within)
 
 
-def matching_ids(query_words: list[list[str]]) -> Subquery:
-    """``(practice_id,)`` of the matching practices, without ranking."""
-    return backend().matching_ids(query_words)
+def rowid():
+    """The practice id column that ``matches``'s ``within`` condition tests."""
+    return backend().rowid()
+
+
+def matching_id_list(query_words: list[list[str]]) -> list[int]:
+    """The ids of the matching practices as a list, read as one comma-separated value: thousands
+    of one-column rows cost more to fetch through SQLAlchemy than the match itself."""
+    joined = db.session.scalar(backend().joined_ids(query_words))
+    return [int(i) for i in joined.split(",")] if joined else []
