@@ -145,15 +145,16 @@ def key(name: str, *parts) -> str:
     return f"{version}:{name}:{text}"
 
 
-def cached(name: str, parts: tuple, compute: Callable[[], T]) -> T:
-    """``compute()``, or its value cached under ``name`` and ``parts`` at this data version."""
+def cached(name: str, parts: tuple, compute: Callable[[], T], timeout: int | None = None) -> T:
+    """``compute()``, or its value cached under ``name`` and ``parts`` at this data version (for
+    ``timeout`` seconds when given: for values that may change without a new version)."""
     cache_key = key(name, *parts)
     if cache_key is None:
         return compute()
     value = cache.get(cache_key)
     if value is None:
         value = compute()
-        cache.set(cache_key, value)
+        cache.set(cache_key, value, timeout=timeout)
     return value
 
 

@@ -161,6 +161,32 @@ def test_learn_from_names_better_regions_and_their_published_practices(load, bun
     assert "Lombardy (ITC4)" in learn and "Paths to Japan" in learn
 
 
+def test_learn_from_keeps_its_practices_a_short_time_and_never_across_data_versions(load, bundle, as_person,
+                                                                                      count_queries, monkeypatch):
+    from eis_toolkit.benchmark import builders
+    from eis_toolkit.cache import bump
+
+    bundle["practices"][0]["dimensions"] = ["strategy"]  # ITC4's published practice
+    bundle["workshops"][0]["hot_seat"] = ["DK04", "IE04", "ITC4"]
+    bundle["workshops"][0]["reviews"].append(
+        {"reviewer": "ie@example.org", "region": "ITC4", "status": "submitted",
+         "scores": {"strategy.vision": {"score": 5}}})
+    load(bundle)
+    client = as_person("dk@example.org")
+    assert "Paths to Japan" in client.get(SCORECARD_ROUTES[0]).get_data(as_text=True)
+    with count_queries() as queries:
+        client.get(SCORECARD_ROUTES[0])
+    assert not [q for q in queries if "practice_term" in q], "the practice list comes from the cache"
+    renamed = "Paths to Japan, second edition"
+    db.session.execute(db.text("UPDATE practice SET title = :t WHERE title = 'Paths to Japan'"), {"t": renamed})
+    # Practices make no new data version: the list is kept PRACTICES_TIMEOUT at most, or until
+    # any benchmark write makes a new version.
+    assert builders.PRACTICES_TIMEOUT <= 60
+    bump(db.session.connection())
+    db.session.commit()
+    assert renamed in client.get(SCORECARD_ROUTES[0]).get_data(as_text=True)
+
+
 @pytest.mark.parametrize("route, kind", [(WORKSHOP_ROUTES[3], "heatmap"), (SCORECARD_ROUTES[3], "bars"),
                                          (SCORECARD_ROUTES[4], "radar")])
 def test_charts_are_valid_svg_with_a_text_alternative_and_rendered_once(data, as_person, monkeypatch,

@@ -18,9 +18,9 @@ from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import (Answer, Assessment, AssessmentStatus, Practice, PracticeStatus, Programme, Question,
@@ -300,20 +300,37 @@ def programme_workshops(programme_id: int, questionnaire_id: int | None = None) 
     return list(db.session.scalars(stmt.order_by(Workshop.starts.desc(), Workshop.id.desc())))
 
 
-def published_practices(dimension_keys: Iterable[str]) -> dict[str, list[Practice]]:
+class RegionNote(NamedTuple):
+    code: str
+    name: str
+
+
+class PracticeNote(NamedTuple):
+    """What "learn from" shows of a published practice: plain values, to keep in the cache."""
+
+    slug: str
+    title: str
+    summary: str | None
+    organisation: str | None
+    region: RegionNote | None
+
+
+def published_practices(dimension_keys: Iterable[str]) -> dict[str, list[PracticeNote]]:
     """{dimension key: published practices classified under it}, with their regions: one query."""
     keys = list(dimension_keys)
-    result: dict[str, list[Practice]] = {key: [] for key in keys}
+    result: dict[str, list[PracticeNote]] = {key: [] for key in keys}
     if not keys:
         return result
     rows = db.session.execute(
-        select(Practice, Term.key)
+        select(Practice.slug, Practice.title, Practice.summary, Practice.organisation, Region.code, Region.name,
+               Term.key)
         .join(practice_term, practice_term.c.practice_id == Practice.id)
         .join(Term, Term.id == practice_term.c.term_id)
+        .outerjoin(Region, Region.id == Practice.region_id)
         .where(Term.vocabulary == Vocabulary.DIMENSION, Term.key.in_(keys),
                Practice.status == PracticeStatus.PUBLISHED)
-        .options(joinedload(Practice.region))
         .order_by(Practice.title))
-    for practice, key in rows:
-        result[key].append(practice)
+    for slug, title, summary, organisation, code, name, key in rows:
+        result[key].append(PracticeNote(slug, title, summary, organisation,
+                                        None if code is None else RegionNote(code, name)))
     return result
