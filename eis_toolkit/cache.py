@@ -13,7 +13,7 @@ counter: two databases (or a database emptied and loaded again) never reuse a ve
 shared Redis can serve several installations or test runs.
 
 The cache is Flask-Caching: ``SimpleCache`` (per process) by default, Redis when
-``EIS_REDIS_URL`` is set (shared by all workers). Entries are keyed ``eis:<version>:<name>``
+``EIS_REDIS_URL`` is set (shared by all workers). Entries are keyed ``eis:<version>:<format>:<name>``
 and expire after a day; a new version simply makes new keys.
 """
 from __future__ import annotations
@@ -151,6 +151,11 @@ def _bump_on_bulk_write(state) -> None:
 # --- cached values ----------------------------------------------------------------------------
 
 
+#: Part of every key: change it when the pickled form of a cached value changes (rows became
+#: named tuples in 2), so that a shared Redis never hands new code an entry it cannot read.
+FORMAT = 2
+
+
 def key(name: str, *parts, row: int = BENCHMARK) -> str | None:
     """A cache key for ``name`` and its parts at the current version ``row`` (``None`` without one)."""
     version = data_version(row)
@@ -159,7 +164,7 @@ def key(name: str, *parts, row: int = BENCHMARK) -> str | None:
     text = ":".join(str(p) for p in parts)
     if len(text) > 120:
         text = hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
-    return f"{version}:{name}:{text}"
+    return f"{version}:{FORMAT}:{name}:{text}"
 
 
 def cached(name: str, parts: tuple, compute: Callable[[], T], row: int = BENCHMARK) -> T:

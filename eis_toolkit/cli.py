@@ -12,8 +12,20 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 
+from werkzeug.local import LocalProxy
+
 from . import ROOT, create_app
-from .extensions import db, db_commands
+from .dbcommands import db_commands
+
+
+def _db():
+    from .extensions import db as db_
+
+    return db_
+
+
+#: The extensions' ``db``, imported when a command runs: ``eis --help`` imports no extension.
+db = LocalProxy(_db)
 
 DEMO_BUNDLE = Path(__file__).with_name("demo") / "eis-demo.yaml"
 DEFAULT_QUESTIONNAIRES = sorted((ROOT / "questionnaires").glob("*.yaml"))

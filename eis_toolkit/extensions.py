@@ -8,7 +8,6 @@ Every SQLite connection gets :func:`sqlite_settings` (write-ahead log, a busy ti
 """
 import sqlite3
 
-import click
 from flask_babel import lazy_gettext
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -17,6 +16,8 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import Engine, MetaData, event
 from sqlalchemy.orm import DeclarativeBase
+
+from .dbcommands import db_commands
 
 #: Constraint names that Alembic can reproduce on every database.
 NAMING_CONVENTION = {
@@ -61,25 +62,6 @@ def sqlite_settings(dbapi_connection, connection_record) -> None:
         dbapi_connection.execute("PRAGMA journal_mode = WAL")
 
 
-class _LazyDbGroup(click.Group):
-    """``eis db ...``: Flask-Migrate's command group, imported when it is used, not for ``--help``."""
-
-    def _group(self) -> click.Group:
-        from flask_migrate.cli import db as group
-
-        return group
-
-    def make_context(self, info_name, args, parent=None, **extra):
-        # Invoked (not merely listed): hand over to the real group, with its options and callback.
-        return self._group().make_context(info_name, args, parent=parent, **extra)
-
-    def list_commands(self, ctx):
-        return self._group().list_commands(ctx)
-
-    def get_command(self, ctx, name):
-        return self._group().get_command(ctx, name)
-
-
 class _LazyMigrateConfig:
     """Stands in ``app.extensions["migrate"]`` until Flask-Migrate is asked for something: then
     it imports it, initialises it on the app (which replaces this stand-in) and answers."""
@@ -108,8 +90,6 @@ class LazyMigrate:
         app.cli.add_command(db_commands)
 
 
-#: ``eis db ...`` (Flask-Migrate's commands, for developers changing the schema).
-db_commands = _LazyDbGroup("db", help="Perform database migrations.")
 
 
 migrate = LazyMigrate(render_as_batch=True, compare_type=True)

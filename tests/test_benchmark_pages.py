@@ -161,6 +161,26 @@ def test_learn_from_names_better_regions_and_their_published_practices(load, bun
     assert "Lombardy (ITC4)" in learn and "Paths to Japan" in learn
 
 
+def test_learn_from_keeps_its_practices_until_the_catalogue_changes(load, bundle, as_person, count_queries):
+    from eis_toolkit.models import Practice
+
+    bundle["practices"][0]["dimensions"] = ["strategy"]  # ITC4's published practice
+    bundle["workshops"][0]["hot_seat"] = ["DK04", "IE04", "ITC4"]
+    bundle["workshops"][0]["reviews"].append(
+        {"reviewer": "ie@example.org", "region": "ITC4", "status": "submitted",
+         "scores": {"strategy.vision": {"score": 5}}})
+    load(bundle)
+    client = as_person("dk@example.org")
+    assert "Paths to Japan" in client.get(SCORECARD_ROUTES[0]).get_data(as_text=True)
+    with count_queries() as queries:
+        client.get(SCORECARD_ROUTES[0])
+    assert not [q for q in queries if "practice_term" in q], "the practice list comes from the cache"
+    renamed = "Paths to Japan, second edition"
+    db.session.scalar(select(Practice).where(Practice.title == "Paths to Japan")).title = renamed
+    db.session.commit()  # a practice write: a new catalogue version, the list read again at once
+    assert renamed in client.get(SCORECARD_ROUTES[0]).get_data(as_text=True)
+
+
 @pytest.mark.parametrize("route, kind", [(WORKSHOP_ROUTES[3], "heatmap"), (SCORECARD_ROUTES[3], "bars"),
                                          (SCORECARD_ROUTES[4], "radar")])
 def test_charts_are_valid_svg_with_a_text_alternative_and_rendered_once(data, as_person, monkeypatch,

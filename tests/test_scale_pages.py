@@ -206,6 +206,6 @@ def test_a_warm_scorecard_reads_only_its_own_regions_entries(programme, client, 
     read, get = [], cache.get
     monkeypatch.setattr(cache, "get", lambda key: read.append(key) or get(key))
     assert client.get(url).status_code == 200
-    names = {key.split(":")[1] for key in read if key.count(":") >= 2}
+    names = {key.split(":")[2] for key in read if key.count(":") >= 3}  # version:format:name:parts
     assert "region-rows" in names
     assert not names & {"workshop-rows", "workshop-summary", "workshop-table", "programme-summary"}, read

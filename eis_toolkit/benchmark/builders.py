@@ -18,19 +18,20 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask_babel import force_locale, gettext as _
 from sqlalchemy import select
 
 from .. import permissions
-from ..cache import cache, cached, digest, key
+from ..cache import CATALOGUE, cache, cached, digest, key
 from ..extensions import db
 from ..i18n import current_language, translate
 from ..models import Assessment, Programme, Questionnaire, Region, Workshop, WorkshopStatus
 from ..questionnaires.schema import QuestionnaireDef
 from . import charts, pages
 from .numbers import Row, Structure
-from .queries import (ProgrammeBenchmark, ReviewerCalibration, definition_for, programme_benchmark,
+from .queries import (PracticeNote, ProgrammeBenchmark, ReviewerCalibration, definition_for, programme_benchmark,
                       programme_workshops, published_practices, reviewer_calibration, structure_for,
                       workshop_benchmark)
 
@@ -182,7 +183,11 @@ def region_table(summary: Mapping[str, RegionRows], structure: Structure, sort: 
 def chart_words(language: str | None = None) -> charts.ChartWords:
     """The words the charts draw, and the language their numbers are written in: ``language``
     (the reader's by default)."""
-    language = language or current_language()
+    return _chart_words(language or current_language())
+
+
+@lru_cache(maxsize=16)  # the interface's translations do not change while the process runs
+def _chart_words(language: str) -> charts.ChartWords:
     with force_locale(language):
         return charts.ChartWords(
             self=_("Self-assessment"), peer_mean=_("Peer mean"), group_mean=_("Group mean"),
@@ -298,7 +303,7 @@ def learn_from(workshop: Workshop, code: str, mine: RegionRows, titles: Mapping[
         return []
     visible = visible_programme_workshop_ids(workshop, viewer)
     best = best_by_dimension(workshop.programme, workshop.questionnaire, visible + [workshop.id])
-    practices = published_practices(row.key for row in weak)
+    practices = dimension_practices(row.key for row in weak)
     better_by_dimension = {row.key: pages.leaders(best.get(row.key, ()), row.key, row.peer_mean, exclude=code)
                            for row in weak}
     names = region_names({r.region for rows in better_by_dimension.values() for r in rows})
@@ -315,6 +320,13 @@ def learn_from(workshop: Workshop, code: str, mine: RegionRows, titles: Mapping[
                        if not (p.region and p.region.code in leading | {code})][:pages.OTHER_PRACTICES],
         })
     return result
+
+
+def dimension_practices(dimension_keys) -> dict[str, list[PracticeNote]]:
+    """The published practices per dimension (public: the same for every viewer), cached by the
+    catalogue's version, which every practice, term and region write bumps."""
+    keys = sorted(set(dimension_keys))
+    return cached("dimension-practices", tuple(keys), lambda: published_practices(keys), row=CATALOGUE)
 
 
 def visible_programme_workshop_ids(workshop: Workshop, viewer) -> list[int]:

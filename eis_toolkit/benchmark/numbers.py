@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
+from typing import NamedTuple
 
 #: Columns of the benchmark export, in order (DESIGN.md).
 COLUMNS = ("region", "level", "key", "self", "peer_n", "peer_mean", "peer_median", "peer_sd",
@@ -62,12 +63,13 @@ class RegionScores:
     peer_scores: Mapping[object, Mapping[str, Score]] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Summary:
+class Summary(NamedTuple):
     """What every figure needs from one non-empty set of peer values.
 
     ``total`` (Σv) and ``total_sq`` (Σv²) are exact: ``int`` for integer scores (as stored),
     :class:`~fractions.Fraction` otherwise, so that sums from SQL and from Python agree bit for bit.
+    A named tuple, so that hashing it (the memo of :func:`stats_from_summary`, once per region
+    and question) costs no Python call.
     """
 
     n: int
@@ -94,8 +96,10 @@ class QuestionStats:
 EMPTY = QuestionStats()
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
+    """One row of the benchmark table (DESIGN.md, Numbers): a named tuple, so that building the
+    ~15,000 rows of a large workshop and pickling them for the cache stay cheap."""
+
     region: str
     level: str  # "question", "dimension" or "overall"
     key: str
@@ -109,19 +113,19 @@ class Row:
     gap: float | None = None
     group_mean: float | None = None
     group_best: float | None = None
-    index: float | None = None
+    index: float | None = None  # (shadows ``tuple.index``: the column of DESIGN.md)
     alpha: float | None = None
 
     def as_dict(self) -> dict:
-        return {column: getattr(self, column) for column in COLUMNS}
+        return dict(zip(COLUMNS, self))
+
+
+_new_tuple = tuple.__new__
 
 
 def _row(*values) -> Row:
-    """A :class:`Row` from its values in column order, ten times faster than ``Row(...)``
-    (a frozen dataclass sets each field through ``object.__setattr__``)."""
-    row = object.__new__(Row)
-    row.__dict__.update(zip(COLUMNS, values))
-    return row
+    """A :class:`Row` from its values in column order, without the keyword handling of ``Row(...)``."""
+    return _new_tuple(Row, values)
 
 
 def summarise(values: Iterable[Score]) -> Summary | None:
@@ -212,10 +216,12 @@ def question_stats(self_score: Score, peer_scores: Iterable[Score]) -> QuestionS
 def weighted_mean(pairs: Iterable[tuple[float | None, float]]) -> float | None:
     """Mean of the values that exist, by their weights renormalised over those values."""
     present = [(value, weight) for value, weight in pairs if value is not None]
-    total = math.fsum(weight for _, weight in present)
-    if not present or total <= 0:
+    if not present:
         return None
-    return math.fsum(value * weight for value, weight in present) / total
+    total = math.fsum([weight for _, weight in present])
+    if total <= 0:
+        return None
+    return math.fsum([value * weight for value, weight in present]) / total
 
 
 def alpha_from_summaries(units: Iterable[Summary | None]) -> float | None:
@@ -276,54 +282,68 @@ def assemble(structure: Structure, stats: Mapping[str, Mapping[str, QuestionStat
 
     Rows come per region, in the order of ``stats``: question rows in questionnaire order, then
     dimension rows, then the overall row. Group figures compare the same level and key across
-    the regions given.
+    the regions given. (Written for speed: a large workshop has some 15,000 rows.)
     """
     lo, hi = structure.scale_min, structure.scale_max
+    dimensions = [(d.key, tuple(q.key for q in d.questions), tuple(q.weight for q in d.questions))
+                  for d in structure.dimensions]
+    dimension_weights = tuple(d.weight for d in structure.dimensions)
     # First every region's values, then the group figures, then the rows (each built once).
     regions = []
     for region, by_question in stats.items():
-        dimension_values = []
-        for dimension in structure.dimensions:
-            question_stats_ = [(q, by_question.get(q.key, EMPTY)) for q in dimension.questions]
-            own = weighted_mean((s.self, q.weight) for q, s in question_stats_)
-            peers = weighted_mean((s.mean, q.weight) for q, s in question_stats_)
-            dimension_values.append((dimension, question_stats_, own, peers))
-        own = weighted_mean((value, d.weight) for d, _, value, _ in dimension_values)
-        peers = weighted_mean((value, d.weight) for d, _, _, value in dimension_values)
-        regions.append((region, dimension_values, own, peers))
-    groups = _group_figures(regions)
+        get = by_question.get
+        per_dimension = []
+        for _, keys, weights in dimensions:
+            found = [get(k, EMPTY) for k in keys]
+            per_dimension.append((found, weighted_mean(zip([s.self for s in found], weights)),
+                                  weighted_mean(zip([s.mean for s in found], weights))))
+        regions.append((region, per_dimension,
+                        weighted_mean(zip([own for _, own, _ in per_dimension], dimension_weights)),
+                        weighted_mean(zip([peers for _, _, peers in per_dimension], dimension_weights))))
+    question_groups, dimension_groups, overall_group = _group_figures(regions, dimensions)
 
     rows: list[Row] = []
-    for region, dimension_values, overall_self, overall_peers in regions:
-        for _, question_stats_, _, _ in dimension_values:
-            for q, s in question_stats_:
-                group_mean, group_best = groups.get(("question", q.key), (None, None))
-                rows.append(_row(region, "question", q.key, s.self, s.n, s.mean, s.median, s.sd, s.min, s.max,
-                                 _gap(s.self, s.mean), group_mean, group_best, None, None))
-        for dimension, _, own, peers in dimension_values:
-            group_mean, group_best = groups.get(("dimension", dimension.key), (None, None))
-            rows.append(_row(region, "dimension", dimension.key, own, None, peers, None, None, None, None,
-                             _gap(own, peers), group_mean, group_best, index(peers, lo, hi), None))
-        group_mean, group_best = groups.get(("overall", "overall"), (None, None))
-        rows.append(_row(region, "overall", "overall", overall_self, None, overall_peers, None, None, None, None,
-                         _gap(overall_self, overall_peers), group_mean, group_best, index(overall_peers, lo, hi),
-                         alphas.get(region)))
+    append = rows.append
+    for region, per_dimension, overall_self, overall_peers in regions:
+        groups = iter(question_groups)
+        for (_, keys, _), (found, _, _) in zip(dimensions, per_dimension):
+            for key, s in zip(keys, found):
+                own, mean = s.self, s.mean
+                append(_new_tuple(Row, (region, "question", key, own, s.n, mean, s.median, s.sd, s.min, s.max,
+                                        _gap(own, mean), *next(groups), None, None)))
+        for (key, _, _), (_, own, peers), group in zip(dimensions, per_dimension, dimension_groups):
+            append(_new_tuple(Row, (region, "dimension", key, own, None, peers, None, None, None, None,
+                                    _gap(own, peers), *group, index(peers, lo, hi), None)))
+        append(_new_tuple(Row, (region, "overall", "overall", overall_self, None, overall_peers, None, None, None,
+                                None, _gap(overall_self, overall_peers), *overall_group,
+                                index(overall_peers, lo, hi), alphas.get(region))))
     return rows
 
 
-def _group_figures(regions) -> dict[tuple[str, str], tuple[float, float]]:
-    """group_mean and group_best: mean and maximum of peer_mean per (level, key) across regions."""
-    values: dict[tuple[str, str], list[float]] = {}
-    for _, dimension_values, _, overall_peers in regions:
-        for dimension, question_stats_, _, peers in dimension_values:
-            for q, s in question_stats_:
+_NO_GROUP = (None, None)
+
+
+def _group_figures(regions, dimensions) -> tuple[list[tuple], list[tuple], tuple]:
+    """group_mean and group_best, the mean and maximum of peer_mean across regions: per question
+    (in questionnaire order), per dimension, and overall."""
+    question_means = [[] for _, keys, _ in dimensions for _ in keys]
+    dimension_means = [[] for _ in dimensions]
+    overall_means = []
+    for _, per_dimension, _, overall_peers in regions:
+        means = iter(question_means)
+        for (found, _, peers), dimension_mean in zip(per_dimension, dimension_means):
+            for s in found:
+                values = next(means)
                 if s.mean is not None:
-                    values.setdefault(("question", q.key), []).append(s.mean)
+                    values.append(s.mean)
             if peers is not None:
-                values.setdefault(("dimension", dimension.key), []).append(peers)
+                dimension_mean.append(peers)
         if overall_peers is not None:
-            values.setdefault(("overall", "overall"), []).append(overall_peers)
-    return {key: (math.fsum(v) / len(v), max(v)) for key, v in values.items()}
+            overall_means.append(overall_peers)
+
+    def group(values):
+        return (math.fsum(values) / len(values), max(values)) if values else _NO_GROUP
+    return [group(v) for v in question_means], [group(v) for v in dimension_means], group(overall_means)
 
 
 def benchmark_from_summaries(structure: Structure,

@@ -12,12 +12,15 @@ region's *submitted* self-assessment for that workshop only; N/A and empty score
 """
 from __future__ import annotations
 
+import gc
+import threading
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import (Answer, Assessment, AssessmentStatus, Practice, PracticeStatus, Programme, Question,
@@ -122,12 +125,41 @@ def _rows(structure: Structure, questionnaire_id: int, pairs: Sequence[tuple[int
     if not pairs:
         return []
     workshop_ids = sorted({w for w, _, _ in pairs})
-    keys = scored_question_keys(questionnaire_id)
-    self_scores = _self_scores(keys, workshop_ids)
-    summaries = _peer_summaries(structure, keys, workshop_ids)
-    return benchmark_from_summaries(structure, {
-        label: (self_scores.get((w, r), {}), summaries.get((w, r), {})) for w, r, label in pairs
-    })
+    with without_cyclic_gc():
+        keys = scored_question_keys(questionnaire_id)
+        self_scores = _self_scores(keys, workshop_ids)
+        summaries = _peer_summaries(structure, keys, workshop_ids)
+        return benchmark_from_summaries(structure, {
+            label: (self_scores.get((w, r), {}), summaries.get((w, r), {})) for w, r, label in pairs
+        })
+
+
+_gc_lock = threading.Lock()
+_gc_holders = 0
+_gc_was_enabled = False
+
+
+@contextmanager
+def without_cyclic_gc():
+    """The cyclic garbage collector paused while the body runs (threads may nest it).
+
+    Computing a large benchmark makes some 100,000 small acyclic objects (rows, tuples, floats):
+    reference counting frees them all, and the collector, triggered every 700 allocations, only
+    rescans them and everything else alive — 10–30 % of the computation (docs/benchmark.md).
+    """
+    global _gc_holders, _gc_was_enabled
+    with _gc_lock:
+        if _gc_holders == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_holders += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_holders -= 1
+            if _gc_holders == 0 and _gc_was_enabled:
+                gc.enable()
 
 
 def scored_question_keys(questionnaire_id: int) -> dict[int, str]:
@@ -158,6 +190,9 @@ def _self_scores(keys: dict[int, str], workshop_ids: list[int]) -> dict[tuple[in
         if key is not None:
             result.setdefault((workshop_id, region_id), {})[key] = score
     return result
+
+
+_UNSEEN = object()
 
 
 def submitted_peer_scores(workshop_ids: list[int]):
@@ -201,14 +236,22 @@ def _peer_summaries(structure: Structure, keys: dict[int, str],
     )
     result: dict[tuple[int, int], dict[str, Summary]] = {}
     off_scale = set()
-    for workshop_id, region_id, question_id, n, *histogram in rows:
-        key = keys.get(question_id)
+    # A few hundred distinct (n, counts) among thousands of groups: each is summarised once.
+    summaries: dict[tuple[int, ...], Summary | None] = {}
+    for row in rows:
+        key = keys.get(row[2])
         if key is None:
             continue
-        if sum(histogram) != n:
-            off_scale.add((workshop_id, region_id, question_id))
+        counts = row[3:]
+        summary = summaries.get(counts, _UNSEEN)
+        if summary is _UNSEEN:
+            histogram = counts[1:]
+            summary = summaries[counts] = (summary_from_counts(zip(points, histogram))
+                                           if sum(histogram) == counts[0] else None)
+        if summary is None:
+            off_scale.add((row[0], row[1], row[2]))
             continue
-        result.setdefault((workshop_id, region_id), {})[key] = summary_from_counts(zip(points, histogram))
+        result.setdefault((row[0], row[1]), {})[key] = summary
     if off_scale:
         values: dict[tuple[int, int, int], list[int]] = {}
         for workshop_id, region_id, _, question_id, score in connection.execute(submitted_peer_scores(workshop_ids)):
@@ -257,20 +300,37 @@ def programme_workshops(programme_id: int, questionnaire_id: int | None = None) 
     return list(db.session.scalars(stmt.order_by(Workshop.starts.desc(), Workshop.id.desc())))
 
 
-def published_practices(dimension_keys: Iterable[str]) -> dict[str, list[Practice]]:
+class RegionNote(NamedTuple):
+    code: str
+    name: str
+
+
+class PracticeNote(NamedTuple):
+    """What "learn from" shows of a published practice: plain values, to keep in the cache."""
+
+    slug: str
+    title: str
+    summary: str | None
+    organisation: str | None
+    region: RegionNote | None
+
+
+def published_practices(dimension_keys: Iterable[str]) -> dict[str, list[PracticeNote]]:
     """{dimension key: published practices classified under it}, with their regions: one query."""
     keys = list(dimension_keys)
-    result: dict[str, list[Practice]] = {key: [] for key in keys}
+    result: dict[str, list[PracticeNote]] = {key: [] for key in keys}
     if not keys:
         return result
     rows = db.session.execute(
-        select(Practice, Term.key)
+        select(Practice.slug, Practice.title, Practice.summary, Practice.organisation, Region.code, Region.name,
+               Term.key)
         .join(practice_term, practice_term.c.practice_id == Practice.id)
         .join(Term, Term.id == practice_term.c.term_id)
+        .outerjoin(Region, Region.id == Practice.region_id)
         .where(Term.vocabulary == Vocabulary.DIMENSION, Term.key.in_(keys),
                Practice.status == PracticeStatus.PUBLISHED)
-        .options(joinedload(Practice.region))
         .order_by(Practice.title))
-    for practice, key in rows:
-        result[key].append(practice)
+    for slug, title, summary, organisation, code, name, key in rows:
+        result[key].append(PracticeNote(slug, title, summary, organisation,
+                                        None if code is None else RegionNote(code, name)))
     return result
