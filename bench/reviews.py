@@ -174,6 +174,16 @@ def _percentiles(timings: list[float]) -> tuple[float, float]:
     return statistics.median(timings) * 1000, timings[min(len(timings) - 1, int(len(timings) * 0.99))] * 1000
 
 
+def _server_cpu(pid: int) -> float:
+    """CPU seconds (user and system) of a running process and its children so far: gunicorn's
+    master and its workers (Linux's /proc)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    seconds = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    with open(f"/proc/{pid}/task/{pid}/children") as children:
+        return seconds + sum(_server_cpu(int(child)) for child in children.read().split())
+
+
 def _load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -206,8 +216,10 @@ def bench_database(url: str, label: str, folder: Path) -> bool:
             cookies[email] = _log_in(port, email, log_ins, errors)
 
         log_in_wall = _all_at_once(log_in, [(email,) for email in assignments])
+        client_cpu, server_cpu = time.process_time(), _server_cpu(server.pid)
         wall = _all_at_once(_review, [(port, email, cookies[email], assignment, pages, timings, errors)
                                       for email, assignment in assignments.items() if cookies.get(email)])
+        client_cpu, server_cpu = time.process_time() - client_cpu, _server_cpu(server.pid) - server_cpu
     finally:
         _stop(server)
     p50, p99 = _percentiles(log_ins)
@@ -218,6 +230,10 @@ def bench_database(url: str, label: str, folder: Path) -> bool:
     stored, expected = _stored(url), REVIEWERS * scored
     print(f"{len(timings)} saves and submissions ({len(pages)} pages and the submission per reviewer) in {wall:.1f} s: "
           f"p50 {p50:.0f} ms, p99 {p99:.0f} ms (target < {TARGET_P99 * 1000:.0f} ms)")
+    requests = REVIEWERS * (len(pages) * 2 + 4)  # the overview twice, the pages, the confirmation, the submission
+    print(f"CPU of the {requests} requests of the reviews: gunicorn {server_cpu:.1f} s "
+          f"({server_cpu / requests * 1000:.1f} ms each), the load generator {client_cpu:.1f} s "
+          f"({client_cpu / requests * 1000:.1f} ms each)")
     print(f"errors: {len(errors)}" + "".join(f"\n  {e}" for e in errors[:10]))
     print(f"scores stored in submitted reviews: {stored} of {expected}")
     print(f"load average {_load()} at the end")

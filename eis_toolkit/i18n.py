@@ -56,15 +56,30 @@ def supported_language(code: str | None) -> str | None:
 
 
 def current_language() -> str:
-    """``?lang=``, the session's choice, the person's setting, the browser's best match, English."""
+    """``?lang=``, the session's choice, the person's setting, the browser's best match, English.
+
+    A page asks for it once per translated text (the ``tr`` filter): the answer is remembered on
+    the request for as long as the session's choice and the person logged in stay the same (a
+    log-in changes the person; the language switch, which also saves the person's setting, the
+    session's choice)."""
     if not has_request_context():
         return "en"
+    key = (session.get(SESSION_KEY), current_user._get_current_object())
+    memo = getattr(request, "_eis_language", None)
+    if memo is not None and memo[0][0] == key[0] and memo[0][1] is key[1]:
+        return memo[1]
+    language = _current_language(*key)
+    request._eis_language = (key, language)
+    return language
+
+
+def _current_language(chosen: str | None, user) -> str:
     supported = current_app.config["EIS_LANGUAGES"]
-    for candidate in (request.args.get("lang"), session.get(SESSION_KEY)):
+    for candidate in (request.args.get("lang"), chosen):
         if supported_language(candidate):
             return candidate
-    if current_user and current_user.is_authenticated and current_user.language in supported:
-        return current_user.language
+    if user and user.is_authenticated and user.language in supported:
+        return user.language
     for asked, _quality in request.accept_languages:  # best first; it-CH counts as it
         primary = asked.replace("_", "-").split("-", 1)[0].lower()
         if primary in supported:

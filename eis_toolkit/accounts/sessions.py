@@ -34,12 +34,12 @@ def start_session(user: User, *, remember: bool, days: float) -> str:
 
 
 def load_session(token: str | None) -> User | None:
-    """The active person whose unexpired log-in has this token, with their roles, in one query;
-    else None."""
+    """The active person whose unexpired log-in has this token, with their roles and region (every
+    page's header names it), in one query; else None."""
     if not token:
         return None
     user = db.session.scalars(
-        select(User).join(User.sessions).options(joinedload(User.role_rows))
+        select(User).join(User.sessions).options(joinedload(User.role_rows), joinedload(User.region))
         .where(UserSession.token_hash == _hash(token), UserSession.expires_at > utcnow(), User.active)
     ).unique().first()
     if user is not None:

@@ -59,7 +59,9 @@ def assignment_or_404(assignment_id: int, nominations: bool = True) -> ReviewerA
     ``nominations`` is false: only the general part and the confirmation show them); not the
     workshop's other assignments (the permission checks ask the database with ``EXISTS``). The
     questionnaire comes without its stored definition (a large JSON document): ``definition_for``
-    reads it only the first time a process meets that questionnaire."""
+    reads it only the first time a process meets that questionnaire. The reviewer is not joined:
+    on the reviewer's own pages they are the person logged in, already in the session (load the
+    current user first), and only a host's reading of the page asks for them."""
     review = joinedload(ReviewerAssignment.review)
     review = review.options(selectinload(Review.scores), *(
         [selectinload(Review.nominations).joinedload(Nomination.practice)] if nominations else []))
@@ -68,7 +70,6 @@ def assignment_or_404(assignment_id: int, nominations: bool = True) -> ReviewerA
             joinedload(ReviewerAssignment.workshop).joinedload(Workshop.questionnaire)
             .defer(Questionnaire.definition),
             joinedload(ReviewerAssignment.region),
-            joinedload(ReviewerAssignment.reviewer),
             review,
         ))
     if assignment is None:

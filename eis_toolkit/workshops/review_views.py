@@ -47,8 +47,9 @@ def inbox():
 
 
 def _assignment(assignment_id: int, nominations: bool = True) -> ReviewerAssignment:
+    user = current_user._get_current_object()  # first: the assignment's reviewer is then found in the session
     assignment = queries.assignment_or_404(assignment_id, nominations)
-    ensure(permissions.can_view_review_page(current_user, assignment))
+    ensure(permissions.can_view_review_page(user, assignment))
     return assignment
 
 

@@ -262,7 +262,7 @@ def remove_assignment(assignment: ReviewerAssignment, user: User | None = None) 
 def ensure_review(assignment: ReviewerAssignment) -> Review:
     """The assignment's review, created as an empty draft if it has none yet."""
     if assignment.review is None:
-        assignment.review = Review(status=ReviewStatus.DRAFT)
+        assignment.review = Review(status=ReviewStatus.DRAFT, scores=[], nominations=[])  # known empty: no load
         db.session.add(assignment.review)
         db.session.flush()  # its version is set now: the first save names it
     return assignment.review
