@@ -1,6 +1,7 @@
 """Reloading a bundle updates only what it names (#13, docs/bundle-format.md)."""
 import copy
 
+from eis_toolkit.cache import CATALOGUE
 from eis_toolkit.extensions import db
 from tests.test_bundles import snapshot
 
@@ -151,5 +152,10 @@ def test_a_bare_practice_reload_keeps_its_texts_terms_and_editions(load, bundle)
     assert [e.title for e in stored.editions] == ["Call 2019"] and stored.region.code == "ITC4"
     load({"practices": [{"slug": "paths-japan", "title": "Paths to Japan", "markets": ["JP"]}]})
     after = snapshot()
+    # the practice and its terms changed, and with them the catalogue's version (cache.CATALOGUE)
+    catalogue_version = {CATALOGUE: "changed"}
+    assert dict(after["data_version"])[CATALOGUE] != dict(before["data_version"])[CATALOGUE]
+    for rows in (after, before):
+        rows["data_version"] = sorted({**dict(rows["data_version"]), **catalogue_version}.items())
     assert {k: v for k, v in after.items() if k not in ("practice", "practice_term")} == \
         {k: v for k, v in before.items() if k not in ("practice", "practice_term")}
