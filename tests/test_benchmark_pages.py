@@ -149,27 +149,26 @@ def test_the_scorecard_shows_the_numbers_blind_spots_and_agreement(data, as_pers
     assert "The numbers are in the table" in page
 
 
-def test_learn_from_names_better_regions_and_their_published_practices(load, bundle, as_person):
+@pytest.fixture
+def itc4_leads(load, bundle):
+    """ITC4 in the hot seat too, scored above DK04 on strategy, with a published practice for it."""
     bundle["practices"][0]["dimensions"] = ["strategy"]  # ITC4's published practice
     bundle["workshops"][0]["hot_seat"] = ["DK04", "IE04", "ITC4"]
     bundle["workshops"][0]["reviews"].append(
         {"reviewer": "ie@example.org", "region": "ITC4", "status": "submitted",
          "scores": {"strategy.vision": {"score": 5}}})
     load(bundle)
+
+
+def test_learn_from_names_better_regions_and_their_published_practices(itc4_leads, as_person):
     page = as_person("dk@example.org").get(SCORECARD_ROUTES[0]).get_data(as_text=True)
     learn = page[page.index("Learn from"):]
     assert "Lombardy (ITC4)" in learn and "Paths to Japan" in learn
 
 
-def test_learn_from_keeps_its_practices_until_the_catalogue_changes(load, bundle, as_person, count_queries):
+def test_learn_from_keeps_its_practices_until_the_catalogue_changes(itc4_leads, as_person, count_queries):
     from eis_toolkit.models import Practice
 
-    bundle["practices"][0]["dimensions"] = ["strategy"]  # ITC4's published practice
-    bundle["workshops"][0]["hot_seat"] = ["DK04", "IE04", "ITC4"]
-    bundle["workshops"][0]["reviews"].append(
-        {"reviewer": "ie@example.org", "region": "ITC4", "status": "submitted",
-         "scores": {"strategy.vision": {"score": 5}}})
-    load(bundle)
     client = as_person("dk@example.org")
     assert "Paths to Japan" in client.get(SCORECARD_ROUTES[0]).get_data(as_text=True)
     with count_queries() as queries:
