@@ -273,12 +273,8 @@ def can_see_calibration(user, workshop: Workshop) -> bool:
 
 
 def can_view_programme_benchmark(user) -> bool:
-    """The programme page: anyone logged in (each workshop's numbers as below)."""
-    return _logged_in(user)
-
-
-def sees_published_benchmarks(user) -> bool:
-    """Published workshops' numbers count on the programme page for everyone logged in."""
+    """The programme page: anyone logged in, and every published workshop's numbers count there
+    for them (the others' as below)."""
     return _logged_in(user)
 
 
@@ -286,7 +282,7 @@ def counts_in_programme_benchmark(user, workshop: Workshop) -> bool:
     """Whether a workshop's numbers show on the programme page for this person: published ones
     for everyone logged in, the others for the workshop's hosts and admins."""
     if workshop.status == WorkshopStatus.PUBLISHED:
-        return sees_published_benchmarks(user)
+        return can_view_programme_benchmark(user)
     return _logged_in(user) and can_host_all_regions(user, workshop)
 
 

@@ -340,7 +340,7 @@ def visible_programme_workshop_ids(workshop: Workshop, viewer) -> list[int]:
     unpublished = [i for i, status in statuses if status != WorkshopStatus.PUBLISHED]
     loaded = {w.id: w for w in db.session.scalars(select(Workshop).where(Workshop.id.in_(unpublished)))} \
         if unpublished else {}
-    published = permissions.sees_published_benchmarks(viewer)
+    published = permissions.can_view_programme_benchmark(viewer)
     return [i for i, status in statuses
             if (permissions.counts_in_programme_benchmark(viewer, loaded[i]) if i in loaded else published)]
 
