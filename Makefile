@@ -168,12 +168,15 @@ run: setup
 test: setup
 	@reports=$(BUILD)/reports
 	mkdir -p "$$reports"
-	rm -f "$$reports"/*.xml "$$reports"/*.rc "$$reports"/*.note $(BUILD)/.coverage $(BUILD)/.coverage.*
+	rm -f "$$reports"/*.xml "$$reports"/*.rc "$$reports"/*.note "$$reports"/*.url "$$reports"/*.log $(BUILD)/.coverage $(BUILD)/.coverage.*
 	# One PDF cache for every worker of both runs, as app servers share one (tests/conftest.py):
 	# a report with the same content is rendered once per make test, not once per worker and run.
 	export EIS_TEST_REPORT_CACHE="$(abspath $(BUILD))/test-report-cache"
 	rm -rf "$$EIS_TEST_REPORT_CACHE"
 	export COVERAGE_FILE="$(abspath $(BUILD))/.coverage"
+	# Some containers set PYTHONDONTWRITEBYTECODE: then every worker and subprocess compiles
+	# eis_toolkit again and pytest rewrites every test module again (about 7 s of CPU per worker).
+	unset PYTHONDONTWRITEBYTECODE
 	# Line coverage through sys.monitoring costs little; branch coverage needs the C tracer, which
 	# costs up to twice the CPU of a run (docs/developing.md, Where the time goes).
 	sqlite_cov=() pg_cov=()
@@ -184,8 +187,9 @@ test: setup
 	# pytest-xdist: each worker has its own database (tests/conftest.py), app, server and browser.
 	workers=()
 	if [ "$(WORKERS)" != 0 ]; then workers=(-n "$(WORKERS)" --dist worksteal); fi
-	cluster=""
+	cluster="" cluster_pid=""
 	stop_cluster() {
+	  if [ -n "$$cluster_pid" ]; then wait "$$cluster_pid" 2>/dev/null || true; cluster_pid=""; fi
 	  if [ -n "$$cluster" ]; then
 	    .ci/pg-cluster stop "$$cluster" || echo "warning: could not remove the cluster in $$cluster" >&2
 	    cluster=""
@@ -194,6 +198,13 @@ test: setup
 	trap stop_cluster EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
+	# The throw-away PostgreSQL cluster starts in the background while the SQLite run goes on.
+	if [[ " $(DATABASES) " == *" postgresql "* ]] && [ -z "$${EIS_TEST_DATABASE_URL:-}" ]; then
+	  cluster=$$(mktemp -d /tmp/eis-pg.XXXXXX)
+	  chmod 755 "$$cluster"
+	  .ci/pg-cluster start "$$cluster" >"$$reports/postgresql.url" 2>"$$reports/pg-cluster.log" &
+	  cluster_pid=$$!
+	fi
 	run_pytest() {  # NAME PYTEST-ARGS...: run pytest, keep its exit code in $$reports/NAME.rc
 	  local name=$$1 rc=0
 	  shift
@@ -211,13 +222,15 @@ test: setup
 	      if [ -n "$$url" ]; then
 	        echo "postgresql: using EIS_TEST_DATABASE_URL from the environment" >"$$reports/postgresql.note"
 	      else
-	        cluster=$$(mktemp -d /tmp/eis-pg.XXXXXX)
-	        chmod 755 "$$cluster"
-	        if ! url=$$(.ci/pg-cluster start "$$cluster"); then
+	        if ! wait "$$cluster_pid"; then
+	          cat "$$reports/pg-cluster.log" >&2
 	          echo "cluster" >"$$reports/postgresql.rc"
+	          cluster_pid=""
 	          stop_cluster
 	          continue
 	        fi
+	        cluster_pid=""
+	        url=$$(cat "$$reports/postgresql.url")
 	        echo "postgresql: throw-away cluster at $$url" >"$$reports/postgresql.note"
 	      fi
 	      EIS_TEST_DATABASE_URL="$$url" run_pytest postgresql "$${pg_cov[@]}" -m "not browser"
