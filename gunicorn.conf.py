@@ -31,7 +31,10 @@ errorlog = "-"
 
 def when_ready(server) -> None:
     """After the app is loaded in the master and before the workers fork: freeze what start-up
-    made, so that no worker's collector scans it again."""
+    made, so that no worker's collector scans it again. The PDF renderer (WeasyPrint, which the app
+    imports only with the first report) is loaded here first, so the workers share it too."""
+    import eis_toolkit.reporting.render  # noqa: F401
+
     gc.collect()
     gc.freeze()
     server.log.info("gc.freeze(): %d start-up objects left out of garbage collection", gc.get_freeze_count())

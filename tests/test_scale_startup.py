@@ -23,9 +23,20 @@ def test_eis_help_builds_no_app_and_imports_no_heavy_module():
     assert not modules & set(HEAVY), modules & set(HEAVY)
 
 
-def test_the_app_starts_without_chart_spreadsheet_or_dataframe_libraries():
+def test_the_app_starts_without_chart_spreadsheet_pdf_or_dataframe_libraries():
     imported = _modules_after("from eis_toolkit import create_app\ncreate_app()")
-    assert not imported & {"matplotlib", "openpyxl", "pandas"}, imported & {"matplotlib", "openpyxl", "pandas"}
+    heavy = {"matplotlib", "openpyxl", "pandas", "weasyprint"}
+    assert not imported & heavy, imported & heavy
+
+
+def test_gunicorn_s_master_loads_the_pdf_renderer_before_the_workers_fork():
+    """Lazy in the app, but loaded once in gunicorn's master, so every worker shares it."""
+    from eis_toolkit import ROOT
+
+    imported = _modules_after(f"import logging, runpy\nconf = runpy.run_path({str(ROOT / 'gunicorn.conf.py')!r})\n"
+                              "class Server:\n    log = logging.getLogger()\n"
+                              "conf['when_ready'](Server())")
+    assert "weasyprint" in imported
 
 
 def test_every_command_of_the_app_is_listed_by_eis_help(app):

@@ -25,7 +25,6 @@ from ..models import Workshop
 from ..workshops.queries import hot_seat_region
 from .action_plan import action_plan_report_context, page_timeline
 from .region import region_report_context
-from .render import report_pdf
 from .workshop import workshop_report_context
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -40,8 +39,13 @@ def load_workshop(slug: str) -> Workshop | None:
                  joinedload(Workshop.host_region)))
 
 
-def _pdf(pdf: bytes, filename: str) -> Response:
-    return Response(pdf, mimetype="application/pdf",
+def _pdf(kind: str, context: dict, filename: str) -> Response:
+    """The report rendered (or read from the cache) as a download. WeasyPrint (about 1.5 s to
+    import) loads with the first report, not with the app: gunicorn's master loads it before the
+    workers fork (gunicorn.conf.py), and commands that print nothing never load it."""
+    from .render import report_pdf
+
+    return Response(report_pdf(kind, context).pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"',
                              "Cache-Control": "private, no-store"})
 
@@ -52,8 +56,8 @@ def region_report(slug: str, code: str):
     region = hot_seat_region(workshop, code) or abort(404)
     ensure(permissions.can_view_scorecard(current_user, workshop, region.id))
     language = current_language()
-    rendered = report_pdf("region", region_report_context(workshop, region, current_user, language))
-    return _pdf(rendered.pdf, f"{workshop.slug}-{region.code}-report-{language}.pdf")
+    return _pdf("region", region_report_context(workshop, region, current_user, language),
+                f"{workshop.slug}-{region.code}-report-{language}.pdf")
 
 
 @bp.get("/workshops/<slug>.pdf")
@@ -61,8 +65,8 @@ def workshop_report(slug: str):
     workshop = load_workshop(slug) or abort(404)
     ensure(permissions.can_view_benchmark(current_user, workshop))
     language = current_language()
-    rendered = report_pdf("workshop", workshop_report_context(workshop, current_user, language))
-    return _pdf(rendered.pdf, f"{workshop.slug}-report-{language}.pdf")
+    return _pdf("workshop", workshop_report_context(workshop, current_user, language),
+                f"{workshop.slug}-report-{language}.pdf")
 
 
 @bp.get("/action-plans/<slug>/<code>.pdf")
@@ -72,7 +76,7 @@ def action_plan_report(slug: str, code: str):
     ensure(permissions.can_view_action_plan(current_user, workshop, region.id))
     language = current_language()
     context = action_plan_report_context(workshop, region, language) or abort(404)
-    return _pdf(report_pdf("action-plan", context).pdf, f"{workshop.slug}-{region.code}-action-plan-{language}.pdf")
+    return _pdf("action-plan", context, f"{workshop.slug}-{region.code}-action-plan-{language}.pdf")
 
 
 @bp.get("/practices.pdf")
@@ -86,4 +90,4 @@ def catalogue_report():
         context = selected_catalogue_context(request.args, language)
     except CatalogueQueryError as error:
         return Response(str(error) + "\n", status=400, mimetype="text/plain")
-    return _pdf(report_pdf("catalogue", context).pdf, f"practices-{language}.pdf")
+    return _pdf("catalogue", context, f"practices-{language}.pdf")
