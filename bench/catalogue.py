@@ -19,6 +19,11 @@ PostgreSQL: ``EIS_BENCH_DATABASE_URL`` (emptied first), else a throw-away cluste
 ``.ci/pg-cluster`` when PostgreSQL is installed; after the bulk load it is ANALYZEd, as
 autovacuum would. ``python -m bench catalogue`` or ``python -m bench.catalogue``; not a test:
 nothing fails on a slow machine. ``EIS_BENCH_PRACTICES`` changes the count.
+
+``EIS_BENCH_REUSE=1`` keeps the generated data for the next run (generating takes minutes): the
+SQLite file is then ``build/bench-catalogue.sqlite``, and a database that already holds exactly
+``EIS_BENCH_PRACTICES`` published practices is used as it is (neither emptied nor generated).
+``EIS_BENCH_SEARCH_ONLY=1`` skips the gunicorn part.
 """
 from __future__ import annotations
 
@@ -36,6 +41,8 @@ from pathlib import Path
 ORDER = 60
 PRACTICES = int(os.environ.get("EIS_BENCH_PRACTICES", "10000"))
 QUERIES = 200
+REUSE = os.environ.get("EIS_BENCH_REUSE") == "1"
+SEARCH_ONLY = os.environ.get("EIS_BENCH_SEARCH_ONLY") == "1"
 TARGET_P95_MS, TARGET_RATIO = 30.0, 0.5
 
 WORDS = {
@@ -191,6 +198,33 @@ def throughput(url: str, path: str, folder: Path) -> dict[str, float | int]:
     return figures
 
 
+def _reusable(url: str):
+    """With ``EIS_BENCH_REUSE=1``, an app on ``url`` when that database holds the generated
+    practices already (at the migrations' head), else None."""
+    from sqlalchemy import func, select
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from eis_toolkit import create_app
+    from eis_toolkit.extensions import db
+    from eis_toolkit.models import Practice
+
+    if not REUSE:
+        return None
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "TESTING": True})
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        try:
+            held = db.session.scalar(select(func.count()).select_from(Practice).where(Practice.status == "published"))
+        except SQLAlchemyError:
+            held = None
+        db.session.remove()
+        if held != PRACTICES:
+            return None
+        upgrade()
+    return app
+
+
 def bench_database(url: str, label: str, folder: Path) -> bool:
     from sqlalchemy import text
 
@@ -198,15 +232,20 @@ def bench_database(url: str, label: str, folder: Path) -> bool:
 
     from .common import fresh_app
 
-    app = fresh_app(url, TESTING=True)
+    app = _reusable(url)
+    generating = app is None
+    app = app or fresh_app(url, TESTING=True)
     with app.app_context():
         print(f"\n== catalogue, {label}: {PRACTICES} practices ==", flush=True)
         start = time.perf_counter()
-        generate(PRACTICES)
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as connection:  # what autovacuum does after a bulk load
-                connection.execute(text("ANALYZE"))
-        print(f"  generated in {time.perf_counter() - start:.1f} s")
+        if generating:
+            generate(PRACTICES)
+            if db.engine.dialect.name == "postgresql":
+                with db.engine.begin() as connection:  # what autovacuum does after a bulk load
+                    connection.execute(text("ANALYZE"))
+            print(f"  generated in {time.perf_counter() - start:.1f} s")
+        else:
+            print("  reused (EIS_BENCH_REUSE=1)")
         load = os.getloadavg()
         build = time_index_build()
         wall, cpu = time_selection(random.Random(1))
@@ -219,6 +258,8 @@ def bench_database(url: str, label: str, folder: Path) -> bool:
         ok = p95 < TARGET_P95_MS
         db.session.remove()
         db.engine.dispose()
+    if SEARCH_ONLY:
+        return ok
     load = os.getloadavg()
     figures = throughput(url, "/practices/?q=fiere&market=JP&sector=cosmetics", folder)
     print(f"  gunicorn, 2 sync workers, load {load[0]:.1f}, pages of about {figures['size']:,} bytes against a bare "
@@ -254,7 +295,8 @@ def _postgresql(folder: Path):
 def run() -> bool:
     with tempfile.TemporaryDirectory(prefix="eis-bench-catalogue-") as name:
         folder = Path(name)
-        ok = bench_database(f"sqlite:///{folder}/bench-catalogue.sqlite", "SQLite", folder)
+        sqlite = Path(__file__).resolve().parent.parent / "build" if REUSE else folder
+        ok = bench_database(f"sqlite:///{sqlite}/bench-catalogue.sqlite", "SQLite", folder)
         url, stop = _postgresql(folder)
         if url is None:
             print("\n(PostgreSQL skipped: not installed and EIS_BENCH_DATABASE_URL not set)")

@@ -1,17 +1,23 @@
-"""The in-memory facet index: the same counts as SQL, and never stale after a moderation change."""
+"""The in-memory facet index: the same counts as SQL (the test that it is never stale after a
+moderation change needs real commits: ``test_catalogue_search.py``). The data is built once for
+the module (``shared_data``)."""
 from __future__ import annotations
+
+import copy
 
 import pytest
 from sqlalchemy import func, select
 
 from eis_toolkit.accounts.models import Region
+from eis_toolkit.bundles.load import load_bundle
 from eis_toolkit.catalogue import facet_index
 from eis_toolkit.catalogue.models import Practice, PracticeStatus, Term, practice_term
 from eis_toolkit.catalogue.search import matching_id_list
 from eis_toolkit.catalogue.selection import FACETS, FILTERS, CatalogueQuery, catalogue_selection, parse_catalogue_args
 from eis_toolkit.extensions import db
 
-from tests.test_catalogue_search import catalogue, practice  # noqa: F401  (the fixture)
+from tests.conftest import SMALL_BUNDLE
+from tests.test_catalogue_search import catalogue_practices, practice
 
 
 def sql_facets(query: CatalogueQuery) -> tuple[int, dict[str, dict[str, int]]]:
@@ -53,23 +59,28 @@ QUERIES = [{}, {"q": "fiere"}, {"q": "japan"}, {"market": ["JP"]}, {"market": ["
            {"dimension": ["missions"], "stage": ["new_exporter"]}]
 
 
-@pytest.fixture
-def more(load, bundle):
+def _build() -> None:
     """The catalogue's practices plus forty generated ones, some unpublished, on many terms."""
     markets, sectors = ["JP", "US", "KR", "BR", "DE"], ["cosmetics", "machinery", "medtech", "food"]
     instruments = ["trade_fair", "grant", "matchmaking", "voucher", "mission"]
-    bundle["practices"] = bundle.get("practices", []) + [
+    data = copy.deepcopy(SMALL_BUNDLE)
+    data["practices"] = catalogue_practices() + [
         practice(f"gen-{i}", f"Generated fair {i} Japan" if i % 2 else f"Messe {i}",
                  status=("published", "published", "draft", "in_review")[i % 4],
                  region=("ITC4", "DK04", "IE04")[i % 3], language=("en", "de")[i % 2],
                  summary="fiere missione" if i % 3 else "Unternehmen",
                  markets=list(dict.fromkeys([markets[i % 5], markets[(i * 3 + 1) % 5]])), sectors=[sectors[i % 4]],
                  instruments=[instruments[i % 5], instruments[(i + 2) % 5]]) for i in range(40)]
-    load(bundle)
+    load_bundle(data)
+
+
+@pytest.fixture(scope="module")
+def scenario(shared_data):
+    return shared_data(_build)
 
 
 @pytest.mark.parametrize("args", QUERIES)
-def test_the_index_counts_what_sql_counts(catalogue, more, args):
+def test_the_index_counts_what_sql_counts(app, scenario, args):
     query = parse_catalogue_args(args)
     selection = catalogue_selection(query)
     assert (selection.total, selection.facets) == sql_facets(query)
@@ -78,31 +89,8 @@ def test_the_index_counts_what_sql_counts(catalogue, more, args):
 
 
 @pytest.mark.parametrize("sort", ["newest", "rating", "relevance"])
-def test_the_page_from_the_index_is_the_page_sql_selects(catalogue, more, sort):
+def test_the_page_from_the_index_is_the_page_sql_selects(app, scenario, sort):
     query = parse_catalogue_args({"q": "fair", "sort": sort, "per_page": "7", "page": "2"})
     page = [i.practice.slug for i in catalogue_selection(query).items]
     whole = [i.practice.slug for i in catalogue_selection(query, whole=True, facets=False).items]
     assert len(whole) > 14 and page == whole[7:14]
-
-
-def facet_and_slugs(client, **params):
-    body = client.get("/practices.json", query_string=params).get_json()
-    return body["facets"]["market"].get("BR", 0), [r["slug"] for r in body["results"]]
-
-
-@pytest.mark.commits
-def test_publishing_and_returning_change_the_public_result_at_once(client, login, catalogue):
-    client.get("/practices/", query_string={"q": "fiere"})  # the index of this version is built
-    before = facet_and_slugs(client, q="fiere")
-    assert before[0] == 0 and "fiera-milano" in before[1] and "waiting-review" not in before[1]
-    login("host@example.org")
-    assert client.post("/practices/waiting-review/publish").status_code == 302
-    client.post("/logout")
-    brazil, found = facet_and_slugs(client, q="fiere")
-    assert brazil == 1 and set(found) == {*before[1], "waiting-review"}
-    assert "waiting-review" in client.get("/practices/", query_string={"market": "BR"}).get_data(as_text=True)
-    login("host@example.org")
-    assert client.post("/practices/waiting-review/return", data={"reason": "Not yet."}).status_code == 302
-    client.post("/logout")
-    assert facet_and_slugs(client, q="fiere") == before
-    assert "waiting-review" not in client.get("/practices/", query_string={"market": "BR"}).get_data(as_text=True)

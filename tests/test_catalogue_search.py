@@ -22,10 +22,9 @@ def practice(slug, title, status="published", **extra):
     return {"slug": slug, "title": title, "region": extra.pop("region", "ITC4"), "status": status, **extra}
 
 
-@pytest.fixture
-def catalogue(load, bundle):
+def catalogue_practices() -> list[dict]:
     """Published practices in three languages, plus a draft and one in review that must never show."""
-    bundle["practices"] = [
+    return [
         practice("fiera-milano", "Partecipazione collettiva alla fiera di Tokyo", language="it",
                  summary="Uno stand regionale per le imprese della cosmetica.", instruments=["trade_fair"],
                  sectors=["cosmetics"], markets=["JP"], stages=["new_exporter"], dimensions=["missions"],
@@ -44,6 +43,12 @@ def catalogue(load, bundle):
         practice("waiting-review", "Japan fairs waiting in review", status="in_review", markets=["BR"],
                  instruments=["voucher"], summary="fiere"),
     ]
+
+
+@pytest.fixture
+def catalogue(load, bundle):
+    """:func:`catalogue_practices` loaded."""
+    bundle["practices"] = catalogue_practices()
     load(bundle)
     return bundle
 
@@ -320,3 +325,26 @@ def test_words_sorted_by_newest_are_not_ranked(app, catalogue):
     assert ranked.total == newest.total > 0
     assert all(i.score is not None for i in ranked.items) and all(i.score is None for i in newest.items)
     assert {i.practice.slug for i in ranked.items} == {i.practice.slug for i in newest.items}
+
+
+def facet_and_slugs(client, **params):
+    body = client.get("/practices.json", query_string=params).get_json()
+    return body["facets"]["market"].get("BR", 0), [r["slug"] for r in body["results"]]
+
+
+@pytest.mark.commits
+def test_publishing_and_returning_change_the_public_result_at_once(client, login, catalogue):
+    client.get("/practices/", query_string={"q": "fiere"})  # the index of this version is built
+    before = facet_and_slugs(client, q="fiere")
+    assert before[0] == 0 and "fiera-milano" in before[1] and "waiting-review" not in before[1]
+    login("host@example.org")
+    assert client.post("/practices/waiting-review/publish").status_code == 302
+    client.post("/logout")
+    brazil, found = facet_and_slugs(client, q="fiere")
+    assert brazil == 1 and set(found) == {*before[1], "waiting-review"}
+    assert "waiting-review" in client.get("/practices/", query_string={"market": "BR"}).get_data(as_text=True)
+    login("host@example.org")
+    assert client.post("/practices/waiting-review/return", data={"reason": "Not yet."}).status_code == 302
+    client.post("/logout")
+    assert facet_and_slugs(client, q="fiere") == before
+    assert "waiting-review" not in client.get("/practices/", query_string={"market": "BR"}).get_data(as_text=True)

@@ -2,7 +2,7 @@
 
 The text match stays in the database (FTS5 on SQLite, the GIN index on PostgreSQL) and gives
 the matching ids; the counts come from a :class:`FacetIndex` of the **published** practices,
-built in two queries and kept for the catalogue version (``cache.CATALOGUE``, bumped by every
+and each one's term keys (what a list of results shows), built in two queries and kept for the catalogue version (``cache.CATALOGUE``, bumped by every
 write of a practice, its terms, editions and ratings, of terms and regions). Bit ``i`` of every
 bitset (a Python ``int``) is the ``i``-th published practice, newest first; counting a facet is
 an AND and a ``bit_count`` per key: the six facets of 10,000 practices in about a millisecond.
@@ -32,6 +32,9 @@ class FacetIndex:
     ids: tuple[int, ...]  # published practice ids, newest first: bit positions
     keys: Mapping[str, Mapping[str, int]]  # facet → key → bitset of the practices with it
     position: Mapping[int, int]  # id → bit
+    #: id → vocabulary → the practice's keys in it, in ``Practice.terms``' order: what a list of
+    #: results shows of its terms without loading them.
+    terms: Mapping[int, Mapping[str, tuple[str, ...]]]
 
     @property
     def everyone(self) -> int:
@@ -85,16 +88,20 @@ def build() -> FacetIndex:
     ids = tuple(practice_id for practice_id, _ in rows)
     position = {practice_id: i for i, practice_id in enumerate(ids)}
     members: dict[str, dict[str, list[int]]] = {name: {} for name in FACETS}
+    terms: dict[int, dict[str, list[str]]] = {practice_id: {} for practice_id in ids}
     for practice_id, code in rows:
         if code is not None:
             members["region"].setdefault(code, []).append(position[practice_id])
     for practice_id, vocabulary, key in db.session.execute(
             select(practice_term.c.practice_id, Term.vocabulary, Term.key)
             .join(Term, Term.id == practice_term.c.term_id)
-            .join(Practice, Practice.id == practice_term.c.practice_id).where(published)):
+            .join(Practice, Practice.id == practice_term.c.practice_id).where(published).order_by(Term.key)):
         members[str(vocabulary)].setdefault(key, []).append(position[practice_id])
-    return FacetIndex(ids=ids, position=position, keys={name: {key: _bitset(found, len(ids)) for key, found in keys.items()}
-                                     for name, keys in members.items()})
+        terms[practice_id].setdefault(str(vocabulary), []).append(key)
+    return FacetIndex(ids=ids, position=position,
+                      keys={name: {key: _bitset(found, len(ids)) for key, found in keys.items()}
+                            for name, keys in members.items()},
+                      terms={i: {v: tuple(found) for v, found in of.items()} for i, of in terms.items()})
 
 
 def _bitset(positions: Iterable[int], size: int) -> int:

@@ -125,7 +125,7 @@ def region_evidence(practice: Practice, user) -> RegionEvidence | None:
 def candidates(selection: Selection) -> list[recommend.Candidate]:
     """Plain values of the selected practices for the pure ranking."""
     def keys(item: Item, vocabulary):
-        return frozenset(item.practice.keys(vocabulary))
+        return frozenset(item.keys(vocabulary))
 
     return [recommend.Candidate(
         slug=i.practice.slug, title=i.practice.title, sectors=keys(i, Vocabulary.SECTOR),

@@ -13,17 +13,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import defer, joinedload, selectinload
+from sqlalchemy import Integer, bindparam, func, select
+from sqlalchemy.orm import defer, joinedload, load_only, raiseload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..accounts.models import Region
 from ..extensions import db
 from . import facet_index, search, text
-from .models import Practice, PracticeRating, PracticeStatus, Term, Vocabulary
+from .models import Practice, PracticeEdition, PracticeRating, PracticeStatus, Term, Vocabulary
 from .taxonomies import taxonomy_keys
 
 #: Query parameter → vocabulary, in the order facets are shown.
@@ -157,6 +158,11 @@ class Item:
     rating: float | None
     rating_n: int
     score: float | None = None  # text relevance, when searched
+    terms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # vocabulary → keys (facet index)
+
+    def keys(self, vocabulary: Vocabulary | str) -> list[str]:
+        """The practice's keys in one vocabulary (``Practice.keys`` without loading its terms)."""
+        return list(self.terms.get(str(vocabulary), ()))
 
 
 @dataclass
@@ -185,47 +191,103 @@ def _ratings():
     return rating, count
 
 
-def among(column, ids: list[int]):
+def among(column, ids: list[int] | None = None, name: str = "ids"):
     """``column IN (ids)`` with the ids written into the SQL: a selection may hold more ids than
-    SQLite allows bound parameters."""
-    return column.in_(bindparam("ids", ids, expanding=True, literal_execute=True))
+    SQLite allows bound parameters. Without ``ids``, they are given when executing (``name``)."""
+    return column.in_(bindparam(name, ids, type_=Integer, expanding=True, literal_execute=True))
+
+
+#: What a list of results shows (the page, the JSON): a page loads only these columns of its
+#: practices (any other raises, rather than a query per practice); ``whole=True`` loads them all.
+LISTED = (Practice.slug, Practice.title, Practice.title_en, Practice.language, Practice.region_id,
+          Practice.organisation, Practice.summary, Practice.summary_en, Practice.published_at)
+
+
+def _paged(statement, whole: bool):
+    return statement if whole else statement.limit(bindparam("limit")).offset(bindparam("offset"))
+
+
+@cache
+def _ranked_statement(dialect: str, whole: bool):
+    """The ids of ``ids`` matching ``match``, best first, with their scores (one page unless
+    ``whole``); built once per database dialect (the search module is the dialect's)."""
+    matched = search.matches(within=among(search.rowid()))
+    return _paged(select(matched.c.practice_id, matched.c.score)
+                  .join(Practice, Practice.id == matched.c.practice_id)
+                  .where(Practice.status == PracticeStatus.PUBLISHED)
+                  .order_by(matched.c.score.desc(), Practice.published_at.desc(), Practice.id), whole)
+
+
+@cache
+def _rated_statement(whole: bool):
+    """The ids of ``ids`` by peer rating: NULLs last, the rated first, best first, the most rated
+    first among equals."""
+    rating, rating_n = _ratings()
+    return _paged(select(Practice.id).where(among(Practice.id))
+                  .order_by(rating.desc().nulls_last(), rating_n.desc(), Practice.title, Practice.id), whole)
+
+
+@cache
+def _items_statements(whole: bool):
+    """The practices ``ids`` with their ratings, and their editions (in ``Practice.editions``'
+    order). ``Practice.terms`` is not loaded (reading it raises): the facet index has the keys."""
+    rating, rating_n = (column.label(name) for column, name in zip(_ratings(), ("rating", "rating_n")))
+    columns = defer(Practice.search_document) if whole else load_only(*LISTED, raiseload=True)
+    practices = (select(Practice, rating, rating_n)
+                 .where(Practice.status == PracticeStatus.PUBLISHED, among(Practice.id))
+                 .options(columns, raiseload(Practice.terms), joinedload(Practice.region),
+                          raiseload(Practice.editions)))
+    editions = (select(PracticeEdition).where(among(PracticeEdition.practice_id))
+                .order_by(PracticeEdition.practice_id, *Practice.editions.property.order_by))
+    return practices, editions
+
+
+def _page_ids(query: CatalogueQuery, ids: list[int], offset: int, limit: int | None) -> tuple[list[int], dict]:
+    """The ids of the page in its order (every id with ``limit=None``), and their text scores
+    when sorted by relevance: statements over ids and sort keys only."""
+    whole, params = limit is None, {"ids": ids, "limit": limit, "offset": offset}
+    if query.sort == "relevance":  # ranks only what passes every filter
+        rows = db.session.execute(_ranked_statement(db.engine.dialect.name, whole),
+                                  {**params, "match": search.match_text(query.words)}).all()
+        return [i for i, _ in rows], {i: float(score) for i, score in rows}
+    if query.sort == "rating":
+        return list(db.session.scalars(_rated_statement(whole), params)), {}
+    return ids[offset:None if whole else offset + limit], {}  # newest: the index's order
+
+
+def _items(index: facet_index.FacetIndex, page: list[int], scores: dict, whole: bool) -> list[Item]:
+    """The page's practices with their ratings, editions and (from the index) term keys, in
+    ``page``'s order."""
+    practices, editions = _items_statements(whole)
+    rows = {row[0].id: row for row in db.session.execute(practices, {"ids": page})}
+    dated: dict[int, list] = {i: [] for i in rows}
+    for edition in db.session.scalars(editions, {"ids": page}):
+        dated[edition.practice_id].append(edition)
+    for i, row in rows.items():
+        set_committed_value(row[0], "editions", dated[i])
+    return [Item(practice=rows[i][0], rating=None if rows[i][1] is None else float(rows[i][1]),
+                 rating_n=int(rows[i][2]), score=scores.get(i), terms=index.terms.get(i, {}))
+            for i in page if i in rows]
 
 
 def catalogue_selection(query: CatalogueQuery, *, whole: bool = False, facets: bool = True) -> Selection:
     """Run the query: the total, one page of items (every item with ``whole=True``) and the facets.
 
-    A constant number of SQL statements whatever the data: the text match (ids only), the page,
-    and its terms and editions. Which practices pass the filters, the total and the facets come
-    from the :mod:`facet_index` of the published practices (built once per catalogue version);
-    the page's statement reads those ids (sorted by newest, the index's order, only the page's).
-    The text rank is computed only when sorting by relevance, and then only for the selection."""
+    A constant number of SQL statements whatever the data: the text match (ids only), the page's
+    ids when sorted by relevance or rating, the page's practices, and their terms and editions.
+    Which practices pass the filters, the total and the facets come from the :mod:`facet_index`
+    of the published practices (built once per catalogue version), as does the page when sorted by
+    newest (the index's order). The text rank is computed only when sorting by relevance, and
+    then only for the selection."""
     words = query.words
     index = facet_index.current()
     within = index.bits(search.matching_id_list(words)) if words else index.everyone
     chosen = index.selected(within, query.filters)
     total, counted = index.counts(within, query.filters) if facets else (chosen.bit_count(), {})
     ids = index.page(chosen, 0, None)
-    rating, rating_n = (column.label(name) for column, name in zip(_ratings(), ("rating", "rating_n")))
     offset, limit = (0, None) if whole else ((query.page - 1) * query.per_page, query.per_page)
-    statement = (select(Practice, rating, rating_n).where(Practice.status == PracticeStatus.PUBLISHED)
-                 .options(defer(Practice.search_document), selectinload(Practice.terms),
-                          joinedload(Practice.region), selectinload(Practice.editions)))
-    matched = None
-    if words and query.sort == "relevance":  # ranks only what passes every filter
-        matched = search.matches(words, within=among(search.rowid(), ids))
-        statement = (statement.add_columns(matched.c.score).join(matched, matched.c.practice_id == Practice.id)
-                     .order_by(matched.c.score.desc(), Practice.published_at.desc(), Practice.id))
-    elif query.sort == "rating":  # NULLs last: the rated first, best first, the most rated first among equals
-        statement = (statement.where(among(Practice.id, ids))
-                     .order_by(rating.desc().nulls_last(), rating_n.desc(), Practice.title, Practice.id))
-    else:  # newest: the index's order, so it picks the page itself
-        statement = (statement.where(among(Practice.id, ids[offset:None if limit is None else offset + limit]))
-                     .order_by(Practice.published_at.desc(), Practice.id.desc()))
-        offset, limit = 0, None
-    statement = statement.limit(limit).offset(offset or None)
-    items = [Item(practice=row[0], rating=None if row[1] is None else float(row[1]), rating_n=int(row[2]),
-                  score=float(row[3]) if matched is not None else None)
-             for row in db.session.execute(statement)]
+    page, scores = _page_ids(query, ids, offset, limit) if ids else ([], {})
+    items = _items(index, page, scores, whole) if page else []
     return Selection(query=query, total=total, items=items, facets=counted, searched=bool(words), ids=ids)
 
 
@@ -244,7 +306,7 @@ def result_object(item: Item, url: str) -> dict:
         "slug": p.slug, "title": p.title, "region": p.region.code if p.region else None,
         "region_name": p.region.name if p.region else None, "organisation": p.organisation,
         "summary": p.summary,
-        **{name + "s": p.keys(vocabulary) for name, vocabulary in FILTERS.items()},
+        **{name + "s": item.keys(vocabulary) for name, vocabulary in FILTERS.items()},
         "rating": rating_of(item), "rating_n": item.rating_n,
         "published_at": p.published_at.isoformat() if p.published_at else None,
         "url": url,
@@ -264,8 +326,6 @@ def edition_object(edition) -> dict:
 def upcoming_editions(selection: Selection, today: date, limit: int = 5) -> list:
     """The next dated editions of the selected practices: open calls (deadline ahead) first by
     deadline, then events ahead by start; one query. ``[(edition, practice), ...]``."""
-    from .models import PracticeEdition
-
     open_first = func.coalesce(PracticeEdition.deadline, PracticeEdition.starts)
     rows = db.session.execute(
         select(PracticeEdition, Practice).join(Practice, Practice.id == PracticeEdition.practice_id)

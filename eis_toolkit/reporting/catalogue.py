@@ -86,9 +86,11 @@ def selected_catalogue_context(args, language: str, progress: Callable[[int], No
 
     query = parse_catalogue_args(args)
     selection = catalogue_selection(query, whole=True, facets=False)
-    # the ratings of every selected practice in one statement (per criterion: not in the selection)
+    # the ratings (per criterion: not in the selection) and terms (their labels) of every selected
+    # practice, a statement each
     ids = [item.practice.id for item in selection.items]
-    db.session.scalars(select(Practice).where(Practice.id.in_(ids)).options(selectinload(Practice.ratings))).all()
+    db.session.scalars(select(Practice).where(Practice.id.in_(ids)).options(
+        selectinload(Practice.ratings), selectinload(Practice.terms))).all()
     terms = {(str(t.vocabulary), t.key): t for t in db.session.scalars(select(Term))}
     filters = {"q": [query.q] if query.q else [], **{name: list(keys) for name, keys in query.filters.items()}}
     return catalogue_report_context([item.practice for item in selection.items], filters, language, terms, progress)

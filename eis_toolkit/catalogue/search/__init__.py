@@ -2,8 +2,9 @@
 
 Both search ``Practice.search_document`` (stems written by ``catalogue/text.py``):
 ``sqlite.py`` through the FTS5 table ``practice_fts`` (kept in step by triggers),
-``postgresql.py`` through the stored column ``practice.search_vector`` and its GIN index. Each gives ``matches(words)``, a
-subquery of ``(practice_id, score)`` rows where a higher score is a better match.
+``postgresql.py`` through the stored column ``practice.search_vector`` and its GIN index. Each gives
+``matches()``, a subquery of ``(practice_id, score)`` rows where a higher score is a better match,
+for the words in its bound parameter ``match`` (:func:`match_text`): statements built once.
 """
 from __future__ import annotations
 
@@ -30,10 +31,15 @@ def backend():
     return postgresql if db.engine.dialect.name == "postgresql" else sqlite
 
 
-def matches(query_words: list[list[str]], within=None) -> Subquery:
-    """``(practice_id, score)`` of the practices matching every word (one of its forms each),
-    the rows limited by the condition ``within`` (on :func:`rowid`) when given."""
-    return backend().matches(query_words, within)
+def match_text(query_words: list[list[str]]) -> str:
+    """The value of the ``match`` parameter for the query's words (each with its forms)."""
+    return backend().match_text(query_words)
+
+
+def matches(within=None) -> Subquery:
+    """``(practice_id, score)`` of the practices matching every word of ``match`` (one of its
+    forms each), the rows limited by the condition ``within`` (on :func:`rowid`) when given."""
+    return backend().matches(within)
 
 
 def rowid():
@@ -44,5 +50,5 @@ def rowid():
 def matching_id_list(query_words: list[list[str]]) -> list[int]:
     """The ids of the matching practices as a list, read as one comma-separated value: thousands
     of one-column rows cost more to fetch through SQLAlchemy than the match itself."""
-    joined = db.session.scalar(backend().joined_ids(query_words))
+    joined = db.session.scalar(backend().joined_ids(), {"match": match_text(query_words)})
     return [int(i) for i in joined.split(",")] if joined else []

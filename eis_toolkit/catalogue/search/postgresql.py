@@ -10,7 +10,9 @@ expression index recomputed ``to_tsvector`` for every practice (5 s for 10,000),
 """
 from __future__ import annotations
 
-from sqlalchemy import Subquery, Text, cast, func, literal_column, select
+from functools import cache
+
+from sqlalchemy import Subquery, Text, bindparam, cast, func, literal_column, select
 
 from ..models import Practice
 
@@ -33,25 +35,30 @@ def tsquery_expression(query_words: list[list[str]]) -> str:
     return " & ".join("(" + " | ".join(forms) + ")" for forms in query_words)
 
 
+def match_text(query_words: list[list[str]]) -> str:
+    """The value of the ``match`` parameter of :func:`matches` and :func:`joined_ids`."""
+    return tsquery_expression(query_words)
+
+
 def rowid():
     return Practice.id
 
 
-def matches(query_words: list[list[str]], within=None) -> Subquery:
+def _query():
+    return func.to_tsquery(literal_column("'simple'::regconfig"), bindparam("match", type_=Text))
+
+
+def matches(within=None) -> Subquery:
     vector = literal_column("practice.search_vector")
-    query = func.to_tsquery(literal_column("'simple'::regconfig"), tsquery_expression(query_words))
-    statement = select(Practice.id.label("practice_id"), func.ts_rank(vector, query).label("score")).where(
-        vector.op("@@")(query))
+    statement = select(Practice.id.label("practice_id"), func.ts_rank(vector, _query()).label("score")).where(
+        vector.op("@@")(_query()))
     if within is not None:
         statement = statement.where(within)
     return statement.subquery("fts")
 
 
-def _matching(query_words: list[list[str]]):
+@cache
+def joined_ids():
+    """The ids matching the ``match`` parameter as one comma-separated text."""
     vector = literal_column("practice.search_vector")
-    return vector.op("@@")(func.to_tsquery(literal_column("'simple'::regconfig"), tsquery_expression(query_words)))
-
-
-def joined_ids(query_words: list[list[str]]):
-    """The matching ids as one comma-separated text."""
-    return select(func.string_agg(cast(Practice.id, Text), ",")).where(_matching(query_words))
+    return select(func.string_agg(cast(Practice.id, Text), ",")).where(vector.op("@@")(_query()))

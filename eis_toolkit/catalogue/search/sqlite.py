@@ -6,7 +6,9 @@ through. Ranking is FTS5's BM25 (smaller is better, so the score is its negative
 """
 from __future__ import annotations
 
-from sqlalchemy import Integer, Subquery, column, func, literal_column, select, table, text
+from functools import cache
+
+from sqlalchemy import Integer, Subquery, bindparam, column, func, literal_column, select, table, text
 
 CREATE = [
     "DROP TABLE IF EXISTS practice_fts",
@@ -42,18 +44,24 @@ def rowid():
     return literal_column("+practice_fts.rowid")
 
 
-def matches(query_words: list[list[str]], within=None) -> Subquery:
-    """Ranked matches; ``within`` (a condition on :func:`rowid`) limits the rows BM25 is computed
-    for (SQLite checks the WHERE clause before computing the result columns)."""
+def match_text(query_words: list[list[str]]) -> str:
+    """The value of the ``match`` parameter of :func:`matches` and :func:`joined_ids`."""
+    return match_expression(query_words)
+
+
+def matches(within=None) -> Subquery:
+    """Ranked matches of the ``match`` parameter; ``within`` (a condition on :func:`rowid`)
+    limits the rows BM25 is computed for (SQLite checks the WHERE clause before computing the
+    result columns)."""
     fts = literal_column("practice_fts")
     statement = (select(FTS.c.rowid.label("practice_id"), (-func.bm25(fts)).label("score"))
-                 .where(fts.op("MATCH")(match_expression(query_words))))
+                 .where(fts.op("MATCH")(bindparam("match"))))
     if within is not None:
         statement = statement.where(within)
     return statement.subquery("fts")
 
 
-def joined_ids(query_words: list[list[str]]):
-    """The matching ids as one comma-separated text."""
-    return (text("SELECT group_concat(rowid) FROM practice_fts WHERE practice_fts MATCH :match")
-            .bindparams(match=match_expression(query_words)))
+@cache
+def joined_ids():
+    """The ids matching the ``match`` parameter as one comma-separated text."""
+    return text("SELECT group_concat(rowid) FROM practice_fts WHERE practice_fts MATCH :match")
