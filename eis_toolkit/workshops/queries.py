@@ -219,16 +219,18 @@ class VisibleReview:
 
 
 def visible_reviews(user: User, workshop: Workshop, region_id: int, keys_by_id: dict[int, str],
-                    exclude_reviewer_id: int | None = None) -> list[VisibleReview]:
+                    exclude_reviewer_id: int | None = None, known: ReviewerAssignment | None = None
+                    ) -> list[VisibleReview]:
     """The submitted reviews of ``region_id`` at ``workshop`` that ``user`` may read.
 
     Empty unless :func:`permissions.can_see_peer_scores`; authors hidden ("Reviewer A", ...)
     unless :func:`permissions.can_see_reviewer_names`. Drafts are never shown to anyone but
-    their author. ``keys_by_id`` maps question ids to keys.
+    their author. ``keys_by_id`` maps question ids to keys. ``known``: an assignment loaded with
+    its review, read instead of the database if it is the person's own of that region.
     """
-    if not permissions.can_see_peer_scores(user, workshop, region_id):
+    if not permissions.can_see_peer_scores(user, workshop, region_id, known):
         return []
-    names = permissions.can_see_reviewer_names(user, workshop, region_id)
+    names = permissions.can_see_reviewer_names(user, workshop, region_id, known)
     reviews = db.session.scalars(
         select(Review).join(Review.assignment)
         .where(ReviewerAssignment.workshop_id == workshop.id, ReviewerAssignment.region_id == region_id,

@@ -132,7 +132,7 @@ def _review_page(context: _ReviewContext, template: str, status: int = 200, **ex
     assignment, workshop = context.assignment, context.workshop
     review = assignment.review
     peers = queries.visible_reviews(current_user, workshop, assignment.region_id, context.ids.keys,
-                                    exclude_reviewer_id=assignment.reviewer_id)
+                                    exclude_reviewer_id=assignment.reviewer_id, known=assignment)
     return render_template(
         template, assignment=assignment, workshop=workshop, definition=context.definition, review=review,
         own=context.own, peers=peers, editable=context.editable, review_messages=review_messages,
