@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 from babel import support
 from babel.dates import format_date, format_time, get_datetime_format
 from babel.numbers import format_decimal
-from flask import Flask, current_app, has_request_context, request, session
+from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import Babel, get_locale, get_translations, refresh
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
@@ -203,6 +203,16 @@ class FormMessages:
         return english
 
 
+def translations() -> support.NullTranslations:
+    """Flask-Babel's catalogue for the language in force (``force_locale`` included), looked up
+    once per language in an app context: a page's template asks for it at every ``_()``."""
+    locale = get_locale()
+    memo = g.get("_eis_translations")
+    if memo is None or memo[0] is not locale:
+        memo = g._eis_translations = (locale, get_translations())
+    return memo[1]
+
+
 def _form_messages() -> None:
     """Flask-WTF takes a form's translations from ``request.wtforms_translations`` when set."""
     request.wtforms_translations = FormMessages()
@@ -215,6 +225,11 @@ def init_app(app: Flask) -> None:
     # serves several requests (the tests push one for a whole test).
     app.before_request(refresh)
     app.before_request(_form_messages)
+    app.jinja_env.install_gettext_callables(  # as Flask-Babel's, with the catalogue looked up once
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n), newstyle=True)
 
     @app.template_filter("tr")
     def tr_filter(texts):

@@ -169,26 +169,32 @@ def can_edit_review(user, assignment) -> bool:
             and (review is None or review.status == "draft"))
 
 
-def has_submitted_review(user, workshop: Workshop, region_id: int) -> bool:
-    """This reviewer has submitted their review of ``region_id`` at ``workshop``."""
-    return is_reviewer(user) and user.region_id != region_id and _exists(
+def has_submitted_review(user, workshop: Workshop, region_id: int, known=None) -> bool:
+    """This reviewer has submitted their review of ``region_id`` at ``workshop``. ``known``: an
+    assignment loaded with its review; when it is this reviewer's of that region (there is one per
+    reviewer, region and workshop), its review is read instead of asking the database."""
+    if not (is_reviewer(user) and user.region_id != region_id):
+        return False
+    if known is not None and (known.workshop_id, known.reviewer_id, known.region_id) == (workshop.id, user.id, region_id):
+        return known.review is not None and known.review.status == ReviewStatus.SUBMITTED
+    return _exists(
         ReviewerAssignment.workshop_id == workshop.id, ReviewerAssignment.reviewer_id == user.id,
         ReviewerAssignment.region_id == region_id, Review.status == ReviewStatus.SUBMITTED,
         join=ReviewerAssignment.review)
 
 
-def can_see_peer_scores(user, workshop: Workshop, region_id: int) -> bool:
+def can_see_peer_scores(user, workshop: Workshop, region_id: int, known=None) -> bool:
     """Other people's submitted reviews of a hot-seat region (the blind rule): the workshop's
     hosts (not those of the region itself before publication); the region's reviewers once they
-    submitted their own; the region once published."""
-    return (can_host_region(user, workshop, region_id) or has_submitted_review(user, workshop, region_id)
+    submitted their own; the region once published. ``known``: see :func:`has_submitted_review`."""
+    return (can_host_region(user, workshop, region_id) or has_submitted_review(user, workshop, region_id, known)
             or can_read_own_reviews(user, workshop, region_id))
 
 
-def can_see_reviewer_names(user, workshop: Workshop, region_id: int) -> bool:
+def can_see_reviewer_names(user, workshop: Workshop, region_id: int, known=None) -> bool:
     """Who wrote each review: hosts and fellow reviewers who submitted; the reviewed region only
-    when the host chose to show names."""
-    if can_host_region(user, workshop, region_id) or has_submitted_review(user, workshop, region_id):
+    when the host chose to show names. ``known``: see :func:`has_submitted_review`."""
+    if can_host_region(user, workshop, region_id) or has_submitted_review(user, workshop, region_id, known):
         return True
     return workshop.show_reviewer_names and can_read_own_reviews(user, workshop, region_id)
 

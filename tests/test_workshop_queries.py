@@ -7,6 +7,7 @@ import pytest
 from eis_toolkit.accounts.services import create_user, save_region
 from eis_toolkit.extensions import db
 from eis_toolkit.workshops import reviews as review_services
+from eis_toolkit.workshops.queries import question_ids_of
 from eis_toolkit.workshops.services import (accept_nomination, assign_reviewer, create_workshop, save_site_visit)
 from tests.workshop_support import (assignment_of, definition, login_as, open_workshop, person, region,  # noqa: F401
                                     submit_as, workshop, workshop_bundle)
@@ -70,6 +71,7 @@ def test_constant_queries(grow, client, login_as, count_queries):
     w = workshop()
     w.live_revealed = True
     db.session.commit()
+    question_ids_of(w.questionnaire)  # kept by the process: only the first review page would read them
     ids = {"ie_dk": assignment_of("ie@example.org", "DK04").id, "it_dk": assignment_of("it@example.org", "DK04").id}
 
     def count_each():

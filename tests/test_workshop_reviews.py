@@ -220,6 +220,7 @@ def test_the_review_pages_cost_the_same_queries_however_many_questions_are_score
         return len(statements)
 
     url = f"/reviews/{ie_on_dk.id}{path}"
+    queries_of(url)  # the first also reads the questionnaire's question ids (then kept by the process)
     none = queries_of(url)
     client.post(f"/reviews/{ie_on_dk.id}", data={"version": ie_on_dk.review.version, **score_fields(4, comment="c")})
     assert queries_of(url) == none, f"{url}: {none} queries with no score"
@@ -233,6 +234,32 @@ def test_dimension_pages_of_different_sizes_cost_the_same_queries(ie_on_dk, clie
             client.get(f"/reviews/{ie_on_dk.id}/{key}")
         counts[key] = len(statements)
     assert len(set(counts.values())) == 1, counts
+
+
+
+def test_a_dimension_page_costs_five_statements_once_the_process_knows_the_questionnaire(ie_on_dk, client,
+                                                                                         count_queries):
+    """Sixty reviewers at once (issue #13): the person, the assignment with its review, its scores,
+    the region's self-assessment and the page's answers. The question ids are kept by the process,
+    and the blind rule reads the reviewer's own draft, already loaded, instead of asking again."""
+    url = f"/reviews/{ie_on_dk.id}/strategy"
+    client.get(url)
+    with count_queries() as statements:
+        assert client.get(url).status_code == 200
+    assert len(statements) == 5, statements
+    assert not [s for s in statements if "FROM question " in s or "EXISTS" in s], statements
+
+
+def test_the_question_ids_are_kept_per_questionnaire_row(ie_on_dk, count_queries):
+    from eis_toolkit.workshops.queries import question_ids, question_ids_of
+
+    questionnaire = ie_on_dk.workshop.questionnaire
+    ids = question_ids_of(questionnaire)
+    assert ids.all == question_ids(questionnaire.id) and ids.scored == scored_question_ids(questionnaire.id)
+    assert ids.keys == {i: k for k, i in ids.scored.items()} and len(ids.scored) == 33 < len(ids.all)
+    with count_queries() as statements:
+        assert question_ids_of(questionnaire) is ids
+    assert statements == []
 
 
 _WRITE = re.compile(r'\s*(INSERT INTO|UPDATE|DELETE FROM)\s+"?(\w+)"?', re.I)
@@ -265,7 +292,7 @@ def test_a_page_save_writes_only_what_changed_in_a_constant_number_of_reads(ie_o
     for statements in again.values():
         assert _writes(statements) == [("UPDATE", "review"), ("UPDATE", "data_version")], "no score rewritten"
     reads = {page: len(statements) - len(_writes(statements)) for page, statements in again.items()}
-    assert reads["strategy"] == reads["matchmaking"] <= 7, reads
+    assert reads["strategy"] == reads["matchmaking"] == 3, reads  # the person, the assignment, its scores
     changed = save("strategy", 3, comment="changed")
     assert _writes(changed).count(("UPDATE", "review_score")) == 1, "one statement for the eight changed rows"
     assert {s.comment for s in review_of(ie_on_dk).scores if s.question.key.startswith("strategy.")} == {"changed"}

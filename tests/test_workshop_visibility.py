@@ -188,3 +188,24 @@ def test_autosave_answers_with_the_version_only(scenario, client, login_as):
     a = assignment_of("ie@example.org", "DK04")
     body = client.post(f"/reviews/{a.id}/autosave", json={"version": a.review.version, "fields": {}}).json
     assert set(body) == {"version", "missing", "saved_at"}
+
+
+def test_a_loaded_assignment_answers_the_blind_rule_only_for_its_own_reviewer(scenario, count_queries):
+    """The review pages pass the assignment they loaded (``known``): it replaces the query only
+    when it is the reader's own assignment to that region; anyone else's is ignored."""
+    from eis_toolkit import permissions
+    from tests.workshop_support import person, region
+
+    w, dk = workshop(), region("DK04").id
+    ida, ian = person("it@example.org"), person("ie@example.org")
+    idas, ians = assignment_of("it@example.org", "DK04"), assignment_of("ie@example.org", "DK04")
+    assert idas.review.status == "submitted" and ians.review.status == "draft"
+    with count_queries() as statements:
+        assert permissions.has_submitted_review(ida, w, dk, known=idas)
+        assert not permissions.has_submitted_review(ian, w, dk, known=ians)
+    assert statements == [], "the loaded review was read"
+    with count_queries() as statements:
+        assert not permissions.has_submitted_review(ian, w, dk, known=idas), "someone else's submission"
+        assert permissions.has_submitted_review(ida, w, dk, known=ians)
+    assert len(statements) == 2, "asked the database"
+    assert not permissions.has_submitted_review(ida, w, region("IE04").id, known=idas), "another region"

@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from functools import cache
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import joinedload
 
 from ..columns import utcnow
@@ -33,15 +34,21 @@ def start_session(user: User, *, remember: bool, days: float) -> str:
     return token
 
 
+@cache
+def _session_statement():
+    """The person of a log-in (``:token_hash``, unexpired at ``:now``): built once, as it runs on
+    every request (SQLAlchemy then neither rebuilds nor re-keys its loader options)."""
+    return (select(User).join(User.sessions).options(joinedload(User.role_rows), joinedload(User.region))
+            .where(UserSession.token_hash == bindparam("token_hash"), UserSession.expires_at > bindparam("now"),
+                   User.active))
+
+
 def load_session(token: str | None) -> User | None:
     """The active person whose unexpired log-in has this token, with their roles and region (every
     page's header names it), in one query; else None."""
     if not token:
         return None
-    user = db.session.scalars(
-        select(User).join(User.sessions).options(joinedload(User.role_rows), joinedload(User.region))
-        .where(UserSession.token_hash == _hash(token), UserSession.expires_at > utcnow(), User.active)
-    ).unique().first()
+    user = db.session.scalars(_session_statement(), {"token_hash": _hash(token), "now": utcnow()}).unique().first()
     if user is not None:
         user.session_token = token
     return user

@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
 from flask import abort
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, inspect, or_, select
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import permissions
 from ..catalogue.models import Practice, PracticeRating
@@ -54,27 +56,42 @@ def workshop_or_404(slug: str) -> Workshop:
     return workshop
 
 
+@cache
+def _assignment_statement():
+    """The assignment by id (``:id``) with its workshop, questionnaire (not its stored definition,
+    a large JSON document), region and review: built once, so that SQLAlchemy does not rebuild
+    and re-key its loader options on every request."""
+    return select(ReviewerAssignment).where(ReviewerAssignment.id == bindparam("id")).options(
+        joinedload(ReviewerAssignment.workshop).joinedload(Workshop.questionnaire).defer(Questionnaire.definition),
+        joinedload(ReviewerAssignment.region), joinedload(ReviewerAssignment.review))
+
+
 def assignment_or_404(assignment_id: int, nominations: bool = True) -> ReviewerAssignment:
     """An assignment with its workshop, region and review (its scores, and its nominations unless
     ``nominations`` is false: only the general part and the confirmation show them); not the
     workshop's other assignments (the permission checks ask the database with ``EXISTS``). The
-    questionnaire comes without its stored definition (a large JSON document): ``definition_for``
-    reads it only the first time a process meets that questionnaire. The reviewer is not joined:
-    on the reviewer's own pages they are the person logged in, already in the session (load the
-    current user first), and only a host's reading of the page asks for them."""
-    review = joinedload(ReviewerAssignment.review)
-    review = review.options(selectinload(Review.scores), *(
-        [selectinload(Review.nominations).joinedload(Nomination.practice)] if nominations else []))
-    assignment = db.session.scalar(
-        select(ReviewerAssignment).where(ReviewerAssignment.id == assignment_id).options(
-            joinedload(ReviewerAssignment.workshop).joinedload(Workshop.questionnaire)
-            .defer(Questionnaire.definition),
-            joinedload(ReviewerAssignment.region),
-            review,
-        ))
+    questionnaire comes without its stored definition: ``definition_for`` reads it only the first
+    time a process meets that questionnaire. The reviewer is not joined: on the reviewer's own
+    pages they are the person logged in, already in the session (load the current user first),
+    and only a host's reading of the page asks for them. The review's collections are read with
+    one plain query each (for one parent, ``selectinload`` costs several times as much CPU)."""
+    assignment = db.session.scalar(_assignment_statement(), {"id": assignment_id})
     if assignment is None:
         abort(404)
+    review = assignment.review
+    if review is not None:
+        _load_collection(review, "scores", select(ReviewScore).where(ReviewScore.review_id == review.id))
+        if nominations:
+            _load_collection(review, "nominations", select(Nomination).where(Nomination.review_id == review.id)
+                             .options(joinedload(Nomination.practice)).order_by(Nomination.id))
     return assignment
+
+
+def _load_collection(parent, name: str, statement) -> None:
+    """Set ``parent.<name>`` to the rows of ``statement``, as an eager loader would (left alone
+    when the session has it loaded already)."""
+    if name in inspect(parent).unloaded:
+        set_committed_value(parent, name, list(db.session.scalars(statement)))
 
 
 def scored_question_ids(questionnaire_id: int) -> dict[str, int]:
@@ -88,6 +105,35 @@ def question_ids(questionnaire_id: int, scored_only: bool = False) -> dict[str, 
     if scored_only:
         stmt = stmt.where(Question.type == "scale")
     return dict(db.session.execute(stmt.order_by(Question.position)).all())
+
+
+@dataclass(frozen=True)
+class QuestionIds:
+    """A questionnaire's ``{question key: Question.id}``, every question and the scored ones, in
+    questionnaire order; ``keys`` maps a scored question's id back to its key. Read-only."""
+
+    all: dict[str, int]
+    scored: dict[str, int]
+    keys: dict[int, str]
+
+
+_QUESTION_IDS: dict[tuple, QuestionIds] = {}
+
+
+def question_ids_of(questionnaire: Questionnaire) -> QuestionIds:
+    """The questionnaire's question ids, read once per process: a stored version's questions never
+    change (``questionnaires.services.register`` only adds). Ids are reused when tables are
+    emptied and loaded again (tests), so the key is the row's id, checksum and loading time."""
+    key = (questionnaire.id, questionnaire.checksum, questionnaire.loaded_at)
+    found = _QUESTION_IDS.get(key)
+    if found is None:
+        rows = db.session.execute(select(Question.key, Question.id, Question.type)
+                                  .where(Question.questionnaire_id == questionnaire.id)
+                                  .order_by(Question.position)).all()
+        scored = {k: i for k, i, kind in rows if kind == "scale"}
+        found = _QUESTION_IDS[key] = QuestionIds({k: i for k, i, _ in rows}, scored,
+                                                 {i: k for k, i in scored.items()})
+    return found
 
 
 # --- the workshops page -----------------------------------------------------------------------
@@ -173,16 +219,18 @@ class VisibleReview:
 
 
 def visible_reviews(user: User, workshop: Workshop, region_id: int, keys_by_id: dict[int, str],
-                    exclude_reviewer_id: int | None = None) -> list[VisibleReview]:
+                    exclude_reviewer_id: int | None = None, known: ReviewerAssignment | None = None
+                    ) -> list[VisibleReview]:
     """The submitted reviews of ``region_id`` at ``workshop`` that ``user`` may read.
 
     Empty unless :func:`permissions.can_see_peer_scores`; authors hidden ("Reviewer A", ...)
     unless :func:`permissions.can_see_reviewer_names`. Drafts are never shown to anyone but
-    their author. ``keys_by_id`` maps question ids to keys.
+    their author. ``keys_by_id`` maps question ids to keys. ``known``: an assignment loaded with
+    its review, read instead of the database if it is the person's own of that region.
     """
-    if not permissions.can_see_peer_scores(user, workshop, region_id):
+    if not permissions.can_see_peer_scores(user, workshop, region_id, known):
         return []
-    names = permissions.can_see_reviewer_names(user, workshop, region_id)
+    names = permissions.can_see_reviewer_names(user, workshop, region_id, known)
     reviews = db.session.scalars(
         select(Review).join(Review.assignment)
         .where(ReviewerAssignment.workshop_id == workshop.id, ReviewerAssignment.region_id == region_id,
@@ -214,11 +262,21 @@ def _letter(number: int) -> str:
     return letters
 
 
-def region_assessment(workshop: Workshop, region_id: int) -> Assessment | None:
-    """The region's self-assessment with its answers and their evidence files."""
-    return db.session.scalar(
-        select(Assessment).where(Assessment.workshop_id == workshop.id, Assessment.region_id == region_id)
-        .options(selectinload(Assessment.answers).selectinload(Answer.evidence)))
+def region_assessment(workshop: Workshop, region_id: int, answers: bool = True) -> Assessment | None:
+    """The region's self-assessment with its answers and their evidence files (only the row
+    without ``answers``: see :func:`answers_to`)."""
+    statement = select(Assessment).where(Assessment.workshop_id == workshop.id, Assessment.region_id == region_id)
+    if answers:
+        statement = statement.options(selectinload(Assessment.answers).selectinload(Answer.evidence))
+    return db.session.scalar(statement)
+
+
+def answers_to(assessment: Assessment, question_ids: list[int]) -> dict[int, Answer]:
+    """The assessment's answers to these questions with their evidence files, by question id (one
+    query: a review page shows one dimension's answers)."""
+    return {a.question_id: a for a in db.session.scalars(
+        select(Answer).where(Answer.assessment_id == assessment.id, Answer.question_id.in_(question_ids))
+        .options(joinedload(Answer.evidence))).unique()}
 
 
 # --- practices nominated at a workshop --------------------------------------------------------

@@ -67,11 +67,12 @@ class _ReviewContext:
         self.editable = permissions.can_edit_review(current_user, self.assignment)
         self.workshop = self.assignment.workshop
         self.definition = definition_for(self.workshop.questionnaire)
-        self.question_ids = queries.scored_question_ids(self.workshop.questionnaire_id)
+        self.ids = queries.question_ids_of(self.workshop.questionnaire)
+        self.question_ids = self.ids.scored
 
     @property
     def own(self) -> dict:
-        keys_by_id = {i: k for k, i in self.question_ids.items()}
+        keys_by_id = self.ids.keys
         review = self.assignment.review
         return {keys_by_id[s.question_id]: s for s in review.scores if s.question_id in keys_by_id} if review else {}
 
@@ -80,8 +81,9 @@ class _ReviewContext:
 
     @cached_property
     def assessment(self):
-        """The reviewed region's self-assessment, with its answers and their files."""
-        return queries.region_assessment(self.workshop, self.assignment.region_id)
+        """The reviewed region's self-assessment (the row: every page shows its state; a
+        dimension's page reads its answers with ``queries.answers_to``)."""
+        return queries.region_assessment(self.workshop, self.assignment.region_id, answers=False)
 
     def dimension(self, key: str):
         page = next((d for d in self.definition.dimensions if d.key == key), None)
@@ -129,9 +131,8 @@ def review(assignment_id: int):
 def _review_page(context: _ReviewContext, template: str, status: int = 200, **extra):
     assignment, workshop = context.assignment, context.workshop
     review = assignment.review
-    keys_by_id = {i: k for k, i in context.question_ids.items()}
-    peers = queries.visible_reviews(current_user, workshop, assignment.region_id, keys_by_id,
-                                    exclude_reviewer_id=assignment.reviewer_id)
+    peers = queries.visible_reviews(current_user, workshop, assignment.region_id, context.ids.keys,
+                                    exclude_reviewer_id=assignment.reviewer_id, known=assignment)
     return render_template(
         template, assignment=assignment, workshop=workshop, definition=context.definition, review=review,
         own=context.own, peers=peers, editable=context.editable, review_messages=review_messages,
@@ -156,8 +157,8 @@ def review_dimension(assignment_id: int, dimension_key: str):
     position = keys.index(page.key)
     answers = {}
     if context.assessment is not None:
-        all_ids = queries.question_ids(context.workshop.questionnaire_id)
-        by_id = {a.question_id: a for a in context.assessment.answers}
+        all_ids = context.ids.all
+        by_id = queries.answers_to(context.assessment, [all_ids[q.key] for q in page.questions if q.key in all_ids])
         answers = {q.key: by_id[all_ids[q.key]] for q in page.questions if all_ids.get(q.key) in by_id}
     language = current_language()
     scored = page_questions(context.definition, page.key)
@@ -264,7 +265,7 @@ def autosave(assignment_id: int):
     if not isinstance(body, dict) or not isinstance(body.get("fields"), dict) or not isinstance(body.get("version"), int):
         return jsonify(error="Expected {\"version\": number, \"fields\": {...}}."), 400
     definition = definition_for(assignment.workshop.questionnaire)
-    question_ids = queries.scored_question_ids(assignment.workshop.questionnaire_id)
+    question_ids = queries.question_ids_of(assignment.workshop.questionnaire).scored
     review, version = draft_to_save(assignment, body["version"])
     try:
         page = body.get("page") if isinstance(body.get("page"), str) else None

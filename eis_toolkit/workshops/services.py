@@ -259,23 +259,31 @@ def remove_assignment(assignment: ReviewerAssignment, user: User | None = None) 
     db.session.flush()
 
 
+def _new_review(assignment: ReviewerAssignment) -> Review:
+    """An empty draft for the assignment, added to the session (the next flush inserts it)."""
+    assignment.review = Review(status=ReviewStatus.DRAFT, scores=[], nominations=[])  # known empty: no load
+    db.session.add(assignment.review)
+    return assignment.review
+
+
 def ensure_review(assignment: ReviewerAssignment) -> Review:
     """The assignment's review, created as an empty draft if it has none yet."""
     if assignment.review is None:
-        assignment.review = Review(status=ReviewStatus.DRAFT, scores=[], nominations=[])  # known empty: no load
-        db.session.add(assignment.review)
+        _new_review(assignment)
         db.session.flush()  # its version is set now: the first save names it
     return assignment.review
 
 
-def draft_to_save(assignment: ReviewerAssignment, shown_version: int) -> tuple[Review, int]:
+def draft_to_save(assignment: ReviewerAssignment, shown_version: int) -> tuple[Review, int | None]:
     """The draft review a save goes into, and the version the reviewer started from.
 
     The review pages never write on a GET, so a page shown before the draft existed says version
-    0: its first save creates the draft and starts from it. A draft created meanwhile (another
-    tab saved first) keeps its own version, so the 0 is then a conflict, as it should be."""
+    0: its first save creates the draft and starts from it (not flushed yet, the version is None
+    on both sides: the save inserts the draft with its scores, one write). A draft created
+    meanwhile (another tab saved first) keeps its own version, so the 0 is then a conflict, as it
+    should be."""
     if assignment.review is None and shown_version == 0:
-        review = ensure_review(assignment)
+        review = _new_review(assignment)
         return review, review.version
     return ensure_review(assignment), shown_version
 
