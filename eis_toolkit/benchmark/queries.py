@@ -186,7 +186,7 @@ def _self_scores(workshop_ids: list[int]) -> dict[tuple[int, int, int], int]:
         .join(Assessment, Assessment.id == Answer.assessment_id)
         .where(Assessment.workshop_id.in_(workshop_ids), Assessment.status == AssessmentStatus.SUBMITTED,
                Answer.score.is_not(None), Answer.not_applicable.is_(False))
-    )
+    ).all()  # fetched at once: iterating fetches row by row, a Python call each
     return {(workshop_id, region_id, question_id): score for workshop_id, region_id, question_id, score in rows}
 
 
@@ -232,7 +232,7 @@ def _peer_summaries(structure: Structure, keys: dict[int, str],
         select(*group, func.count(scores.c.score),
                *(func.count(case((scores.c.score == point, 1))) for point in points))
         .group_by(*group)
-    )
+    ).all()
     result: dict[tuple[int, int, int], Summary] = {}
     off_scale = set()
     # A few hundred distinct (n, counts) among thousands of groups: each is summarised once.
