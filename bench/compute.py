@@ -14,10 +14,11 @@ database is emptied first): generate the data of ``bench/data.py`` (300 regions 
 
 **Cold** runs start with every memo cache of ours cleared (the parsed questionnaire, the
 histogram, sd and statistics memos) and the session empty; pandas opens a new connection each
-run (it keeps nothing between runs). **Warm** runs repeat with ours' memos filled. Both report
-the median of several runs; the very first run of the process (imports done) is shown too. The
-cyclic garbage collector runs as usual (its share is printed). The question-level figures of
-both are checked to agree. Not a test: nothing fails on a slow machine.
+run (it keeps nothing between runs); the cold runs of ours and the runs of pandas alternate, so
+that a loaded machine weighs on both alike. **Warm** runs repeat with ours' memos filled. Both
+report the median of several runs; the very first run of the process (imports done) is shown
+too. The cyclic garbage collector runs as usual (its share is printed). The question-level
+figures of both are checked to agree. Not a test: nothing fails on a slow machine.
 """
 from __future__ import annotations
 
@@ -148,28 +149,24 @@ def bench_database(url: str, label: str) -> bool:
             first_ours, _ = _gc_share(ours)
             pandas_run = pandas_figures(slug)
             first_pandas, _ = _gc_share(pandas_run)
-            cold, cold_gc = [], []
-            del CPU_SECONDS[:]
+            # Cold runs of ours and runs of pandas alternate, so that both meet the same load.
+            cold, cold_gc, cold_cpu, pandas_times, pandas_cpu, figures = [], [], [], [], [], None
             for _ in range(RUNS):
                 clear_memos()
                 seconds, share = _gc_share(ours)
                 cold.append(seconds)
                 cold_gc.append(share)
-            cold_cpu = median(CPU_SECONDS)
-            warm, warm_gc, rows = [], [], None
+                cold_cpu.append(CPU_SECONDS.pop())
+                seconds, _ = _gc_share(lambda: figures_of.append(pandas_run()))
+                figures = figures_of.pop()
+                pandas_times.append(seconds)
+                pandas_cpu.append(CPU_SECONDS.pop())
+            cold_cpu, pandas_cpu = median(cold_cpu), median(pandas_cpu)
+            warm, rows = [], None
             for _ in range(RUNS):
                 start = time.perf_counter()
                 rows = ours()
                 warm.append(time.perf_counter() - start)
-            pandas_times = []
-            figures = None
-            del CPU_SECONDS[:]
-            for _ in range(RUNS):
-                start = time.perf_counter()
-                _gc_share(lambda: figures_of.append(pandas_run()))
-                figures = figures_of.pop()
-                pandas_times.append(time.perf_counter() - start)
-            pandas_cpu = median(CPU_SECONDS)
             question_rows = [r for r in rows if r.level == "question"]
             agree = _agree(question_rows, figures, scored_question_keys(generated.questionnaire_id))
             ok = ok and agree

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from babel import support
@@ -124,14 +125,28 @@ def format_number(value, language: str | None = None, digits: int | None = None)
     """A number as the language writes it (``2.000.000`` in Danish, ``2,000,000`` in English);
     with ``digits``, always that many decimals (``3,50`` in Danish, ``3.50`` in English), rounded
     as ``%.2f`` rounds (as the CSV/JSON exports and the charts' ``charts.decimal``), so that the
-    figures of a page, its charts and its exports never differ in the last digit."""
+    figures of a page, its charts and its exports never differ in the last digit.
+
+    Babel takes some 0.1–0.3 ms a number; a page of figures shows few distinct ones, so each
+    (number, language, digits) is formatted once per process."""
     if value is None or value == "":
         return ""
-    pattern = None
+    language = language or shown_language()
     if digits is not None:
-        pattern = "#,##0" + ("." + "0" * digits if digits else "")
-        value = Decimal(f"{value:.{digits}f}")
-    return format_decimal(value, format=pattern, locale=language or shown_language())
+        return _format_rounded(f"{value:.{digits}f}", digits, language)
+    return _format_decimal(value, language)
+
+
+@lru_cache(maxsize=4096)
+def _format_rounded(text: str, digits: int, language: str) -> str:
+    """``text``, a number already rounded to ``digits`` decimals, as the language writes it."""
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(Decimal(text), format=pattern, locale=language)
+
+
+@lru_cache(maxsize=4096, typed=True)  # typed: 2 and 2.0 and Decimal("2.0") are kept apart
+def _format_decimal(value, language: str) -> str:
+    return format_decimal(value, locale=language)
 
 
 def format_day(value: date | datetime | None, language: str | None = None, format: str = "long") -> str:

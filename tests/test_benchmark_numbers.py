@@ -20,7 +20,7 @@ def rows_by_key(rows, region):
 def test_question_statistics_leave_out_na():
     stats = question_stats(4, [3, None, 5, 2])
     assert (stats.self, stats.n, stats.min, stats.max, stats.median) == (4.0, 3, 2.0, 5.0, 3.0)
-    assert stats.mean == 10 / 3
+    assert stats.mean == 10 / 3 and stats.gap == 4.0 - 10 / 3
     assert stats.sd == pytest.approx(math.sqrt(((3 - 10 / 3) ** 2 + (5 - 10 / 3) ** 2 + (2 - 10 / 3) ** 2) / 2))
 
 
@@ -31,7 +31,7 @@ def test_a_single_reviewer_has_no_standard_deviation():
 
 def test_no_peer_scores_leaves_everything_empty():
     stats = question_stats(3, [None, None])
-    assert (stats.n, stats.mean, stats.sd, stats.min) == (0, None, None, None) and stats.self == 3.0
+    assert (stats.n, stats.mean, stats.sd, stats.min, stats.gap) == (0, None, None, None, None) and stats.self == 3.0
 
 
 def test_weighted_mean_renormalises_over_present_values():

@@ -14,6 +14,7 @@ every step after the sums and give identical rows.
 from __future__ import annotations
 
 import math
+import operator
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -80,9 +81,9 @@ class Summary(NamedTuple):
     median: float
 
 
-@dataclass(frozen=True)
-class QuestionStats:
-    """Self score and peer statistics of one region on one question."""
+class QuestionStats(NamedTuple):
+    """Self score and peer statistics of one region on one question: a named tuple whose fields
+    are the question row's columns ``self`` to ``gap``, in that order."""
 
     self: float | None = None
     n: int = 0
@@ -91,6 +92,7 @@ class QuestionStats:
     sd: float | None = None
     min: float | None = None
     max: float | None = None
+    gap: float | None = None  # self − peer mean
 
 
 EMPTY = QuestionStats()
@@ -198,14 +200,14 @@ def _isqrt_of_ratio_rto(n: int, m: int) -> int:
 
 @lru_cache(maxsize=16384)
 def stats_from_summary(self_score: Score, summary: Summary | None) -> QuestionStats:
-    """Peer n, mean, median, sample sd (empty when n < 2), min and max from a summary."""
+    """Peer n, mean, median, sample sd (empty when n < 2), min, max and the gap from a summary."""
     own = None if self_score is None else float(self_score)
     if summary is None:
         return QuestionStats(self=own) if own is not None else EMPTY
     n = summary.n
-    return QuestionStats(self=own, n=n, mean=float(summary.total) / n, median=summary.median,
-                         sd=sample_sd(n, summary.total, summary.total_sq),
-                         min=summary.min, max=summary.max)
+    mean = float(summary.total) / n
+    return QuestionStats(own, n, mean, summary.median, sample_sd(n, summary.total, summary.total_sq),
+                         summary.min, summary.max, _gap(own, mean))
 
 
 def question_stats(self_score: Score, peer_scores: Iterable[Score]) -> QuestionStats:
@@ -222,6 +224,14 @@ def weighted_mean(pairs: Iterable[tuple[float | None, float]]) -> float | None:
     if total <= 0:
         return None
     return math.fsum([value * weight for value, weight in present]) / total
+
+
+def _weighted_mean_of(values: Sequence[float | None], weights: Sequence[float], total: float) -> float | None:
+    """``weighted_mean(zip(values, weights))`` given ``total``, the weights' ``fsum``: the same
+    float, without building pairs when no value is missing."""
+    if None in values:
+        return weighted_mean(zip(values, weights))
+    return math.fsum(map(operator.mul, values, weights)) / total if total > 0 else None
 
 
 def alpha_from_summaries(units: Iterable[Summary | None]) -> float | None:
@@ -276,44 +286,47 @@ def region_alpha(structure: Structure, region: RegionScores) -> float | None:
     return krippendorff_alpha_interval(units)
 
 
-def assemble(structure: Structure, stats: Mapping[str, Mapping[str, QuestionStats]],
+def assemble(structure: Structure, stats: Mapping[str, Sequence[QuestionStats]],
              alphas: Mapping[str, float | None]) -> list[Row]:
-    """All rows from question statistics per region (``{region: {question key: stats}}``).
+    """All rows from each region's question statistics in questionnaire order
+    (``{region: [stats of each of structure.question_keys()]}``).
 
     Rows come per region, in the order of ``stats``: question rows in questionnaire order, then
     dimension rows, then the overall row. Group figures compare the same level and key across
     the regions given. (Written for speed: a large workshop has some 15,000 rows.)
     """
     lo, hi = structure.scale_min, structure.scale_max
-    dimensions = [(d.key, tuple(q.key for q in d.questions), tuple(q.weight for q in d.questions))
-                  for d in structure.dimensions]
+    keys = structure.question_keys()
+    dimensions = []  # (key, its questions' slice of a region's stats, their weights, the weights' fsum)
+    start = 0
+    for d in structure.dimensions:
+        weights = tuple(q.weight for q in d.questions)
+        dimensions.append((d.key, slice(start, start + len(weights)), weights, math.fsum(weights)))
+        start += len(weights)
     dimension_weights = tuple(d.weight for d in structure.dimensions)
+    dimension_total = math.fsum(dimension_weights)
     # First every region's values, then the group figures, then the rows (each built once).
     regions = []
-    for region, by_question in stats.items():
-        get = by_question.get
-        per_dimension = []
-        for _, keys, weights in dimensions:
-            found = [get(k, EMPTY) for k in keys]
-            per_dimension.append((found, weighted_mean(zip([s.self for s in found], weights)),
-                                  weighted_mean(zip([s.mean for s in found], weights))))
-        regions.append((region, per_dimension,
-                        weighted_mean(zip([own for _, own, _ in per_dimension], dimension_weights)),
-                        weighted_mean(zip([peers for _, _, peers in per_dimension], dimension_weights))))
-    question_groups, dimension_groups, overall_group = _group_figures(regions, dimensions)
+    for region, found in stats.items():
+        own = [_weighted_mean_of([s.self for s in found[part]], weights, total)
+               for _, part, weights, total in dimensions]
+        peers = [_weighted_mean_of([s.mean for s in found[part]], weights, total)
+                 for _, part, weights, total in dimensions]
+        regions.append((region, found, own, peers, _weighted_mean_of(own, dimension_weights, dimension_total),
+                        _weighted_mean_of(peers, dimension_weights, dimension_total)))
+    # Each question's group figures and the two empty columns after them: the end of its rows.
+    question_ends = [_group(means) + (None, None) for means in zip(*[[s.mean for s in r[1]] for r in regions])]
+    dimension_groups = [_group(means) for means in zip(*[r[3] for r in regions])]
+    overall_group = _group([r[5] for r in regions])
 
     rows: list[Row] = []
     append = rows.append
-    for region, per_dimension, overall_self, overall_peers in regions:
-        groups = iter(question_groups)
-        for (_, keys, _), (found, _, _) in zip(dimensions, per_dimension):
-            for key, s in zip(keys, found):
-                own, mean = s.self, s.mean
-                append(_new_tuple(Row, (region, "question", key, own, s.n, mean, s.median, s.sd, s.min, s.max,
-                                        _gap(own, mean), *next(groups), None, None)))
-        for (key, _, _), (_, own, peers), group in zip(dimensions, per_dimension, dimension_groups):
-            append(_new_tuple(Row, (region, "dimension", key, own, None, peers, None, None, None, None,
-                                    _gap(own, peers), *group, index(peers, lo, hi), None)))
+    for region, found, own, peers, overall_self, overall_peers in regions:
+        for key, s, end in zip(keys, found, question_ends):
+            append(_new_tuple(Row, (region, "question", key) + s + end))
+        for (key, _, _, _), d_self, d_peers, group in zip(dimensions, own, peers, dimension_groups):
+            append(_new_tuple(Row, (region, "dimension", key, d_self, None, d_peers, None, None, None, None,
+                                    _gap(d_self, d_peers), *group, index(d_peers, lo, hi), None)))
         append(_new_tuple(Row, (region, "overall", "overall", overall_self, None, overall_peers, None, None, None,
                                 None, _gap(overall_self, overall_peers), *overall_group,
                                 index(overall_peers, lo, hi), alphas.get(region))))
@@ -323,38 +336,21 @@ def assemble(structure: Structure, stats: Mapping[str, Mapping[str, QuestionStat
 _NO_GROUP = (None, None)
 
 
-def _group_figures(regions, dimensions) -> tuple[list[tuple], list[tuple], tuple]:
-    """group_mean and group_best, the mean and maximum of peer_mean across regions: per question
-    (in questionnaire order), per dimension, and overall."""
-    question_means = [[] for _, keys, _ in dimensions for _ in keys]
-    dimension_means = [[] for _ in dimensions]
-    overall_means = []
-    for _, per_dimension, _, overall_peers in regions:
-        means = iter(question_means)
-        for (found, _, peers), dimension_mean in zip(per_dimension, dimension_means):
-            for s in found:
-                values = next(means)
-                if s.mean is not None:
-                    values.append(s.mean)
-            if peers is not None:
-                dimension_mean.append(peers)
-        if overall_peers is not None:
-            overall_means.append(overall_peers)
-
-    def group(values):
-        return (math.fsum(values) / len(values), max(values)) if values else _NO_GROUP
-    return [group(v) for v in question_means], [group(v) for v in dimension_means], group(overall_means)
+def _group(means: Iterable[float | None]) -> tuple[float | None, float | None]:
+    """group_mean and group_best: the mean and maximum of the peer means that exist."""
+    values = [v for v in means if v is not None]
+    return (math.fsum(values) / len(values), max(values)) if values else _NO_GROUP
 
 
 def benchmark_from_summaries(structure: Structure,
-                             regions: Mapping[str, tuple[Mapping[str, Score], Mapping[str, Summary]]]
+                             regions: Mapping[str, tuple[Sequence[Score], Sequence[Summary | None]]]
                              ) -> list[Row]:
-    """Every row from ``{region: (self scores by key, peer summaries by key)}``, in that order."""
-    keys = structure.question_keys()
+    """Every row from ``{region: (self scores, peer summaries)}``, regions in that order; both
+    sequences follow ``structure.question_keys()`` (``None``: no score, no summary)."""
     stats, alphas = {}, {}
     for region, (self_scores, summaries) in regions.items():
-        stats[region] = {key: stats_from_summary(self_scores.get(key), summaries.get(key)) for key in keys}
-        alphas[region] = alpha_from_summaries(summaries.get(key) for key in keys)
+        stats[region] = list(map(stats_from_summary, self_scores, summaries))
+        alphas[region] = alpha_from_summaries(summaries)
     return assemble(structure, stats, alphas)
 
 
@@ -362,8 +358,8 @@ def benchmark(structure: Structure, regions: Sequence[RegionScores]) -> list[Row
     """Every benchmark row for the given hot-seat regions, from raw scores."""
     keys = structure.question_keys()
     return benchmark_from_summaries(structure, {
-        region.region: (region.self_scores,
-                        {key: summarise(s.get(key) for s in region.peer_scores.values()) for key in keys})
+        region.region: ([region.self_scores.get(key) for key in keys],
+                        [summarise(s.get(key) for s in region.peer_scores.values()) for key in keys])
         for region in regions
     })
 

@@ -127,10 +127,13 @@ def _rows(structure: Structure, questionnaire_id: int, pairs: Sequence[tuple[int
     workshop_ids = sorted({w for w, _, _ in pairs})
     with without_cyclic_gc():
         keys = scored_question_keys(questionnaire_id)
-        self_scores = _self_scores(keys, workshop_ids)
-        summaries = _peer_summaries(structure, keys, workshop_ids)
+        ids = {key: question_id for question_id, key in keys.items()}
+        question_ids = [ids.get(key) for key in structure.question_keys()]
+        own = _self_scores(workshop_ids).get
+        peers = _peer_summaries(structure, keys, workshop_ids).get
         return benchmark_from_summaries(structure, {
-            label: (self_scores.get((w, r), {}), summaries.get((w, r), {})) for w, r, label in pairs
+            label: ([own((w, r, q)) for q in question_ids], [peers((w, r, q)) for q in question_ids])
+            for w, r, label in pairs
         })
 
 
@@ -175,21 +178,16 @@ def scored_question_keys(questionnaire_id: int) -> dict[int, str]:
     return {question_id: key for question_id, key in rows}
 
 
-def _self_scores(keys: dict[int, str], workshop_ids: list[int]) -> dict[tuple[int, int], dict[str, int]]:
-    """{(workshop, region): {question key: score}} from submitted self-assessments, N/A left out."""
-    result: dict[tuple[int, int], dict[str, int]] = {}
+def _self_scores(workshop_ids: list[int]) -> dict[tuple[int, int, int], int]:
+    """{(workshop, region, question id): score} from submitted self-assessments, N/A left out."""
     rows = db.session.connection().execute(  # Core rows: no ORM overhead per row
         select(Assessment.workshop_id, Assessment.region_id, Answer.question_id, Answer.score)
         .select_from(Answer)
         .join(Assessment, Assessment.id == Answer.assessment_id)
         .where(Assessment.workshop_id.in_(workshop_ids), Assessment.status == AssessmentStatus.SUBMITTED,
                Answer.score.is_not(None), Answer.not_applicable.is_(False))
-    )
-    for workshop_id, region_id, question_id, score in rows:
-        key = keys.get(question_id)
-        if key is not None:
-            result.setdefault((workshop_id, region_id), {})[key] = score
-    return result
+    ).all()  # fetched at once: iterating fetches row by row, a Python call each
+    return {(workshop_id, region_id, question_id): score for workshop_id, region_id, question_id, score in rows}
 
 
 _UNSEEN = object()
@@ -216,8 +214,9 @@ def submitted_peer_scores(workshop_ids: list[int]):
 
 
 def _peer_summaries(structure: Structure, keys: dict[int, str],
-                    workshop_ids: list[int]) -> dict[tuple[int, int], dict[str, Summary]]:
-    """{(workshop, region): {question key: Summary}} aggregated in SQL, in one query.
+                    workshop_ids: list[int]) -> dict[tuple[int, int, int], Summary]:
+    """{(workshop, region, question id): Summary} of the scored questions (``keys``), aggregated
+    in SQL, in one query.
 
     Per (workshop, region, question) the database counts the peer scores at each point of the
     scale; n, Σv, Σv², min, max and the median follow exactly from those counts (a GROUP BY with a
@@ -233,14 +232,13 @@ def _peer_summaries(structure: Structure, keys: dict[int, str],
         select(*group, func.count(scores.c.score),
                *(func.count(case((scores.c.score == point, 1))) for point in points))
         .group_by(*group)
-    )
-    result: dict[tuple[int, int], dict[str, Summary]] = {}
+    ).all()
+    result: dict[tuple[int, int, int], Summary] = {}
     off_scale = set()
     # A few hundred distinct (n, counts) among thousands of groups: each is summarised once.
     summaries: dict[tuple[int, ...], Summary | None] = {}
     for row in rows:
-        key = keys.get(row[2])
-        if key is None:
+        if row[2] not in keys:
             continue
         counts = row[3:]
         summary = summaries.get(counts, _UNSEEN)
@@ -249,16 +247,16 @@ def _peer_summaries(structure: Structure, keys: dict[int, str],
             summary = summaries[counts] = (summary_from_counts(zip(points, histogram))
                                            if sum(histogram) == counts[0] else None)
         if summary is None:
-            off_scale.add((row[0], row[1], row[2]))
-            continue
-        result.setdefault((row[0], row[1]), {})[key] = summary
+            off_scale.add(row[:3])
+        else:
+            result[row[:3]] = summary
     if off_scale:
         values: dict[tuple[int, int, int], list[int]] = {}
         for workshop_id, region_id, _, question_id, score in connection.execute(submitted_peer_scores(workshop_ids)):
             if (workshop_id, region_id, question_id) in off_scale:
                 values.setdefault((workshop_id, region_id, question_id), []).append(score)
-        for (workshop_id, region_id, question_id), group_values in values.items():
-            result.setdefault((workshop_id, region_id), {})[keys[question_id]] = summarise(group_values)
+        for group_key, group_values in values.items():
+            result[group_key] = summarise(group_values)
     return result
 
 
