@@ -126,7 +126,7 @@ def _remember_cookie() -> bool:
 
 def _key(reader: Reader, rows: tuple[int, ...]) -> str:
     shown = data.ROWS if reader.name != ANONYMOUS else rows
-    text = "\n".join([request.host_url, request.path, urlencode(sorted(request.args.items(multi=True))),
+    text = "\n".join([request.scheme, request.host, request.path, urlencode(sorted(request.args.items(multi=True))),
                       reader.language, date.today().isoformat(), reader.name,
                       *(f"{row}={reader.versions[row]}" for row in shown)])
     return f"page:{FORMAT}:{data.FORMAT}:{hashlib.sha256(text.encode('utf-8')).hexdigest()}"
