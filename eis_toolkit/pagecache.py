@@ -30,7 +30,7 @@ from flask import current_app, g, request, session
 from flask.globals import request_ctx
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import String, bindparam, cast, literal, null, select, union_all
+from sqlalchemy import Connection, String, bindparam, cast, literal, null, select, union_all
 
 from . import cache as data
 from .accounts.models import User, UserSession
@@ -103,10 +103,9 @@ def _reader(rows: tuple[int, ...]) -> Reader | None:
     if token is None and _remember_cookie():
         return None  # Flask-Login logs the visitor in from the cookie: the view does that
     if token is None:
-        found = db.session.connection().execute(_statement(False)).all()
+        found = _read(_statement(False), {})
     else:
-        found = db.session.connection().execute(
-            _statement(True), {"token_hash": token_hash(token), "now": utcnow()}).all()
+        found = _read(_statement(True), {"token_hash": token_hash(token), "now": utcnow()})
     by_id = {row[0]: row for row in found}
     if token is not None and _LOGIN not in by_id:
         return None  # logged out, expired or disabled: the view sends them to log in
@@ -117,6 +116,16 @@ def _reader(rows: tuple[int, ...]) -> Reader | None:
     person_language = by_id[_LOGIN][2] if token is not None else None
     language = choose_language(session.get(SESSION_KEY), person_language)
     return Reader(ANONYMOUS if token is None else token_hash(token), versions, language)
+
+
+def _read(statement, params: dict) -> list:
+    """Run ``statement`` on a connection of its own (no ORM session to begin and end), or on the
+    connection the session is bound to when it is one (the tests' transaction)."""
+    bind = db.session.get_bind()
+    if isinstance(bind, Connection):
+        return bind.execute(statement, params).all()
+    with bind.connect() as connection:
+        return connection.execute(statement, params).all()
 
 
 def _remember_cookie() -> bool:
