@@ -226,3 +226,16 @@ def test_the_token_of_a_cached_page_works_in_another_session(loaded, make_app):
     response = second.post("/language", data={"lang": "de", "next": CATALOGUE, "csrf_token": csrf_token(page)})
     assert response.status_code == 302
     assert '<html lang="de">' in second.get(CATALOGUE).get_data(as_text=True)
+
+
+def test_the_people_version_follows_people_but_not_log_ins(loaded):
+    def bumped(change) -> bool:
+        before = db.session.scalar(select(cache.DataVersion.version).where(cache.DataVersion.id == cache.PEOPLE))
+        change(person("dk@example.org"))
+        db.session.commit()
+        return db.session.scalar(select(cache.DataVersion.version).where(cache.DataVersion.id == cache.PEOPLE)) != before
+
+    assert not bumped(lambda p: setattr(p, "last_login_at", utcnow()))
+    assert not bumped(lambda p: db.session.add(UserSession(user=p, token_hash="x" * 64, expires_at=utcnow())))
+    assert bumped(lambda p: setattr(p, "name", "Dag Renamed"))
+    assert bumped(lambda p: setattr(p, "roles", ["region", "reviewer"]))
