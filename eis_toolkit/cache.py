@@ -8,7 +8,11 @@ gunicorn worker and app server reads the same value, so a cache keyed by it is n
 The bump happens in one place, :func:`_bump_after_flush` (plus :func:`_bump_on_bulk_write` for
 ``session.execute(insert/update/delete ...)`` on those tables). The **catalogue version** (row
 :data:`CATALOGUE`) works the same for the public catalogue: practices, their terms, editions and
-ratings, terms and regions (docs/catalogue.md, Speed). A random value rather than a
+ratings, terms and regions (docs/catalogue.md, Speed). The **people version** (row :data:`PEOPLE`)
+changes with every write to any other table (people, their roles and regions, action plans,
+nominations, ...) but log-ins, the audit trail and outgoing mail (:data:`UNSHOWN`): with the two
+others it tells the whole-page cache (``pagecache.py``) that something a page may show has
+changed, and a log-in or log-out empties nobody's pages. A random value rather than a
 counter: two databases (or a database emptied and loaded again) never reuse a version, so one
 shared Redis can serve several installations or test runs.
 
@@ -25,7 +29,7 @@ from typing import TypeVar
 
 from flask import has_request_context, request
 from flask_caching import Cache
-from sqlalchemy import BigInteger, Integer, event, insert, select, update
+from sqlalchemy import BigInteger, Integer, event, insert, inspect, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .extensions import db
@@ -61,8 +65,16 @@ def init_app(app) -> None:
 # --- the version ------------------------------------------------------------------------------
 
 
-#: The rows of ``data_version``: the benchmark's data, the public catalogue's.
-BENCHMARK, CATALOGUE = 1, 2
+#: The rows of ``data_version``: the benchmark's data, the public catalogue's, every other table's.
+BENCHMARK, CATALOGUE, PEOPLE = 1, 2, 3
+ROWS = (BENCHMARK, CATALOGUE, PEOPLE)
+
+#: Writes that never bump :data:`PEOPLE` (table → ignored attributes; ``None``: the whole table):
+#: a log-in's bookkeeping (its row; the person's time of the last log-in and ``sessions``
+#: collection), so that logging in or out empties nobody's pages; the audit trail, written with
+#: changes that bump versions of their own; outgoing mail, which no cached page shows.
+UNSHOWN = {"user_session": None, "audit_event": None, "outbox_message": None,
+           "user": frozenset({"last_login_at", "sessions"})}
 
 
 def _tracked_tables() -> dict[int, frozenset[str]]:
@@ -84,7 +96,7 @@ _TRACKED: dict[int, frozenset[str]] | None = None
 
 
 def tracked_tables(row: int = BENCHMARK) -> frozenset[str]:
-    """Tables whose writes bump version ``row``."""
+    """Tables whose writes bump version ``row`` (:data:`PEOPLE`: every table not named here)."""
     global _TRACKED
     if _TRACKED is None:
         _TRACKED = _tracked_tables()
@@ -103,11 +115,17 @@ def data_version(row: int = BENCHMARK) -> int | None:
 def bump(connection, *rows: int) -> None:
     """Give versions ``rows`` (every version when none) new values on ``connection``, in its transaction."""
     table = DataVersion.__table__
-    for row in rows or (BENCHMARK, CATALOGUE):
+    for row in rows or ROWS:
         version = secrets.randbits(62)
         if connection.execute(update(table).where(table.c.id == row).values(version=version)).rowcount == 0:
             connection.execute(insert(table).values(id=row, version=version))
         _memo().pop(row, None)
+
+
+def remember_versions(versions: dict[int, int | None]) -> None:
+    """Versions read by other means in this request (the page cache reads them all in one query),
+    so that :func:`data_version` asks no more."""
+    _memo().update(versions)
 
 
 def _memo() -> dict[int, int | None]:
@@ -122,11 +140,32 @@ def _memo() -> dict[int, int | None]:
 def _rows_written(session: Session) -> list[int]:
     """The versions whose tables this flush writes (a changed ``practice.terms`` makes its
     practice modified: ``is_modified`` counts collections)."""
-    written = {getattr(obj, "__tablename__", None) for obj in session.new | session.deleted}
-    tracked = tracked_tables(BENCHMARK) | tracked_tables(CATALOGUE)
-    written |= {name for obj in session.dirty
-                if (name := getattr(obj, "__tablename__", None)) in tracked and session.is_modified(obj)}
-    return [row for row in (BENCHMARK, CATALOGUE) if written & tracked_tables(row)]
+    modified = [obj for obj in session.dirty if session.is_modified(obj)]
+    written = {getattr(obj, "__tablename__", None) for obj in [*session.new, *session.deleted, *modified]}
+    rows = [row for row in (BENCHMARK, CATALOGUE) if written & tracked_tables(row)]
+    if any(_shown(obj) for obj in session.new | session.deleted) or any(_shown(obj, changed=True) for obj in modified):
+        rows.append(PEOPLE)
+    return rows
+
+
+def _other_table(name: str | None) -> bool:
+    """A table that neither the benchmark nor the catalogue version follows (nor this module's own)."""
+    return (name not in tracked_tables(BENCHMARK) and name not in tracked_tables(CATALOGUE)
+            and name != DataVersion.__tablename__)
+
+
+def _shown(obj, changed: bool = False) -> bool:
+    """Whether writing ``obj`` bumps :data:`PEOPLE`: an object of another table, unless the write
+    is :data:`UNSHOWN` (for an updated object: unless only ignored attributes ``changed``)."""
+    name = getattr(obj, "__tablename__", None)
+    if name is None or not _other_table(name):
+        return False
+    ignored = UNSHOWN.get(name, frozenset())
+    if ignored is None:
+        return False
+    if not (changed and ignored):
+        return True
+    return any(attr.history.has_changes() for attr in inspect(obj).attrs if attr.key not in ignored)
 
 
 @event.listens_for(Session, "after_flush")
@@ -144,6 +183,8 @@ def _bump_on_bulk_write(state) -> None:
         return
     name = getattr(getattr(state.statement, "table", None), "name", None)
     rows = [row for row in (BENCHMARK, CATALOGUE) if name in tracked_tables(row)]
+    if name is not None and _other_table(name) and UNSHOWN.get(name, frozenset()) is not None:
+        rows.append(PEOPLE)
     if rows:
         bump(state.session.connection(), *rows)
 

@@ -75,12 +75,19 @@ def current_language() -> str:
 
 
 def _current_language(chosen: str | None, user) -> str:
+    return choose_language(chosen, user.language if user and user.is_authenticated else None)
+
+
+def choose_language(chosen: str | None, person_language: str | None) -> str:
+    """:func:`current_language` from its inputs: the session's ``chosen`` language and the
+    logged-in person's setting (``None`` for a visitor); the page cache asks it without loading
+    the person."""
     supported = current_app.config["EIS_LANGUAGES"]
     for candidate in (request.args.get("lang"), chosen):
         if supported_language(candidate):
             return candidate
-    if user and user.is_authenticated and user.language in supported:
-        return user.language
+    if person_language in supported:
+        return person_language
     for asked, _quality in request.accept_languages:  # best first; it-CH counts as it
         primary = asked.replace("_", "-").split("-", 1)[0].lower()
         if primary in supported:

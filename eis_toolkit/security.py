@@ -40,10 +40,11 @@ class SessionInterface(SecureCookieSessionInterface):
 
 
 def add_headers(response: Response) -> Response:
-    for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
-    if request.is_secure:
-        response.headers.setdefault("Strict-Transport-Security", HSTS)
+    """Each header of :data:`HEADERS` (and HSTS over HTTPS) that the response does not set itself
+    (one pass over its headers: ``setdefault`` would scan them once per header)."""
+    present = {name.lower() for name in response.headers.keys()}
+    wanted = list(HEADERS.items()) + ([("Strict-Transport-Security", HSTS)] if request.is_secure else [])
+    response.headers.extend([(name, value) for name, value in wanted if name.lower() not in present])
     return response
 
 

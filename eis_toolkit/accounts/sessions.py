@@ -20,14 +20,15 @@ from ..extensions import db
 from .models import User, UserSession
 
 
-def _hash(token: str) -> str:
+def token_hash(token: str) -> str:
+    """What the database keeps of a log-in's token."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def start_session(user: User, *, remember: bool, days: float) -> str:
     """A new log-in for ``user``; its token is set on ``user`` for Flask-Login and returned."""
     token = secrets.token_urlsafe(32)
-    db.session.add(UserSession(user=user, token_hash=_hash(token), remember=remember,
+    db.session.add(UserSession(user=user, token_hash=token_hash(token), remember=remember,
                                expires_at=utcnow() + timedelta(days=days)))
     db.session.flush()
     user.session_token = token
@@ -48,7 +49,7 @@ def load_session(token: str | None) -> User | None:
     page's header names it), in one query; else None."""
     if not token:
         return None
-    user = db.session.scalars(_session_statement(), {"token_hash": _hash(token), "now": utcnow()}).unique().first()
+    user = db.session.scalars(_session_statement(), {"token_hash": token_hash(token), "now": utcnow()}).unique().first()
     if user is not None:
         user.session_token = token
     return user
@@ -56,14 +57,14 @@ def load_session(token: str | None) -> User | None:
 
 def end_session(token: str | None) -> None:
     if token:
-        db.session.execute(delete(UserSession).where(UserSession.token_hash == _hash(token)))
+        db.session.execute(delete(UserSession).where(UserSession.token_hash == token_hash(token)))
 
 
 def end_all_sessions(user: User, keep: str | None = None) -> None:
     """Every log-in of ``user`` ends, but ``keep`` (the one making the change) if given."""
     statement = delete(UserSession).where(UserSession.user_id == user.id)
     if keep:
-        statement = statement.where(UserSession.token_hash != _hash(keep))
+        statement = statement.where(UserSession.token_hash != token_hash(keep))
     db.session.execute(statement)
 
 

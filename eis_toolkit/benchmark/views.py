@@ -19,6 +19,7 @@ from ..actions import pages as action_pages
 from ..actions.transfers import transfers as action_transfers
 from ..extensions import db
 from ..models import Programme, Region, Workshop, WorkshopStatus
+from ..pagecache import cached_page
 from ..questionnaires.services import find_questionnaire
 from . import builders, charts, export, pages
 from .numbers import Row
@@ -64,6 +65,7 @@ def _hot_seat_region(workshop: Workshop, code: str) -> Region:
     return hot_seat_region(workshop, code) or abort(404)
 
 @bp.get("/workshops/<slug>")
+@cached_page()
 def workshop_page(slug):
     workshop = _workshop(slug)
     ensure(permissions.can_view_benchmark(current_user, workshop))
@@ -81,6 +83,7 @@ def _table_query(build):
 
 
 @bp.get("/workshops/<slug>/regions/<code>")
+@cached_page()
 def scorecard(slug, code):
     workshop = _workshop(slug)
     region = _hot_seat_region(workshop, code)

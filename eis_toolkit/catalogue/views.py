@@ -30,6 +30,7 @@ from .. import cache, permissions
 from ..access import ensure
 from ..accounts.models import Region
 from ..extensions import db
+from ..pagecache import cached_page
 from ..spreadsheets import XLSX_MIMETYPE, csv_cell, table_workbook
 from ..workshops.models import Nomination
 from . import pages, recommend, services
@@ -76,6 +77,7 @@ def _practice_url(practice: Practice) -> str:
 
 
 @bp.get("/practices/")
+@cached_page(cache.CATALOGUE)
 def index():
     """The results part (facets, list, pages) is rendered once per catalogue version, query and
     language (``_results.html`` depends on nothing else): a public page, and a new version is a new key."""
@@ -189,6 +191,7 @@ def deadlines_ics():
 
 
 @bp.get("/practices/<slug>")
+@cached_page()
 def practice(slug: str):
     item = pages.load_practice(slug)
     if item is None or not permissions.can_view_practice(current_user, item):
@@ -246,6 +249,7 @@ def _self_check_labels() -> pages.Labels:
 
 
 @bp.get("/self-check")
+@cached_page(cache.CATALOGUE)
 def self_check():
     labels = _self_check_labels()
     answers = _self_check_answers("html") if request.args else recommend.Answers()
@@ -262,6 +266,7 @@ def _common_markets() -> list[str]:
 
 
 @bp.get("/self-check/results")
+@cached_page(cache.CATALOGUE)
 def self_check_results():
     answers = _self_check_answers("html")
     labels = _self_check_labels()

@@ -1,0 +1,184 @@
+"""Whole rendered pages, kept for the reader who saw them (docs/page-cache.md).
+
+A GET view decorated with :func:`cached_page` keeps its HTML in the cache of ``cache.py``
+(per process, or Redis when ``EIS_REDIS_URL`` is set), keyed by the page's address (host, path,
+sorted query), the language shown, today's date, the reader and the data versions: every
+anonymous visitor shares one entry; a logged-in person has one per log-in (the hash of its
+token), and their key holds all three versions, since their page also depends on their roles,
+region and name (the :data:`~eis_toolkit.cache.PEOPLE` version). A write makes new keys;
+nothing is removed by hand.
+
+A hit costs one query (the versions and, for a logged-in reader, whether the log-in is still valid
+and the person's language) and no ORM, permission check or template: the entry was rendered for
+this log-in at these versions, so the view's checks passed for the same inputs. Whatever the fast
+path cannot answer exactly as the view would goes to the view: pending flash messages, a
+remember-me cookie without a session user, a log-in that ended or expired. A page is stored only
+when it is a 200 HTML page that showed no flash message, rendered for the reader its key names.
+The CSRF token of the request that rendered it is stored as a placeholder; a hit puts in the
+token of its own session.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import date
+from functools import lru_cache, wraps
+from typing import NamedTuple
+from urllib.parse import urlencode
+
+from flask import current_app, g, request, session
+from flask.globals import request_ctx
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import Connection, String, bindparam, cast, literal, null, select, union_all
+
+from . import cache as data
+from .accounts.models import User, UserSession
+from .accounts.sessions import token_hash
+from .columns import utcnow
+from .extensions import db, login_manager
+from .i18n import SESSION_KEY, choose_language, current_language
+
+#: Part of every key: change it when the stored form of a page changes.
+FORMAT = 1
+#: The reader of an anonymous visitor's page.
+ANONYMOUS = "-"
+#: The id the query gives its log-in row (``data_version`` rows are 1, 2, 3).
+_LOGIN = 0
+
+
+class Reader(NamedTuple):
+    """Who reads the page, as its key names them: :data:`ANONYMOUS` or a log-in's token hash."""
+
+    name: str
+    versions: dict[int, int | None]
+    language: str
+
+
+def cached_page(*rows: int):
+    """Cache the view's page; ``rows``: the versions an anonymous visitor's page shows (all
+    by default). Logged-in readers' pages always use all of them."""
+    rows = rows or data.ROWS
+
+    def decorate(view):
+        @wraps(view)
+        def cached(*args, **kwargs):
+            reader = _reader(rows) if request.method == "GET" else None
+            if reader is None:
+                return view(*args, **kwargs)
+            key = _key(reader, rows)
+            entry = data.cache.get(key)
+            if entry is not None:
+                return _hit(*entry)
+            response = current_app.make_response(view(*args, **kwargs))
+            if _storable(response, reader):
+                data.cache.set(key, _entry(response))
+            return response
+
+        return cached
+
+    return decorate
+
+
+# --- the reader: one query --------------------------------------------------------------------
+
+
+@lru_cache(maxsize=2)
+def _statement(logged_in: bool):
+    """Every ``data_version`` row, and for a log-in ``(0, person id, language)`` while it is valid."""
+    versions = select(data.DataVersion.id, data.DataVersion.version, cast(null(), String))
+    if not logged_in:
+        return versions
+    log_in = (select(literal(_LOGIN), User.id, User.language).join(UserSession, UserSession.user_id == User.id)
+              .where(UserSession.token_hash == bindparam("token_hash"), UserSession.expires_at > bindparam("now"),
+                     User.active))
+    return union_all(versions, log_in)
+
+
+def _reader(rows: tuple[int, ...]) -> Reader | None:
+    """The reader, if the fast path may answer for them (else ``None``: the view answers)."""
+    if "_flashes" in session or login_manager._session_protection_failed():  # "basic": never fails
+        return None
+    token = session.get("_user_id")
+    if token is None and _remember_cookie():
+        return None  # Flask-Login logs the visitor in from the cookie: the view does that
+    if token is None:
+        found = _read(_statement(False), {})
+    else:
+        found = _read(_statement(True), {"token_hash": token_hash(token), "now": utcnow()})
+    by_id = {row[0]: row for row in found}
+    if token is not None and _LOGIN not in by_id:
+        return None  # logged out, expired or disabled: the view sends them to log in
+    versions = {row: by_id[row][1] if row in by_id else None for row in data.ROWS}
+    data.remember_versions(versions)
+    if any(versions[row] is None for row in (rows if token is None else data.ROWS)):
+        return None
+    person_language = by_id[_LOGIN][2] if token is not None else None
+    language = choose_language(session.get(SESSION_KEY), person_language)
+    return Reader(ANONYMOUS if token is None else token_hash(token), versions, language)
+
+
+def _read(statement, params: dict) -> list:
+    """Run ``statement`` on a connection of its own (no ORM session to begin and end), or on the
+    connection the session is bound to when it is one (the tests' transaction)."""
+    bind = db.session.get_bind()
+    if isinstance(bind, Connection):
+        return bind.execute(statement, params).all()
+    with bind.connect() as connection:
+        return connection.execute(statement, params).all()
+
+
+def _remember_cookie() -> bool:
+    name = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    return name in request.cookies and session.get("_remember") != "clear"
+
+
+def _key(reader: Reader, rows: tuple[int, ...]) -> str:
+    shown = data.ROWS if reader.name != ANONYMOUS else rows
+    text = "\n".join([request.scheme, request.host, request.path, urlencode(sorted(request.args.items(multi=True))),
+                      reader.language, date.today().isoformat(), reader.name,
+                      *(f"{row}={reader.versions[row]}" for row in shown)])
+    return f"page:{FORMAT}:{data.FORMAT}:{hashlib.sha256(text.encode('utf-8')).hexdigest()}"
+
+
+# --- storing and serving ----------------------------------------------------------------------
+
+
+def _storable(response, reader: Reader) -> bool:
+    """A 200 HTML page without flash messages, rendered for this reader in this language."""
+    if response.status_code != 200 or response.mimetype != "text/html" or response.is_streamed:
+        return False
+    if request_ctx.flashes or "_flashes" in session:
+        return False
+    user = current_user._get_current_object()
+    rendered_for = token_hash(user.session_token) if user.is_authenticated else ANONYMOUS
+    return rendered_for == reader.name and current_language() == reader.language
+
+
+def _entry(response) -> tuple[list[tuple[str, str]], bytes]:
+    """The response's own headers and its body, with this request's CSRF token as the placeholder."""
+    body = response.get_data()
+    token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+    if token:
+        body = body.replace(token.encode("ascii"), _placeholder())
+    headers = [(name, value) for name, value in response.headers.items() if name != "Content-Length"]
+    return headers, body
+
+
+def _hit(headers: list[tuple[str, str]], body: bytes):
+    placeholder = _placeholder()
+    if placeholder in body:
+        body = body.replace(placeholder, generate_csrf().encode("ascii"))
+    return current_app.response_class(body, headers=headers)
+
+
+def _placeholder() -> bytes:
+    return _placeholder_for(current_app.secret_key)
+
+
+@lru_cache(maxsize=4)
+def _placeholder_for(secret: str) -> bytes:
+    """A mark no page text can hold: ``<`` never comes out of escaping, and the rest depends on
+    the secret key (the same in every worker, unknown to writers of content)."""
+    mark = hmac.new(secret.encode("utf-8"), b"eis page cache: csrf token", hashlib.sha256).hexdigest()[:24]
+    return f"<csrf {mark}>".encode("ascii")

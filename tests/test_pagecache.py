@@ -1,0 +1,241 @@
+"""The whole-page cache (eis_toolkit/pagecache.py, docs/page-cache.md): a hit is the page the view
+would render, for this reader only, in one query; every write, log-out or lost right shows at once."""
+import re
+from contextlib import contextmanager
+from datetime import timedelta
+
+import pytest
+from flask import template_rendered
+from sqlalchemy import select
+
+from eis_toolkit import cache
+from eis_toolkit.columns import utcnow
+from eis_toolkit.extensions import db
+from eis_toolkit.models import Practice, Review, User, UserSession, Workshop
+from tests.conftest import csrf_token
+
+SCORECARD = "/benchmark/workshops/aarhus-2017/regions/DK04"
+WORKSHOP = "/benchmark/workshops/aarhus-2017"
+CATALOGUE = "/practices/?q=japan"
+#: The public pages that name the practice of the small bundle.
+PUBLIC_PAGES = [CATALOGUE, "/practices/paths-japan", "/self-check/results?market=JP"]
+
+
+@pytest.fixture
+def renders(app):
+    """``with renders() as names: ...``: the templates rendered meanwhile (none on a hit)."""
+
+    @contextmanager
+    def recording():
+        names = []
+
+        def record(sender, template, context, **extra):
+            names.append(template.name)
+
+        with template_rendered.connected_to(record, app):
+            yield names
+
+    return recording
+
+
+def without_tokens(html: str) -> str:
+    return re.sub(r'name="csrf_token" value="[^"]+"', 'name="csrf_token" value=""', html)
+
+
+def fresh(client, path: str) -> str:
+    """The page as the view renders it, with no cached page."""
+    cache.cache.clear()
+    return without_tokens(client.get(path).get_data(as_text=True))
+
+
+def person(email: str) -> User:
+    return db.session.scalar(select(User).where(User.email == email))
+
+
+@pytest.mark.parametrize("email, path", [("dk@example.org", SCORECARD), ("host@example.org", WORKSHOP),
+                                         (None, CATALOGUE), (None, "/practices/paths-japan"), (None, "/self-check"),
+                                         ("ie@example.org", "/practices/paths-japan")])
+def test_a_hit_is_the_page_of_a_miss_but_the_token_in_one_query(loaded, client, login, renders, count_queries,
+                                                                 email, path):
+    if email:
+        login(email)
+    miss = client.get(path)
+    with renders() as rendered, count_queries() as queries:
+        hit = client.get(path)
+    assert (miss.status_code, hit.status_code) == (200, 200)
+    assert rendered == [], "a hit renders no template"
+    assert len(queries) == 1, queries
+    assert without_tokens(hit.get_data(as_text=True)) == without_tokens(miss.get_data(as_text=True))
+    assert hit.headers["Content-Type"] == miss.headers["Content-Type"]
+    assert hit.headers["Content-Security-Policy"] == miss.headers["Content-Security-Policy"], "security headers"
+    assert hit.headers["X-Frame-Options"] == "DENY"
+
+
+def test_a_score_change_or_a_publication_shows_at_once(loaded, client, login):
+    login("admin@example.org")
+    before = client.get(SCORECARD).get_data(as_text=True)
+    score = next(s for s in db.session.scalar(select(Review)).scores if s.question.key == "strategy.vision")
+    score.score = 5
+    db.session.commit()
+    changed = without_tokens(client.get(SCORECARD).get_data(as_text=True))
+    assert changed != without_tokens(before)
+    assert changed == fresh(client, SCORECARD)
+
+    workshop = db.session.scalar(select(Workshop))
+    workshop.status = "closed"
+    db.session.commit()
+    closed = without_tokens(client.get(WORKSHOP).get_data(as_text=True))
+    workshop.status = "published"
+    db.session.commit()
+    published = without_tokens(client.get(WORKSHOP).get_data(as_text=True))
+    assert published != closed and published == fresh(client, WORKSHOP)
+
+
+def test_a_practice_change_shows_at_once_on_the_public_pages(loaded, client):
+    for path in PUBLIC_PAGES:
+        assert "Paths to Japan" in client.get(path).get_data(as_text=True), path
+    db.session.scalar(select(Practice)).title = "Paths to Japan, second edition"
+    db.session.commit()
+    for path in PUBLIC_PAGES:
+        assert "Paths to Japan, second edition" in client.get(path).get_data(as_text=True), path
+
+
+def test_anonymous_visitors_share_one_page(loaded, app, renders):
+    first, second = app.test_client(), app.test_client()
+    page = first.get(CATALOGUE).get_data(as_text=True)
+    with renders() as rendered:
+        shared = second.get(CATALOGUE).get_data(as_text=True)
+    assert rendered == [] and without_tokens(shared) == without_tokens(page)
+    assert csrf_token(shared) != csrf_token(page), "each visitor gets the token of their own session"
+
+
+def test_another_reader_never_gets_my_page(loaded, app, login, client):
+    login("dk@example.org")
+    assert "Dag Member" in client.get(SCORECARD).get_data(as_text=True)
+    other = app.test_client()
+    other.post("/login", data={"email": "ie@example.org", "password": "review-pass"})
+    page = other.get(SCORECARD).get_data(as_text=True)
+    assert "Ian Reviewer" in page and "Dag Member" not in page
+    anonymous = app.test_client().get("/practices/paths-japan").get_data(as_text=True)
+    assert "Dag Member" not in anonymous and "Log in" in anonymous
+    assert "Dag Member" in client.get("/practices/paths-japan").get_data(as_text=True)
+
+
+def test_a_log_in_elsewhere_empties_nobodys_pages(loaded, app, login, client, renders):
+    login("dk@example.org")
+    client.get(SCORECARD)
+    version = cache.data_version(cache.PEOPLE)
+    app.test_client().post("/login", data={"email": "ie@example.org", "password": "review-pass"})
+    with renders() as rendered:
+        client.get(SCORECARD)
+    assert rendered == [] and cache.data_version(cache.PEOPLE) == version
+
+
+def test_a_copied_cookie_of_an_ended_log_in_gets_no_cached_page(loaded, app, login, client):
+    login("dk@example.org")
+    assert client.get(SCORECARD).status_code == 200
+    copy = app.test_client()
+    copy.set_cookie("session", client.get_cookie("session").value)
+    assert copy.get(SCORECARD).status_code == 200
+    client.post("/logout")
+    for reader in (client, copy):
+        response = reader.get(SCORECARD)
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_an_expired_log_in_or_a_disabled_person_gets_no_cached_page(loaded, login, client):
+    login("dk@example.org")
+    assert client.get(SCORECARD).status_code == 200
+    log_in = db.session.scalar(select(UserSession))
+    log_in.expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    assert client.get(SCORECARD).status_code == 302
+
+    login("dk@example.org")
+    assert client.get(SCORECARD).status_code == 200
+    person("dk@example.org").active = False  # as in the database only: the log-in row stays
+    db.session.commit()
+    assert client.get(SCORECARD).status_code == 302
+
+
+def test_a_removed_role_gets_no_cached_page(loaded, login, client):
+    db.session.scalar(select(Workshop)).status = "closed"  # before publication: admins and hosts only
+    db.session.commit()
+    login("admin@example.org")
+    assert client.get(SCORECARD).status_code == 200
+    person("admin@example.org").roles = []
+    db.session.commit()
+    assert client.get(SCORECARD).status_code == 403
+
+
+def test_each_language_gets_its_own_page(loaded, app, login, client):
+    def shown(response) -> str:
+        return re.search(r'<html lang="(\w+)"', response.get_data(as_text=True)).group(1)
+
+    visitor = app.test_client()
+    assert shown(visitor.get(CATALOGUE, headers={"Accept-Language": "de"})) == "de"
+    assert shown(visitor.get(CATALOGUE, headers={"Accept-Language": "it"})) == "it"
+    assert shown(visitor.get(CATALOGUE + "&lang=da")) == "da"
+    assert shown(visitor.get(CATALOGUE, headers={"Accept-Language": "it"})) == "da", "?lang= is remembered"
+    login("dk@example.org")
+    assert shown(client.get(SCORECARD)) == "en"
+    person("dk@example.org").language = "it"  # the person's setting: a new page at once
+    db.session.commit()
+    assert shown(client.get(SCORECARD)) == "it"
+
+
+def test_a_page_with_a_flash_message_is_neither_served_nor_stored(loaded, client):
+    client.get(CATALOGUE)
+    with client.session_transaction() as session:
+        session["_flashes"] = [("info", "A message for this visitor")]
+    assert "A message for this visitor" in client.get(CATALOGUE).get_data(as_text=True)
+    assert "A message for this visitor" not in client.get(CATALOGUE).get_data(as_text=True)
+    cache.cache.clear()
+    with client.session_transaction() as session:
+        session["_flashes"] = [("info", "A message for this visitor")]
+    client.get(CATALOGUE)  # rendered with the message: not kept
+    assert "A message for this visitor" not in client.get(CATALOGUE).get_data(as_text=True)
+
+
+def test_only_good_pages_are_stored(loaded, client, renders):
+    for _ in range(2):
+        with renders() as rendered:
+            assert client.get("/practices/?sector=no-such-sector").status_code == 400
+        assert rendered, "a refused query is answered by the view each time"
+    for _ in range(2):
+        assert client.get("/practices/no-such-practice").status_code == 404
+
+
+def test_a_remember_me_cookie_alone_still_logs_in(loaded, app, client):
+    client.post("/login", data={"email": "dk@example.org", "password": "region-pass", "remember": "y"})
+    client.get(SCORECARD)
+    revived = app.test_client()
+    revived.set_cookie("remember_token", client.get_cookie("remember_token").value)
+    response = revived.get(SCORECARD)
+    assert response.status_code == 200 and "Dag Member" in response.get_data(as_text=True)
+
+
+def test_the_token_of_a_cached_page_works_in_another_session(loaded, make_app):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    first, second = app.test_client(), app.test_client()
+    first_token = csrf_token(first.get(CATALOGUE).get_data(as_text=True))
+    page = second.get(CATALOGUE).get_data(as_text=True)  # a hit: the page first rendered
+    assert csrf_token(page) != first_token
+    refused = second.post("/language", data={"lang": "de", "next": CATALOGUE, "csrf_token": first_token})
+    assert refused.status_code == 400, "another session's token is refused"
+    response = second.post("/language", data={"lang": "de", "next": CATALOGUE, "csrf_token": csrf_token(page)})
+    assert response.status_code == 302
+    assert '<html lang="de">' in second.get(CATALOGUE).get_data(as_text=True)
+
+
+def test_the_people_version_follows_people_but_not_log_ins(loaded):
+    def bumped(change) -> bool:
+        before = db.session.scalar(select(cache.DataVersion.version).where(cache.DataVersion.id == cache.PEOPLE))
+        change(person("dk@example.org"))
+        db.session.commit()
+        return db.session.scalar(select(cache.DataVersion.version).where(cache.DataVersion.id == cache.PEOPLE)) != before
+
+    assert not bumped(lambda p: setattr(p, "last_login_at", utcnow()))
+    assert not bumped(lambda p: db.session.add(UserSession(user=p, token_hash="x" * 64, expires_at=utcnow())))
+    assert bumped(lambda p: setattr(p, "name", "Dag Renamed"))
+    assert bumped(lambda p: setattr(p, "roles", ["region", "reviewer"]))
