@@ -274,7 +274,7 @@ def catalogue_selection(query: CatalogueQuery, *, whole: bool = False, facets: b
     """Run the query: the total, one page of items (every item with ``whole=True``) and the facets.
 
     A constant number of SQL statements whatever the data: the text match (ids only), the page's
-    ids when sorted by relevance or rating, the page's practices, and their terms and editions.
+    ids when sorted by relevance or rating, the page's practices (with their ratings) and their editions.
     Which practices pass the filters, the total and the facets come from the :mod:`facet_index`
     of the published practices (built once per catalogue version), as does the page when sorted by
     newest (the index's order). The text rank is computed only when sorting by relevance, and
