@@ -163,12 +163,15 @@ run: setup
 # Two pytest runs, each with a JUnit report in $(BUILD)/reports/:
 #   sqlite      the default database, all tests (browser tests run here only), with coverage
 #   postgresql  EIS_TEST_DATABASE_URL from the environment, else a throw-away cluster that is
-#               always stopped and removed (trap), with -m "not browser"
+#               always stopped and removed (trap), with -m "not browser" and only the tests that
+#               use the database (--database-tests-only, tests/conftest.py: the others run the
+#               same code on both; their count and ids in $(BUILD)/reports/postgresql.left)
 # then coverage over both runs and a summary; the exit code is non-zero if any run failed.
 test: setup
 	@reports=$(BUILD)/reports
 	mkdir -p "$$reports"
-	rm -f "$$reports"/*.xml "$$reports"/*.rc "$$reports"/*.note "$$reports"/*.url "$$reports"/*.log $(BUILD)/.coverage $(BUILD)/.coverage.*
+	rm -f "$$reports"/*.xml "$$reports"/*.rc "$$reports"/*.note "$$reports"/*.url "$$reports"/*.log "$$reports"/*.left \
+	  $(BUILD)/.coverage $(BUILD)/.coverage.*
 	# One PDF cache for every worker of both runs, as app servers share one (tests/conftest.py):
 	# a report with the same content is rendered once per make test, not once per worker and run.
 	export EIS_TEST_REPORT_CACHE="$(abspath $(BUILD))/test-report-cache"
@@ -233,7 +236,8 @@ test: setup
 	        url=$$(cat "$$reports/postgresql.url")
 	        echo "postgresql: throw-away cluster at $$url" >"$$reports/postgresql.note"
 	      fi
-	      EIS_TEST_DATABASE_URL="$$url" run_pytest postgresql "$${pg_cov[@]}" -m "not browser"
+	      EIS_TEST_DATABASE_URL="$$url" run_pytest postgresql "$${pg_cov[@]}" -m "not browser" \
+	        --database-tests-only="$$reports/postgresql.left"
 	      stop_cluster ;;
 	    *)
 	      echo "unknown database '$$db' in DATABASES (use sqlite and/or postgresql)" >&2
@@ -306,6 +310,13 @@ for db in dbs:
         with open(os.path.join(reports, db + ".note")) as f:
             detail += "; " + f.read().strip().split(": ", 1)[1]
     except (OSError, IndexError):
+        pass
+    try:
+        with open(os.path.join(reports, db + ".left")) as f:
+            left = int(f.readline())
+        detail += (f"; {left} tests that use no database left to the SQLite run"
+                   f" (ids in {os.path.join(reports, db + '.left')})")
+    except (OSError, ValueError):
         pass
     out.append("    " + detail)
 if os.environ.get("COVERED"):

@@ -51,6 +51,35 @@ def pytest_report_header(config):
     return f"database: {os.environ.get('EIS_TEST_DATABASE_URL') or 'SQLite (temporary file)'}"
 
 
+# --- which tests a second database run repeats ------------------------------------------------
+
+#: The fixtures through which a test meets the test database (``_app``, ``app``, ``client`` and
+#: the rest depend on them). A test with none of them, and not marked ``database``, runs the same
+#: code on every run: ``make test`` runs it in the SQLite run only.
+DATABASE_FIXTURES = frozenset({"_schema", "database_url"})
+
+
+def pytest_addoption(parser):
+    parser.addoption("--database-tests-only", metavar="FILE",
+                     help="run only the tests that use the database (DATABASE_FIXTURES, or marked "
+                          "database); write the number left out, then their ids, to FILE")
+
+
+def uses_database(item) -> bool:
+    return bool(DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))) or item.get_closest_marker("database") is not None
+
+
+def pytest_collection_modifyitems(config, items):
+    report = config.getoption("database_tests_only")
+    if not report:
+        return
+    left = [item for item in items if not uses_database(item)]
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = [item for item in items if uses_database(item)]
+    Path(report).write_text("\n".join([str(len(left)), *(item.nodeid for item in left)]) + "\n", encoding="utf-8")
+
+
 # --- the database: one per run, or per xdist worker ------------------------------------------
 
 

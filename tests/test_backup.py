@@ -2,7 +2,9 @@
 
 Every test builds its own databases with the migrations (``eis init-db``), as a person restoring
 onto a new server would: SQLite files in the test's folder, and, in the PostgreSQL run, databases
-created on the test server and dropped afterwards.
+created on the test server and dropped afterwards. The tests that reach the PostgreSQL server
+are marked ``database`` (they use none of the database fixtures); the others use SQLite files on
+every run, so the PostgreSQL run of ``make test`` leaves them to the SQLite run.
 """
 from __future__ import annotations
 
@@ -148,6 +150,7 @@ def test_restored_people_log_in_with_their_passwords(installation, tmp_path):
     assert response.status_code == 302
 
 
+@pytest.mark.database
 def test_a_restored_postgresql_database_accepts_new_rows(installation, tmp_path):
     """Explicit ids do not move PostgreSQL's sequences: restore must, or the next insert fails."""
     source = installation()
@@ -160,6 +163,7 @@ def test_a_restored_postgresql_database_accepts_new_rows(installation, tmp_path)
     assert target.count("user") == before + 1
 
 
+@pytest.mark.database
 @pytest.mark.parametrize("route", [("sqlite", "postgresql"), ("postgresql", "sqlite")], ids=lambda r: "→".join(r))
 def test_backup_crosses_databases(installation, tmp_path, route):
     source = installation(route[0])
@@ -283,6 +287,7 @@ def programmes(draw):
     return bundle
 
 
+@pytest.mark.database
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(bundle=programmes())
 def test_random_programmes_round_trip(installation, tmp_path, bundle):

@@ -131,3 +131,24 @@ def test_every_test_starts_from_what_init_db_leaves(app):
         assert (rows > 0) == (table.name in init_db_tables()), table.name
     assert ensure_terms() == 0, "the seeded terms are the shipped ones"
     db.session.rollback()
+
+
+# Which tests the PostgreSQL run repeats (make test: --database-tests-only).
+
+def test_a_test_that_meets_the_database_through_a_fixture_runs_on_every_database(client, request):
+    from tests.conftest import uses_database
+
+    assert uses_database(request.node)
+
+
+def test_a_test_without_a_database_fixture_runs_once(tmp_path, request):
+    from tests.conftest import uses_database
+
+    assert not uses_database(request.node)
+
+
+@pytest.mark.database
+def test_a_test_that_reaches_a_database_itself_says_so_and_runs_on_every_database(request):
+    from tests.conftest import uses_database
+
+    assert uses_database(request.node)
