@@ -291,7 +291,7 @@ def _terms(wanted: list[tuple[Vocabulary, str]]) -> list[Term]:
     if not wanted:
         return []
     found = {(t.vocabulary, t.key): t for t in db.session.scalars(
-        select(Term).where(Term.vocabulary.in_({v for v, _ in wanted})))}
+        select(Term).where(Term.vocabulary.in_({v for v, _ in wanted}), Term.key.in_({k for _, k in wanted})))}
     return [found[pair] for pair in wanted]
 
 
