@@ -7,7 +7,6 @@ Revises: f3b8d1c6a2e4
 Create Date: 2026-12-03 11:50:00
 
 """
-import sqlalchemy as sa
 from alembic import op
 
 from eis_toolkit.catalogue.search import postgresql as pg_search
@@ -20,14 +19,8 @@ depends_on = None
 
 
 def upgrade():
-    connection = op.get_bind()
-    if connection.dialect.name == "postgresql":
-        for statement in pg_search.CREATE_COMPACT:
-            connection.execute(sa.text(statement))
+    pg_search.apply(op.get_bind(), pg_search.CREATE_COMPACT)
 
 
 def downgrade():
-    connection = op.get_bind()
-    if connection.dialect.name == "postgresql":
-        for statement in pg_search.DROP_COMPACT:
-            connection.execute(sa.text(statement))
+    pg_search.apply(op.get_bind(), pg_search.DROP_COMPACT)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from sqlalchemy import Select, Text, bindparam, cast, func, literal_column, select
+from sqlalchemy import Select, Text, bindparam, cast, func, literal_column, select, text
 
 from ..models import Practice
 
@@ -46,6 +46,13 @@ CREATE_COMPACT = [
 ]
 DROP_COMPACT = ["ALTER INDEX ix_practice_search_vector RESET (fastupdate)",
                 "ALTER TABLE practice RESET (toast_tuple_target)"]
+
+
+def apply(connection, statements: list[str]) -> None:
+    """Run a migration's ``statements`` when ``connection`` is PostgreSQL's (nothing on SQLite)."""
+    if connection.dialect.name == "postgresql":
+        for statement in statements:
+            connection.execute(text(statement))
 
 
 def tsquery_expression(query_words: list[list[str]]) -> str:
