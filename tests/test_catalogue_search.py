@@ -327,6 +327,19 @@ def test_words_sorted_by_newest_are_not_ranked(app, catalogue):
     assert {i.practice.slug for i in ranked.items} == {i.practice.slug for i in newest.items}
 
 
+@pytest.mark.parametrize("params", [{}, {"market": ["JP"]}, {"sector": ["machinery", "cosmetics"]}])
+def test_relevance_ranks_the_matching_selection_best_first(app, catalogue, params):
+    """Ranked by score (BM25 / ``ts_rank``), then newest; every ranked practice matches the words
+    (a positive score: PostgreSQL ranks the matching ids without testing the words again), and the
+    ranked page holds what the newest-first selection holds."""
+    query = {"q": "fiere", "per_page": 100, **params}
+    ranked = catalogue_selection(parse_catalogue_args(query))
+    newest = catalogue_selection(parse_catalogue_args({**query, "sort": "newest"}))
+    scores = [i.score for i in ranked.items]
+    assert scores and all(score > 0 for score in scores) and scores == sorted(scores, reverse=True)
+    assert sorted(i.practice.id for i in ranked.items) == sorted(newest.ids) and ranked.total == newest.total
+
+
 def facet_and_slugs(client, **params):
     body = client.get("/practices.json", query_string=params).get_json()
     return body["facets"]["market"].get("BR", 0), [r["slug"] for r in body["results"]]

@@ -211,11 +211,9 @@ def _paged(statement, whole: bool):
 def _ranked_statement(dialect: str, whole: bool):
     """The ids of ``ids`` matching ``match``, best first, with their scores (one page unless
     ``whole``); built once per database dialect (the search module is the dialect's)."""
-    matched = search.matches(within=among(search.rowid()))
-    return _paged(select(matched.c.practice_id, matched.c.score)
-                  .join(Practice, Practice.id == matched.c.practice_id)
-                  .where(Practice.status == PracticeStatus.PUBLISHED)
-                  .order_by(matched.c.score.desc(), Practice.published_at.desc(), Practice.id), whole)
+    ranked = search.ranked(within=among(search.rowid()))
+    return _paged(ranked.where(Practice.status == PracticeStatus.PUBLISHED)
+                  .order_by(ranked.selected_columns.score.desc(), Practice.published_at.desc(), Practice.id), whole)
 
 
 @cache

@@ -3,12 +3,13 @@
 Both search ``Practice.search_document`` (stems written by ``catalogue/text.py``):
 ``sqlite.py`` through the FTS5 table ``practice_fts`` (kept in step by triggers),
 ``postgresql.py`` through the stored column ``practice.search_vector`` and its GIN index. Each gives
-``matches()``, a subquery of ``(practice_id, score)`` rows where a higher score is a better match,
-for the words in its bound parameter ``match`` (:func:`match_text`): statements built once.
+``joined_ids()``, the ids matching the words in its bound parameter ``match`` (:func:`match_text`),
+and ``ranked()``, ``(practice_id, score)`` rows where a higher score is a better match: statements
+built once.
 """
 from __future__ import annotations
 
-from sqlalchemy import Subquery
+from sqlalchemy import Select
 
 from ...extensions import db
 from . import postgresql, sqlite
@@ -36,10 +37,12 @@ def match_text(query_words: list[list[str]]) -> str:
     return backend().match_text(query_words)
 
 
-def matches(within=None) -> Subquery:
-    """``(practice_id, score)`` of the practices matching every word of ``match`` (one of its
-    forms each), the rows limited by the condition ``within`` (on :func:`rowid`) when given."""
-    return backend().matches(within)
+def ranked(within) -> Select:
+    """``select(practice_id, score)`` of the practices matching every word of ``match`` (one of
+    its forms each) among those of the condition ``within`` (on :func:`rowid`), with ``practice``
+    in its FROM clause (to filter and order by). ``within`` must hold only practices that match
+    (the ids of :func:`matching_id_list`, filtered): PostgreSQL does not test the words again."""
+    return backend().ranked(within)
 
 
 def rowid():

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from functools import cache
 
-from sqlalchemy import Integer, Subquery, bindparam, column, func, literal_column, select, table, text
+from sqlalchemy import Integer, Select, bindparam, column, func, literal_column, select, table, text
+
+from ..models import Practice
 
 CREATE = [
     "DROP TABLE IF EXISTS practice_fts",
@@ -45,20 +47,18 @@ def rowid():
 
 
 def match_text(query_words: list[list[str]]) -> str:
-    """The value of the ``match`` parameter of :func:`matches` and :func:`joined_ids`."""
+    """The value of the ``match`` parameter of :func:`ranked` and :func:`joined_ids`."""
     return match_expression(query_words)
 
 
-def matches(within=None) -> Subquery:
-    """Ranked matches of the ``match`` parameter; ``within`` (a condition on :func:`rowid`)
-    limits the rows BM25 is computed for (SQLite checks the WHERE clause before computing the
-    result columns)."""
+def ranked(within) -> Select:
+    """``(practice_id, score)`` of the practices ``within`` (a condition on :func:`rowid`) that
+    match the ``match`` parameter, joined to ``practice``; ``within`` limits the rows BM25 is
+    computed for (SQLite checks the WHERE clause before computing the result columns)."""
     fts = literal_column("practice_fts")
-    statement = (select(FTS.c.rowid.label("practice_id"), (-func.bm25(fts)).label("score"))
-                 .where(fts.op("MATCH")(bindparam("match"))))
-    if within is not None:
-        statement = statement.where(within)
-    return statement.subquery("fts")
+    matched = (select(FTS.c.rowid.label("practice_id"), (-func.bm25(fts)).label("score"))
+               .where(fts.op("MATCH")(bindparam("match")), within).subquery("fts"))
+    return select(matched.c.practice_id, matched.c.score).join(Practice, Practice.id == matched.c.practice_id)
 
 
 @cache
