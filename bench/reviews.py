@@ -238,9 +238,9 @@ def bench_database(url: str, label: str, folder: Path) -> bool:
     stored, expected = _stored(url), REVIEWERS * scored
     print(f"{len(posts)} saves and submissions ({len(pages)} pages and the submission per reviewer) in {wall:.1f} s: "
           f"p50 {p50:.0f} ms, p99 {p99:.0f} ms (target < {TARGET_P99 * 1000:.0f} ms)")
-    print("  by kind: " + "; ".join(
-        f"{kind} {len(timings[kind])}: p50 {_percentiles(timings[kind])[0]:.0f}, p99 {_percentiles(timings[kind])[1]:.0f} ms"
-        for kind in KINDS))
+    by_kind = {kind: (len(timings[kind]), *_percentiles(timings[kind])) for kind in KINDS}
+    print("  by kind: " + "; ".join(f"{kind} {n}: p50 {low:.0f}, p99 {high:.0f} ms"
+                                    for kind, (n, low, high) in by_kind.items()))
     requests = REVIEWERS * (len(pages) * 2 + 4)  # the overview twice, the pages, the confirmation, the submission
     print(f"CPU of the {requests} requests of the reviews: gunicorn {server_cpu:.1f} s "
           f"({server_cpu / requests * 1000:.1f} ms each), the load generator {client_cpu:.1f} s "
