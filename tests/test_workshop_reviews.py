@@ -148,8 +148,11 @@ def test_the_confirmation_lists_what_will_be_sent_and_blocks_while_questions_are
     followup = next(q for q in definition().scored_questions() if q.key == "followup.learning")
     assert f'href="/reviews/{ie_on_dk.id}/followup#score-followup-learning"' in text and followup.text["en"] in text
     assert "Once submitted" not in text, "no submit button while a question is open"
+    services.add_nomination(review_of(ie_on_dk), definition(), title="Export ambassadors", dimension_key="outreach")
+    db.session.commit()
     refused = client.post(f"/reviews/{ie_on_dk.id}/submit")
     assert refused.status_code == 422 and "1 question is still open" in refused.text
+    assert "Export ambassadors" in refused.text, "the refused submission's page lists the nominations"
     assert review_of(ie_on_dk).status == ReviewStatus.DRAFT
 
 
@@ -311,6 +314,7 @@ def test_a_submission_runs_a_constant_number_of_statements_and_mails_the_host_af
     first_write = next(i for i, statement in enumerate(statements) if _WRITE.match(statement))
     assert len(statements) - first_write == len(writes), \
         "the host's e-mail read and rendered before the first write: the write lock holds the writes only"
+    assert not [s for s in statements if "FROM nomination" in s], "a submission reads no nominations"
     assert len(statements) <= 20, statements
     assert smtp_server.messages == [], "no SMTP while the reviewer waits for the answer"
     response.close()  # as the server does once the answer has gone
