@@ -148,8 +148,11 @@ def test_the_confirmation_lists_what_will_be_sent_and_blocks_while_questions_are
     followup = next(q for q in definition().scored_questions() if q.key == "followup.learning")
     assert f'href="/reviews/{ie_on_dk.id}/followup#score-followup-learning"' in text and followup.text["en"] in text
     assert "Once submitted" not in text, "no submit button while a question is open"
+    services.add_nomination(review_of(ie_on_dk), definition(), title="Export ambassadors", dimension_key="outreach")
+    db.session.commit()
     refused = client.post(f"/reviews/{ie_on_dk.id}/submit")
     assert refused.status_code == 422 and "1 question is still open" in refused.text
+    assert "Export ambassadors" in refused.text, "the refused submission's page lists the nominations"
     assert review_of(ie_on_dk).status == ReviewStatus.DRAFT
 
 
@@ -305,8 +308,13 @@ def test_a_submission_runs_a_constant_number_of_statements_and_mails_the_host_af
     with count_queries() as statements:
         response = client.post(f"/reviews/{ie_on_dk.id}/submit")
         assert response.status_code == 302
-    assert _writes(statements) == [("UPDATE", "review"), ("UPDATE", "data_version"), ("INSERT", "audit_event"),
-                                   ("INSERT", "outbox_message")], "the review row only: no score rewritten"
+    writes = _writes(statements)
+    assert writes == [("INSERT", "outbox_message"), ("UPDATE", "review"), ("UPDATE", "data_version"),
+                      ("INSERT", "audit_event")], "the review row only: no score rewritten"
+    first_write = next(i for i, statement in enumerate(statements) if _WRITE.match(statement))
+    assert len(statements) - first_write == len(writes), \
+        "the host's e-mail read and rendered before the first write: the write lock holds the writes only"
+    assert not [s for s in statements if "FROM nomination" in s], "a submission reads no nominations"
     assert len(statements) <= 20, statements
     assert smtp_server.messages == [], "no SMTP while the reviewer waits for the answer"
     response.close()  # as the server does once the answer has gone
@@ -575,3 +583,26 @@ def test_the_review_pages_write_nothing_and_the_first_save_starts_the_draft(ie_o
                             json={"version": 0, "fields": {"score.strategy.vision": "5"}})
     assert other_tab.status_code == 409
     assert [s.score for s in assignment_of("ie@example.org", "DK04").review.scores] == [2]
+
+
+def test_a_pages_score_form_class_is_built_once_per_questions_and_language(app, core_definition):
+    """The review pages bind a form class kept per process (no WTForms class built per request):
+    the same class for the same questions and language, another for another language or page,
+    and each binding shows its own values."""
+    from eis_toolkit.questionnaires.schema import load_questionnaire_file
+    from eis_toolkit.workshops.forms import review_score_fields
+    from tests.conftest import CORE_QUESTIONNAIRE
+
+    strategy, outreach = (services.page_questions(core_definition, key) for key in ("strategy", "outreach"))
+    scale = core_definition.scale
+    first = review_score_fields(strategy, scale, "en", data={"score.strategy.vision": "3"})
+    second = review_score_fields(strategy, scale, "en", data={"score.strategy.vision": "na"})
+    assert type(first) is type(second)
+    assert (first["score.strategy.vision"].data, second["score.strategy.vision"].data) == ("3", "na")
+    assert first["score.strategy.vision"].id == "score-strategy-vision"
+    assert type(review_score_fields(strategy, scale, "it", data={})) is not type(first)
+    assert type(review_score_fields(outreach, scale, "en", data={})) is not type(first)
+    parsed_again = load_questionnaire_file(CORE_QUESTIONNAIRE)
+    again = services.page_questions(parsed_again, "strategy")
+    assert type(review_score_fields(again, parsed_again.scale, "en", data={})) is not type(first), \
+        "another parse of the file (other objects) gets a class of its own"

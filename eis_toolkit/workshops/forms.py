@@ -58,17 +58,36 @@ class ImportForm(FlaskForm):
         description=_l("Columns: reviewer (e-mail), region (code), question (key), score (a number or N/A), comment."))
 
 
+#: The form classes of the review pages, built once per process for each set of questions, scale
+#: and language (:func:`review_score_fields`): ``key → (the objects it was built from, class)``.
+_SCORE_FORMS: dict[tuple, tuple[tuple, type[Form]]] = {}
+#: A process keeps at most this many (tests parse many questionnaires; a server a few).
+_SCORE_FORMS_KEPT = 256
+
+
 def review_score_fields(questions: list[QuestionDef], scale: Scale, language: str, formdata=None,
                         data: dict[str, str] | None = None) -> Form:
     """The score inputs of a review page, built by the question-type registry (as the
     self-assessment's pages are): one field per question, named ``score.<key>``, its id
-    ``score-<key with dashes>``. With ``formdata`` it shows what was posted, else ``data``."""
-    fields = {}
-    for question in questions:
-        unbound = question_type(question).field(question, scale, language)
-        unbound.kwargs["id"] = field_anchor(f"score.{question.key}")
-        fields[f"score.{question.key}"] = unbound
-    return type("ReviewScoreFields", (Form,), fields)(formdata=formdata, data=data or {})
+    ``score-<key with dashes>``. With ``formdata`` it shows what was posted, else ``data``.
+
+    The form's class is built the first time a process shows these questions in this language
+    (the definitions are parsed once per process, ``benchmark.queries.definition_for``): a
+    request only binds it. The class is keyed by the objects themselves, and kept with them so
+    that their ids are never reused while it lives."""
+    built_from = (scale, *questions)
+    key = (language, *map(id, built_from))
+    known = _SCORE_FORMS.get(key)
+    if known is None or any(a is not b for a, b in zip(known[0], built_from)):
+        fields = {}
+        for question in questions:
+            unbound = question_type(question).field(question, scale, language)
+            unbound.kwargs["id"] = field_anchor(f"score.{question.key}")
+            fields[f"score.{question.key}"] = unbound
+        if len(_SCORE_FORMS) >= _SCORE_FORMS_KEPT:
+            _SCORE_FORMS.clear()
+        known = _SCORE_FORMS[key] = built_from, type("ReviewScoreFields", (Form,), fields)
+    return known[1](formdata=formdata, data=data or {})
 
 
 def field_anchor(name: str) -> str:

@@ -225,8 +225,9 @@ def review_general(assignment_id: int):
 
 @bp.route("/reviews/<int:assignment_id>/submit", methods=["GET", "POST"])
 def review_submit(assignment_id: int):
-    """What will be sent, and that it cannot change after; only this page's POST submits."""
-    context = _ReviewContext(assignment_id, nominations=True)
+    """What will be sent, and that it cannot change after; only this page's POST submits (which
+    reads no nominations: only the page shows them, and a refused submission's page loads them)."""
+    context = _ReviewContext(assignment_id, nominations=request.method == "GET")
     ensure(context.editable)
     form = SubmitReviewForm()
     status = 200

@@ -244,17 +244,22 @@ def review_progress(definition: QuestionnaireDef, scores: Mapping[str, object]) 
 
 
 def submit_review(review: Review, question_ids: Mapping[str, int], user: User | None = None) -> Review:
-    """Submit a saved draft; refused (:class:`ReviewIncomplete`) while a scored question is open."""
+    """Submit a saved draft; refused (:class:`ReviewIncomplete`) while a scored question is open.
+
+    The hosts' e-mails are read and rendered first, before anything is written: the write
+    transaction (SQLite's write lock, PostgreSQL's lock on the data version's row, which every
+    other save waits for) then holds only the writes, not the mail's queries and templates. A
+    refused submission (:class:`ReviewConflict`, the caller rolls back) queues nothing."""
     if review.status != ReviewStatus.DRAFT:
         raise WorkshopError(_("This review is already submitted."))
     missing = missing_scores(review, question_ids)
     if missing:
         raise ReviewIncomplete(missing)
+    notify.review_submitted(review)
     review.status = ReviewStatus.SUBMITTED
     review.submitted_at = review.updated_at = utcnow()
     _flush()
     audit.record("review.submit", review, user)
-    notify.review_submitted(review)
     return review
 
 
