@@ -5,6 +5,8 @@ only when a migration runs: :class:`LazyMigrate` registers the ``db`` command gr
 ``migrate`` extension entry as stand-ins that import it on first use.
 
 Every SQLite connection gets :func:`sqlite_settings` (write-ahead log, a busy timeout).
+
+Flask-Limiter's limits are all on views (:func:`init_limiter`).
 """
 import sqlite3
 
@@ -96,6 +98,17 @@ migrate = LazyMigrate(render_as_batch=True, compare_type=True)
 csrf = CSRFProtect()
 #: Throttling (log-in attempts); memory by default, Redis when EIS_REDIS_URL is set (config.py).
 limiter = Limiter(key_func=get_remote_address)
+
+
+def init_limiter(app) -> None:
+    """Flask-Limiter on ``app``. Its limits are all on views (``@limiter.limit`` on the log-in and
+    password pages), whose decorators check them as the view is called; the app-wide check before
+    every request looks for default, application and blueprint limits, and there are none: it is
+    left out (some 12 % of a cached page). Should such limits ever be configured, it stays."""
+    limiter.init_app(app)
+    manager = limiter.limit_manager
+    if not (manager.default_limits or manager.application_limits or manager._blueprint_limits):
+        app.before_request_funcs[None].remove(limiter._check_request_limit)
 login_manager = LoginManager()
 login_manager.session_protection = "basic"  # a changed address or browser makes the session non-fresh
 login_manager.login_view = "accounts.login"

@@ -91,21 +91,46 @@ def test_the_switch_goes_back_only_to_this_site(client, loaded, target):
     assert response.headers["Location"] == "/dashboard"
 
 
-def test_the_switch_needs_the_forms_csrf_token(make_app):
+def test_the_switch_needs_the_forms_csrf_token(make_app, loaded):
     client = make_app(WTF_CSRF_ENABLED=True).test_client()
     assert client.post("/language", data={"lang": "da", "next": "/"}).status_code == 400
-    token = csrf_token(client.get("/").get_data(as_text=True))
+    token = csrf_token(client.get("/login").get_data(as_text=True))
     response = client.post("/language", data={"lang": "da", "next": "/", "csrf_token": token})
     assert response.status_code == 302
     assert _lang(client.get("/")) == "da"
+    client.post("/login", data={"email": "dk@example.org", "password": "region-pass", "csrf_token": token})
+    assert client.post("/language", data={"lang": "it", "next": "/"}).status_code == 400
+    token = csrf_token(client.get("/dashboard").get_data(as_text=True))  # the header's switch
+    assert client.post("/language", data={"lang": "it", "next": "/", "csrf_token": token}).status_code == 302
+    assert _language_of("dk@example.org") == "it"
 
 
-def test_the_header_offers_every_language_in_its_own_name(client, loaded):
-    page = client.get("/login?lang=de&next=/x").get_data(as_text=True)
-    assert 'action="/language"' in page
-    assert '<input type="hidden" name="next" value="/login?next=%2Fx">' in page  # back without ?lang=
+def _buttons_in_their_own_names(page: str) -> None:
     for code, name in (("en", "English"), ("it", "Italiano"), ("da", "Dansk")):
         assert (f'name="lang" value="{code}" lang="{code}" title="{name}"><span aria-hidden="true">'
                 f'{code.upper()}</span><span class="visually-hidden">{name}</span></button>') in page
     assert ('<span class="current" lang="de" aria-current="true" title="Deutsch"><span aria-hidden="true">DE</span>'
             '<span class="visually-hidden">Deutsch</span></span>') in page
+
+
+def test_the_header_offers_every_language_in_its_own_name(client, loaded, login):
+    login("dk@example.org")
+    page = client.get("/dashboard?lang=de&next=/x").get_data(as_text=True)
+    assert '<form method="post" action="/language" class="language-switch"' in page
+    assert '<input type="hidden" name="next" value="/dashboard?next=%2Fx">' in page  # back without ?lang=
+    _buttons_in_their_own_names(page)
+
+
+def test_a_visitors_switch_is_this_page_again_with_lang(client, loaded):
+    """A visitor's choice lives in their session only, as ``?lang=`` does: the switch is a GET of
+    this page with its query and ``lang``, holds no CSRF token, and no session starts before it."""
+    page = client.get("/practices/?q=japan&lang=de&market=JP").get_data(as_text=True)
+    switch = page[page.index('<form method="get" action="/practices/" class="language-switch"'):]
+    switch = switch[:switch.index("</form>")]
+    assert ('<input type="hidden" name="q" value="japan"><input type="hidden" name="market" value="JP">'
+            in switch) and 'name="csrf_token"' not in switch
+    _buttons_in_their_own_names(switch)
+    visitor = client.application.test_client()
+    assert "Set-Cookie" not in visitor.get("/practices/?q=japan").headers
+    assert _lang(visitor.get("/practices/", query_string={"q": "japan", "lang": "da"})) == "da"  # a button
+    assert _lang(visitor.get("/login")) == "da", "remembered in the session"

@@ -102,11 +102,22 @@ def test_a_practice_change_shows_at_once_on_the_public_pages(loaded, client):
 
 def test_anonymous_visitors_share_one_page(loaded, app, renders):
     first, second = app.test_client(), app.test_client()
+    second.get("/login")  # a session of its own, with a CSRF token in it
     page = first.get(CATALOGUE).get_data(as_text=True)
     with renders() as rendered:
         shared = second.get(CATALOGUE).get_data(as_text=True)
-    assert rendered == [] and without_tokens(shared) == without_tokens(page)
-    assert csrf_token(shared) != csrf_token(page), "each visitor gets the token of their own session"
+    assert rendered == [] and shared == page
+    assert 'name="csrf_token"' not in page, "a visitor's page holds no session's token"
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_an_anonymous_hit_makes_no_session(loaded, client, count_queries, path):
+    assert client.get(path).status_code == 200
+    with count_queries() as queries:
+        hit = client.get(path)
+    assert hit.status_code == 200 and len(queries) == 1, queries
+    assert "Set-Cookie" not in hit.headers and client.get_cookie("session") is None, "no session, no cookie"
+    assert hit.headers["X-Content-Type-Options"] == "nosniff"
 
 
 def test_another_reader_never_gets_my_page(loaded, app, login, client):
@@ -215,17 +226,25 @@ def test_a_remember_me_cookie_alone_still_logs_in(loaded, app, client):
     assert response.status_code == 200 and "Dag Member" in response.get_data(as_text=True)
 
 
-def test_the_token_of_a_cached_page_works_in_another_session(loaded, make_app):
+def test_the_token_of_a_cached_page_is_the_one_of_its_session(loaded, make_app, renders):
+    """One log-in, two sessions: a remember-me cookie revives the log-in in a new session (with a
+    new CSRF token), which then gets the page cached for that log-in, with its own token."""
     app = make_app(WTF_CSRF_ENABLED=True)
-    first, second = app.test_client(), app.test_client()
-    first_token = csrf_token(first.get(CATALOGUE).get_data(as_text=True))
-    page = second.get(CATALOGUE).get_data(as_text=True)  # a hit: the page first rendered
+    first, revived = app.test_client(), app.test_client()
+    form = {"email": "dk@example.org", "password": "region-pass", "remember": "y"}
+    first.post("/login", data={**form, "csrf_token": csrf_token(first.get("/login").get_data(as_text=True))})
+    first_token = csrf_token(first.get(SCORECARD).get_data(as_text=True))
+    revived.set_cookie("remember_token", first.get_cookie("remember_token").value)
+    revived.get(SCORECARD)  # the view logs the session in from the cookie
+    with renders() as rendered:
+        page = revived.get(SCORECARD).get_data(as_text=True)
+    assert rendered == [] and "Dag Member" in page
     assert csrf_token(page) != first_token
-    refused = second.post("/language", data={"lang": "de", "next": CATALOGUE, "csrf_token": first_token})
+    refused = revived.post("/language", data={"lang": "de", "next": SCORECARD, "csrf_token": first_token})
     assert refused.status_code == 400, "another session's token is refused"
-    response = second.post("/language", data={"lang": "de", "next": CATALOGUE, "csrf_token": csrf_token(page)})
+    response = revived.post("/language", data={"lang": "de", "next": SCORECARD, "csrf_token": csrf_token(page)})
     assert response.status_code == 302
-    assert '<html lang="de">' in second.get(CATALOGUE).get_data(as_text=True)
+    assert '<html lang="de">' in revived.get(SCORECARD).get_data(as_text=True)
 
 
 def test_the_people_version_follows_people_but_not_log_ins(loaded):
