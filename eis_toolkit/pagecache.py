@@ -30,7 +30,7 @@ from flask import current_app, g, request, session
 from flask.globals import request_ctx
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import Connection, String, bindparam, cast, literal, null, select, union_all
+from sqlalchemy import Connection, Engine, String, bindparam, cast, literal, null, select, union_all
 
 from . import cache as data
 from .accounts.models import User, UserSession
@@ -124,8 +124,17 @@ def _read(statement, params: dict) -> list:
     bind = db.session.get_bind()
     if isinstance(bind, Connection):
         return bind.execute(statement, params).all()
-    with bind.connect() as connection:
+    with _single_statements(bind).connect() as connection:
         return connection.execute(statement, params).all()
+
+
+@lru_cache(maxsize=4)
+def _single_statements(engine: Engine) -> Engine:
+    """``engine`` for one statement alone: PostgreSQL's driver would wrap it in ``BEGIN`` and the
+    pool's ``ROLLBACK`` (three round trips instead of one), so there it runs in autocommit mode (one
+    statement sees one snapshot either way). pysqlite begins no transaction for a read, and
+    switching it costs statements of its own: SQLite's engine is used as it is."""
+    return engine if engine.dialect.name == "sqlite" else engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def _remember_cookie() -> bool:

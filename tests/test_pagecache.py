@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from flask import template_rendered
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from eis_toolkit import cache
 from eis_toolkit.columns import utcnow
@@ -118,6 +118,33 @@ def test_an_anonymous_hit_makes_no_session(loaded, client, count_queries, path):
     assert hit.status_code == 200 and len(queries) == 1, queries
     assert "Set-Cookie" not in hit.headers and client.get_cookie("session") is None, "no session, no cookie"
     assert hit.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def _in_transaction(dbapi_connection) -> bool:
+    """Whether the driver's connection is inside a transaction (sqlite3 or psycopg)."""
+    if hasattr(dbapi_connection, "in_transaction"):
+        return dbapi_connection.in_transaction
+    from psycopg.pq import TransactionStatus
+
+    return dbapi_connection.info.transaction_status != TransactionStatus.IDLE
+
+
+@pytest.mark.commits  # the app's own connections, as in production (not the tests' transaction)
+def test_a_hit_reads_the_versions_in_one_statement_outside_any_transaction(loaded, client):
+    """On PostgreSQL a read in a transaction costs three round trips (``BEGIN``, the read, the pool's
+    ``ROLLBACK``); the hit's one statement runs alone."""
+    assert client.get(CATALOGUE).status_code == 200
+    seen = []
+
+    def after(connection, cursor, statement, *args):
+        seen.append((statement.split()[0], _in_transaction(connection.connection.dbapi_connection)))
+
+    event.listen(db.engine, "after_cursor_execute", after)
+    try:
+        assert client.get(CATALOGUE).status_code == 200
+    finally:
+        event.remove(db.engine, "after_cursor_execute", after)
+    assert seen == [("SELECT", False)]
 
 
 def test_another_reader_never_gets_my_page(loaded, app, login, client):
