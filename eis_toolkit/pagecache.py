@@ -97,7 +97,7 @@ def _statement(logged_in: bool):
 
 def _reader(rows: tuple[int, ...]) -> Reader | None:
     """The reader, if the fast path may answer for them (else ``None``: the view answers)."""
-    if "_flashes" in session or login_manager._session_protection_failed():  # "basic": never fails
+    if "_flashes" in session or (session and login_manager._session_protection_failed()):  # "basic": never fails
         return None
     token = session.get("_user_id")
     if token is None and _remember_cookie():
@@ -120,8 +120,11 @@ def _reader(rows: tuple[int, ...]) -> Reader | None:
 
 def _read(statement, params: dict) -> list:
     """Run ``statement`` on a connection of its own (no ORM session to begin and end), or on the
-    connection the session is bound to when it is one (the tests' transaction)."""
-    bind = db.session.get_bind()
+    connection a session of this request is bound to when it is one (the tests' transaction). The
+    request's session is asked when it has one; else a session that is never registered, used or
+    closed tells where it would connect, so that a hit opens no session (nor ends one)."""
+    registry = db.session.registry
+    bind = (registry() if registry.has() else db.session.session_factory()).get_bind()
     if isinstance(bind, Connection):
         return bind.execute(statement, params).all()
     with _single_statements(bind).connect() as connection:

@@ -120,6 +120,21 @@ def test_an_anonymous_hit_makes_no_session(loaded, client, count_queries, path):
     assert hit.headers["X-Content-Type-Options"] == "nosniff"
 
 
+def test_a_hit_opens_no_database_session(loaded, client, login, monkeypatch):
+    """A hit reads on a connection of its own: no ORM session is opened, nor closed at its end (the
+    outbox's end-of-request hook opens none either)."""
+    opened = []
+    real = db.session.registry.createfunc
+    monkeypatch.setattr(db.session.registry, "createfunc", lambda: opened.append(1) or real())
+    for path in (CATALOGUE, CATALOGUE):
+        client.get(path)
+    assert len(opened) == 1, "the miss had a session, the hit none"
+    login("dk@example.org")
+    client.get(SCORECARD)
+    opened.clear()
+    assert client.get(SCORECARD).status_code == 200 and opened == []
+
+
 def _in_transaction(dbapi_connection) -> bool:
     """Whether the driver's connection is inside a transaction (sqlite3 or psycopg)."""
     if hasattr(dbapi_connection, "in_transaction"):
