@@ -38,9 +38,11 @@ HSTS = "max-age=63072000; includeSubDomains"
 
 class SessionInterface(SecureCookieSessionInterface):
     """Flask's signed cookie session. The cookie is ``Secure`` whenever the request came over HTTPS
-    (or the setting says so). A request without a cookie gets an empty session at once, and the
-    signing serializer is built once per secret key rather than twice a request (Flask's, as is:
-    the same keys, salt and fallbacks, so every cookie reads and signs as before)."""
+    (or the setting says so). A request without a cookie gets an empty session at once, an empty
+    session left unchanged is not saved (no cookie: Flask's answer, without working out the
+    cookie's settings first), and the signing serializer is built once per secret key rather than
+    twice a request (Flask's, as is: the same keys, salt and fallbacks, so every cookie reads and
+    signs as before)."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
@@ -49,6 +51,13 @@ class SessionInterface(SecureCookieSessionInterface):
         if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
             return self.session_class()
         return super().open_session(app, request)
+
+    def save_session(self, app: Flask, session: SecureCookieSession, response: Response) -> None:
+        if not session and not session.modified:  # Flask's own answer, without working out the cookie
+            if session.accessed:
+                response.vary.add("Cookie")
+            return
+        super().save_session(app, session, response)
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         return self._serializer(app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
