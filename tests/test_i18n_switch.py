@@ -114,23 +114,33 @@ def _buttons_in_their_own_names(page: str) -> None:
 
 
 def test_the_header_offers_every_language_in_its_own_name(client, loaded, login):
+    for who in (None, "dk@example.org"):
+        if who:
+            login(who)
+        page = client.get("/login?lang=de&next=/x" if who is None else "/dashboard?lang=de&next=/x").get_data(as_text=True)
+        method = "get" if who is None else "post"
+        assert f'<form method="{method}" action="/language" class="language-switch"' in page
+        back = "/login?next=%2Fx" if who is None else "/dashboard?next=%2Fx"
+        assert f'<input type="hidden" name="next" value="{back}">' in page  # back without ?lang=
+        _buttons_in_their_own_names(page)
+
+
+def test_a_visitors_switch_is_a_get_and_their_pages_hold_no_token(client, loaded):
+    """A visitor's choice lives in their session only, as ``?lang=`` does: the switch is a GET,
+    holds no CSRF token, and no session starts before it; a GET writes nothing for a logged-in
+    person either."""
+    page = client.get("/practices/?q=japan").get_data(as_text=True)
+    assert 'name="csrf_token"' not in page and "Set-Cookie" not in client.get("/practices/?q=japan").headers
+    response = client.get("/language", query_string={"lang": "da", "next": "/practices/?q=japan"})
+    assert response.status_code == 302 and response.headers["Location"] == "/practices/?q=japan"
+    assert _lang(client.get("/practices/?q=japan")) == "da", "remembered in the session"
+    assert client.get("/language", query_string={"lang": "xx", "next": "/"}).status_code == 400
+    response = client.get("/language", query_string={"lang": "it", "next": "https://evil.example/"})
+    assert response.headers["Location"] == "/dashboard"
+
+
+def test_a_get_switch_does_not_change_the_persons_setting(client, loaded, login):
     login("dk@example.org")
-    page = client.get("/dashboard?lang=de&next=/x").get_data(as_text=True)
-    assert '<form method="post" action="/language" class="language-switch"' in page
-    assert '<input type="hidden" name="next" value="/dashboard?next=%2Fx">' in page  # back without ?lang=
-    _buttons_in_their_own_names(page)
-
-
-def test_a_visitors_switch_is_this_page_again_with_lang(client, loaded):
-    """A visitor's choice lives in their session only, as ``?lang=`` does: the switch is a GET of
-    this page with its query and ``lang``, holds no CSRF token, and no session starts before it."""
-    page = client.get("/practices/?q=japan&lang=de&market=JP").get_data(as_text=True)
-    switch = page[page.index('<form method="get" action="/practices/" class="language-switch"'):]
-    switch = switch[:switch.index("</form>")]
-    assert ('<input type="hidden" name="q" value="japan"><input type="hidden" name="market" value="JP">'
-            in switch) and 'name="csrf_token"' not in switch
-    _buttons_in_their_own_names(switch)
-    visitor = client.application.test_client()
-    assert "Set-Cookie" not in visitor.get("/practices/?q=japan").headers
-    assert _lang(visitor.get("/practices/", query_string={"q": "japan", "lang": "da"})) == "da"  # a button
-    assert _lang(visitor.get("/login")) == "da", "remembered in the session"
+    assert client.get("/language?lang=it&next=/dashboard").status_code == 302
+    assert _lang(client.get("/dashboard")) == "it"
+    assert _language_of("dk@example.org") == "en"
