@@ -99,6 +99,12 @@ migrate = LazyMigrate(render_as_batch=True, compare_type=True)
 csrf = CSRFProtect()
 #: Throttling (log-in attempts); memory by default, Redis when EIS_REDIS_URL is set (config.py).
 limiter = Limiter(key_func=get_remote_address)
+login_manager = LoginManager()
+login_manager.session_protection = "basic"  # a changed address or browser makes the session non-fresh
+login_manager.login_view = "accounts.login"
+login_manager.login_message = lazy_gettext("Please log in to see this page.")
+login_manager.login_message_category = "info"
+login_manager.localize_callback = str  # the lazy message above, in the reader's language
 
 
 def init_limiter(app) -> None:
@@ -127,9 +133,3 @@ def _where_limited(hook):
         return hook(value) if hasattr(request_ctx._get_current_object(), "_limiter_request_context") else value
 
     return run
-login_manager = LoginManager()
-login_manager.session_protection = "basic"  # a changed address or browser makes the session non-fresh
-login_manager.login_view = "accounts.login"
-login_manager.login_message = lazy_gettext("Please log in to see this page.")
-login_manager.login_message_category = "info"
-login_manager.localize_callback = str  # the lazy message above, in the reader's language
