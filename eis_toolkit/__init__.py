@@ -19,7 +19,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .benchmark.views import bp as benchmark_bp
     from .catalogue import views as catalogue_views
     from .config import load
-    from .extensions import csrf, db, limiter, login_manager, migrate
+    from .extensions import csrf, db, init_limiter, login_manager, migrate
     from .mail import outbox
     from .mail.views import bp as mail_bp
     from .main.views import bp as main_bp
@@ -39,7 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
-    limiter.init_app(app)
+    init_limiter(app)
     security.init_app(app)
     i18n.init_app(app)
     cache.init_app(app)

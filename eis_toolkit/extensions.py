@@ -5,9 +5,12 @@ only when a migration runs: :class:`LazyMigrate` registers the ``db`` command gr
 ``migrate`` extension entry as stand-ins that import it on first use.
 
 Every SQLite connection gets :func:`sqlite_settings` (write-ahead log, a busy timeout).
+
+Flask-Limiter's limits are all on views (:func:`init_limiter`).
 """
 import sqlite3
 
+from flask.globals import request_ctx
 from flask_babel import lazy_gettext
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -102,3 +105,31 @@ login_manager.login_view = "accounts.login"
 login_manager.login_message = lazy_gettext("Please log in to see this page.")
 login_manager.login_message_category = "info"
 login_manager.localize_callback = str  # the lazy message above, in the reader's language
+
+
+def init_limiter(app) -> None:
+    """Flask-Limiter on ``app``. Its limits are all on views (``@limiter.limit`` on the log-in and
+    password pages), whose decorators check them as the view is called; the app-wide check before
+    every request looks for default, application and blueprint limits, and there are none: it is
+    left out (some 12 % of a cached page). Should such limits ever be configured, it stays. Its
+    after-request hook (the deductions of ``deduct_when``) and its teardown run only in a request
+    where a limit was checked: the others have no state of the limiter's to deduct from or clear."""
+    limiter.init_app(app)
+    manager = limiter.limit_manager
+    if not (manager.default_limits or manager.application_limits or manager._blueprint_limits):
+        app.before_request_funcs[None].remove(limiter._check_request_limit)
+    after, teardown = app.after_request_funcs[None], app.teardown_request_funcs[None]
+    deductions = next(i for i, hook in enumerate(after) if getattr(hook, "args", None) == (limiter,))
+    after[deductions] = _where_limited(after[deductions])
+    release = teardown.index(limiter._Limiter__release_context)
+    teardown[release] = _where_limited(teardown[release])
+
+
+def _where_limited(hook):
+    """``hook`` of Flask-Limiter, run only when this request checked a limit (the limiter keeps its
+    state on the request context then)."""
+
+    def run(value):
+        return hook(value) if hasattr(request_ctx._get_current_object(), "_limiter_request_context") else value
+
+    return run

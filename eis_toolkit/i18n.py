@@ -235,18 +235,19 @@ def translations() -> support.NullTranslations:
     return memo[1]
 
 
-def _form_messages() -> None:
-    """Flask-WTF takes a form's translations from ``request.wtforms_translations`` when set."""
+def _start_request() -> None:
+    """Before each request (one hook, as each costs Flask a coroutine check): ``?lang=`` remembered;
+    Flask-Babel's locale, kept on ``g``, started afresh, also where one app context serves several
+    requests (the tests push one for a whole test); Flask-WTF's form messages, which it takes from
+    ``request.wtforms_translations``."""
+    _remember_query_language()
+    refresh()
     request.wtforms_translations = FormMessages()
 
 
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=current_language)
-    app.before_request(_remember_query_language)
-    # Flask-Babel keeps the locale on ``g``: start each request afresh, also where one app context
-    # serves several requests (the tests push one for a whole test).
-    app.before_request(refresh)
-    app.before_request(_form_messages)
+    app.before_request(_start_request)
     app.jinja_env.install_gettext_callables(  # as Flask-Babel's, with the catalogue looked up once
         gettext=lambda s: translations().ugettext(s),
         ngettext=lambda s, p, n: translations().ungettext(s, p, n),

@@ -30,7 +30,7 @@ from flask import current_app, g, request, session
 from flask.globals import request_ctx
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import Connection, String, bindparam, cast, literal, null, select, union_all
+from sqlalchemy import Connection, Engine, String, bindparam, cast, literal, null, select, union_all
 
 from . import cache as data
 from .accounts.models import User, UserSession
@@ -97,7 +97,7 @@ def _statement(logged_in: bool):
 
 def _reader(rows: tuple[int, ...]) -> Reader | None:
     """The reader, if the fast path may answer for them (else ``None``: the view answers)."""
-    if "_flashes" in session or login_manager._session_protection_failed():  # "basic": never fails
+    if "_flashes" in session or (session and login_manager._session_protection_failed()):  # "basic": never fails
         return None
     token = session.get("_user_id")
     if token is None and _remember_cookie():
@@ -120,12 +120,24 @@ def _reader(rows: tuple[int, ...]) -> Reader | None:
 
 def _read(statement, params: dict) -> list:
     """Run ``statement`` on a connection of its own (no ORM session to begin and end), or on the
-    connection the session is bound to when it is one (the tests' transaction)."""
-    bind = db.session.get_bind()
+    connection a session of this request is bound to when it is one (the tests' transaction). The
+    request's session is asked when it has one; else a session that is never registered, used or
+    closed tells where it would connect, so that a hit opens no session (nor ends one)."""
+    registry = db.session.registry
+    bind = (registry() if registry.has() else db.session.session_factory()).get_bind()
     if isinstance(bind, Connection):
         return bind.execute(statement, params).all()
-    with bind.connect() as connection:
+    with _single_statements(bind).connect() as connection:
         return connection.execute(statement, params).all()
+
+
+@lru_cache(maxsize=4)
+def _single_statements(engine: Engine) -> Engine:
+    """``engine`` for one statement alone: PostgreSQL's driver would wrap it in ``BEGIN`` and the
+    pool's ``ROLLBACK`` (three round trips instead of one), so there it runs in autocommit mode (one
+    statement sees one snapshot either way). pysqlite begins no transaction for a read, and
+    switching it costs statements of its own: SQLite's engine is used as it is."""
+    return engine if engine.dialect.name == "sqlite" else engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def _remember_cookie() -> bool:

@@ -91,21 +91,56 @@ def test_the_switch_goes_back_only_to_this_site(client, loaded, target):
     assert response.headers["Location"] == "/dashboard"
 
 
-def test_the_switch_needs_the_forms_csrf_token(make_app):
+def test_the_switch_needs_the_forms_csrf_token(make_app, loaded):
     client = make_app(WTF_CSRF_ENABLED=True).test_client()
     assert client.post("/language", data={"lang": "da", "next": "/"}).status_code == 400
-    token = csrf_token(client.get("/").get_data(as_text=True))
+    token = csrf_token(client.get("/login").get_data(as_text=True))
     response = client.post("/language", data={"lang": "da", "next": "/", "csrf_token": token})
     assert response.status_code == 302
     assert _lang(client.get("/")) == "da"
+    client.post("/login", data={"email": "dk@example.org", "password": "region-pass", "csrf_token": token})
+    assert client.post("/language", data={"lang": "it", "next": "/"}).status_code == 400
+    token = csrf_token(client.get("/dashboard").get_data(as_text=True))  # the header's switch
+    assert client.post("/language", data={"lang": "it", "next": "/", "csrf_token": token}).status_code == 302
+    assert _language_of("dk@example.org") == "it"
 
 
-def test_the_header_offers_every_language_in_its_own_name(client, loaded):
-    page = client.get("/login?lang=de&next=/x").get_data(as_text=True)
-    assert 'action="/language"' in page
-    assert '<input type="hidden" name="next" value="/login?next=%2Fx">' in page  # back without ?lang=
+def _buttons_in_their_own_names(page: str) -> None:
     for code, name in (("en", "English"), ("it", "Italiano"), ("da", "Dansk")):
         assert (f'name="lang" value="{code}" lang="{code}" title="{name}"><span aria-hidden="true">'
                 f'{code.upper()}</span><span class="visually-hidden">{name}</span></button>') in page
     assert ('<span class="current" lang="de" aria-current="true" title="Deutsch"><span aria-hidden="true">DE</span>'
             '<span class="visually-hidden">Deutsch</span></span>') in page
+
+
+def test_the_header_offers_every_language_in_its_own_name(client, loaded, login):
+    for who in (None, "dk@example.org"):
+        if who:
+            login(who)
+        page = client.get("/login?lang=de&next=/x" if who is None else "/dashboard?lang=de&next=/x").get_data(as_text=True)
+        method = "get" if who is None else "post"
+        assert f'<form method="{method}" action="/language" class="language-switch"' in page
+        back = "/login?next=%2Fx" if who is None else "/dashboard?next=%2Fx"
+        assert f'<input type="hidden" name="next" value="{back}">' in page  # back without ?lang=
+        _buttons_in_their_own_names(page)
+
+
+def test_a_visitors_switch_is_a_get_and_their_pages_hold_no_token(client, loaded):
+    """A visitor's choice lives in their session only, as ``?lang=`` does: the switch is a GET,
+    holds no CSRF token, and no session starts before it; a GET writes nothing for a logged-in
+    person either."""
+    page = client.get("/practices/?q=japan").get_data(as_text=True)
+    assert 'name="csrf_token"' not in page and "Set-Cookie" not in client.get("/practices/?q=japan").headers
+    response = client.get("/language", query_string={"lang": "da", "next": "/practices/?q=japan"})
+    assert response.status_code == 302 and response.headers["Location"] == "/practices/?q=japan"
+    assert _lang(client.get("/practices/?q=japan")) == "da", "remembered in the session"
+    assert client.get("/language", query_string={"lang": "xx", "next": "/"}).status_code == 400
+    response = client.get("/language", query_string={"lang": "it", "next": "https://evil.example/"})
+    assert response.headers["Location"] == "/dashboard"
+
+
+def test_a_get_switch_does_not_change_the_persons_setting(client, loaded, login):
+    login("dk@example.org")
+    assert client.get("/language?lang=it&next=/dashboard").status_code == 302
+    assert _lang(client.get("/dashboard")) == "it"
+    assert _language_of("dk@example.org") == "en"

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from flask import template_rendered
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from eis_toolkit import cache
 from eis_toolkit.columns import utcnow
@@ -102,11 +102,64 @@ def test_a_practice_change_shows_at_once_on_the_public_pages(loaded, client):
 
 def test_anonymous_visitors_share_one_page(loaded, app, renders):
     first, second = app.test_client(), app.test_client()
+    second.get("/login")  # a session of its own, with a CSRF token in it
     page = first.get(CATALOGUE).get_data(as_text=True)
     with renders() as rendered:
         shared = second.get(CATALOGUE).get_data(as_text=True)
-    assert rendered == [] and without_tokens(shared) == without_tokens(page)
-    assert csrf_token(shared) != csrf_token(page), "each visitor gets the token of their own session"
+    assert rendered == [] and shared == page
+    assert 'name="csrf_token"' not in page, "a visitor's page holds no session's token"
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_an_anonymous_hit_makes_no_session(loaded, client, count_queries, path):
+    assert client.get(path).status_code == 200
+    with count_queries() as queries:
+        hit = client.get(path)
+    assert hit.status_code == 200 and len(queries) == 1, queries
+    assert "Set-Cookie" not in hit.headers and client.get_cookie("session") is None, "no session, no cookie"
+    assert hit.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_hit_opens_no_database_session(loaded, client, login, monkeypatch):
+    """A hit reads on a connection of its own: no ORM session is opened, nor closed at its end (the
+    outbox's end-of-request hook opens none either)."""
+    opened = []
+    real = db.session.registry.createfunc
+    monkeypatch.setattr(db.session.registry, "createfunc", lambda: opened.append(1) or real())
+    for path in (CATALOGUE, CATALOGUE):
+        client.get(path)
+    assert len(opened) == 1, "the miss had a session, the hit none"
+    login("dk@example.org")
+    client.get(SCORECARD)
+    opened.clear()
+    assert client.get(SCORECARD).status_code == 200 and opened == []
+
+
+def _in_transaction(dbapi_connection) -> bool:
+    """Whether the driver's connection is inside a transaction (sqlite3 or psycopg)."""
+    if hasattr(dbapi_connection, "in_transaction"):
+        return dbapi_connection.in_transaction
+    from psycopg.pq import TransactionStatus
+
+    return dbapi_connection.info.transaction_status != TransactionStatus.IDLE
+
+
+@pytest.mark.commits  # the app's own connections, as in production (not the tests' transaction)
+def test_a_hit_reads_the_versions_in_one_statement_outside_any_transaction(loaded, client):
+    """On PostgreSQL a read in a transaction costs three round trips (``BEGIN``, the read, the pool's
+    ``ROLLBACK``); the hit's one statement runs alone."""
+    assert client.get(CATALOGUE).status_code == 200
+    seen = []
+
+    def after(connection, cursor, statement, *args):
+        seen.append((statement.split()[0], _in_transaction(connection.connection.dbapi_connection)))
+
+    event.listen(db.engine, "after_cursor_execute", after)
+    try:
+        assert client.get(CATALOGUE).status_code == 200
+    finally:
+        event.remove(db.engine, "after_cursor_execute", after)
+    assert seen == [("SELECT", False)]
 
 
 def test_another_reader_never_gets_my_page(loaded, app, login, client):
@@ -215,17 +268,25 @@ def test_a_remember_me_cookie_alone_still_logs_in(loaded, app, client):
     assert response.status_code == 200 and "Dag Member" in response.get_data(as_text=True)
 
 
-def test_the_token_of_a_cached_page_works_in_another_session(loaded, make_app):
+def test_the_token_of_a_cached_page_is_the_one_of_its_session(loaded, make_app, renders):
+    """One log-in, two sessions: a remember-me cookie revives the log-in in a new session (with a
+    new CSRF token), which then gets the page cached for that log-in, with its own token."""
     app = make_app(WTF_CSRF_ENABLED=True)
-    first, second = app.test_client(), app.test_client()
-    first_token = csrf_token(first.get(CATALOGUE).get_data(as_text=True))
-    page = second.get(CATALOGUE).get_data(as_text=True)  # a hit: the page first rendered
+    first, revived = app.test_client(), app.test_client()
+    form = {"email": "dk@example.org", "password": "region-pass", "remember": "y"}
+    first.post("/login", data={**form, "csrf_token": csrf_token(first.get("/login").get_data(as_text=True))})
+    first_token = csrf_token(first.get(SCORECARD).get_data(as_text=True))
+    revived.set_cookie("remember_token", first.get_cookie("remember_token").value)
+    revived.get(SCORECARD)  # the view logs the session in from the cookie
+    with renders() as rendered:
+        page = revived.get(SCORECARD).get_data(as_text=True)
+    assert rendered == [] and "Dag Member" in page
     assert csrf_token(page) != first_token
-    refused = second.post("/language", data={"lang": "de", "next": CATALOGUE, "csrf_token": first_token})
+    refused = revived.post("/language", data={"lang": "de", "next": SCORECARD, "csrf_token": first_token})
     assert refused.status_code == 400, "another session's token is refused"
-    response = second.post("/language", data={"lang": "de", "next": CATALOGUE, "csrf_token": csrf_token(page)})
+    response = revived.post("/language", data={"lang": "de", "next": SCORECARD, "csrf_token": csrf_token(page)})
     assert response.status_code == 302
-    assert '<html lang="de">' in second.get(CATALOGUE).get_data(as_text=True)
+    assert '<html lang="de">' in revived.get(SCORECARD).get_data(as_text=True)
 
 
 def test_the_people_version_follows_people_but_not_log_ins(loaded):

@@ -45,3 +45,27 @@ def test_passwords_are_stored_hashed(app, loaded):
     assert "region-pass" not in user.password_hash
     assert user.password_hash.startswith(("scrypt:", "pbkdf2:"))
     assert user.check_password("region-pass") and not user.check_password("region-pasS")
+
+
+def test_the_session_cookie_is_signed_with_the_key_or_its_fallbacks(make_app, loaded):
+    """The session interface builds its serializer once per key: a cookie signed with a key now among
+    the fallbacks still reads, one signed with an unknown key does not, and a new cookie is signed
+    with the current key."""
+    old = make_app(SECRET_KEY="old-key").test_client()
+    old.get("/?lang=da")
+    cookie = old.get_cookie("session").value
+    for keys, expected in ((["old-key"], "da"), ([], "en")):
+        client = make_app(SECRET_KEY="new-key", SECRET_KEY_FALLBACKS=keys).test_client()
+        client.set_cookie("session", cookie)
+        assert '<html lang="%s">' % expected in client.get("/").get_data(as_text=True)
+    renewed = make_app(SECRET_KEY="new-key").test_client()
+    renewed.get("/?lang=it")
+    again = make_app(SECRET_KEY="new-key").test_client()
+    again.set_cookie("session", renewed.get_cookie("session").value)
+    assert '<html lang="it">' in again.get("/").get_data(as_text=True)
+
+
+def test_a_visit_without_a_session_sets_no_cookie_but_varies_on_it(client, loaded):
+    response = client.get("/")
+    assert "Set-Cookie" not in response.headers and response.headers["Vary"] == "Cookie"
+    assert client.get("/?lang=de").headers["Set-Cookie"].startswith("session="), "a choice starts one"

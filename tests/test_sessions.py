@@ -149,3 +149,12 @@ def test_successful_log_ins_do_not_count(throttled):
     for _ in range(8):
         assert log_in(throttled).status_code == 302
         throttled.post("/logout")
+
+
+def test_only_the_limited_views_run_the_limiter(app):
+    """The limits are on the log-in and password views (their decorators check them); no request
+    runs the limiter's app-wide check, which would look for limits that do not exist."""
+    from eis_toolkit.extensions import limiter
+
+    assert not (limiter.limit_manager.default_limits or limiter.limit_manager.application_limits)
+    assert all(getattr(hook, "__self__", None) is not limiter for hook in app.before_request_funcs[None])

@@ -183,6 +183,8 @@ def deliver_after_response() -> None:
 
 
 def _after_request(response):
+    if not db.session.registry.has():
+        return response  # the request opened no session (a cached page): it queued nothing
     if not g.get("eis_outbox_after_response"):
         deliver_committed()
         return response

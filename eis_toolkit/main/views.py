@@ -33,10 +33,16 @@ def dashboard():
     )
 
 
-@bp.post("/language")
+@bp.route("/language", methods=["GET", "POST"])
 def language():
-    """The header's language switch: remembered in the session, and saved as the person's
-    language when logged in; back to the page it was pressed on."""
+    """The header's language switch, back to the page it was pressed on. Logged in, a POST (with its
+    CSRF token) remembered in the session and saved as the person's language; a visitor's is a GET,
+    whose ``?lang=`` the session remembers as on any page (``i18n``), so that a visitor's pages
+    hold no token and start no session (docs/languages.md). A GET writes nothing to the database."""
+    if request.method == "GET":
+        if supported_language(request.args.get("lang")) is None:
+            abort(400)
+        return redirect(safe_next(request.args.get("next")))
     chosen = supported_language(request.form.get("lang"))
     if not FlaskForm().validate_on_submit() or chosen is None:
         abort(400)
