@@ -27,7 +27,7 @@ def test_postgresql_search_reads_no_pending_list_and_a_narrow_table(app):
     """Migration a9d4c7e2b815: the GIN index writes its entries at once (no pending list that
     every search scans) and long texts of a practice go to TOAST (fewer heap pages to read)."""
     if db.engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL only")
+        pytest.skip("the settings exist on PostgreSQL only: the PostgreSQL run of make test checks them")
     options = dict(db.session.execute(text(
         "SELECT relname, reloptions FROM pg_class WHERE relname IN ('practice', 'ix_practice_search_vector')")).all())
     assert options == {"practice": ["toast_tuple_target=128"], "ix_practice_search_vector": ["fastupdate=off"]}
