@@ -69,7 +69,7 @@ def generate(count: int, seed: int = 10) -> None:
     """Regions, raters and ``count`` published practices; commits in batches."""
     from sqlalchemy import select
 
-    from eis_toolkit.accounts.models import Region, Role, User
+    from eis_toolkit.accounts.models import Region, User
     from eis_toolkit.catalogue.taxonomies import ensure_terms
     from eis_toolkit.extensions import db
     from eis_toolkit.models import Practice, PracticeEdition, PracticeRating, Term

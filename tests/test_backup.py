@@ -8,7 +8,6 @@ every run, so the PostgreSQL run of ``make test`` leaves them to the SQLite run.
 """
 from __future__ import annotations
 
-import io
 import json
 import os
 import uuid
