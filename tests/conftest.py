@@ -44,6 +44,8 @@ from werkzeug.serving import make_server
 from eis_toolkit import ROOT, create_app
 from eis_toolkit.extensions import db
 
+from tests import replay
+
 CORE_QUESTIONNAIRE = ROOT / "questionnaires" / "eis-core-v1.yaml"
 
 
@@ -367,12 +369,18 @@ def init_db_tables() -> frozenset[str]:
 
 
 def _empty_tables(engine) -> None:
-    """Back to what ``eis init-db`` leaves: one DELETE per table but those it fills, in one transaction."""
+    """Back to what ``eis init-db`` leaves: one DELETE per table but those it fills, and the terms
+    of other vocabularies than the shipped ones (a registered questionnaire's dimensions), in one
+    transaction."""
+    from eis_toolkit.catalogue.models import Term
+    from eis_toolkit.catalogue.taxonomies import SECTIONS
+
     kept = init_db_tables()
     with engine.begin() as connection:
         for table in reversed(db.metadata.sorted_tables):
             if table.name not in kept:
                 connection.execute(table.delete())
+        connection.execute(Term.__table__.delete().where(Term.vocabulary.not_in(SECTIONS.values())))
 
 
 # --- the fixtures the tests use --------------------------------------------------------------
@@ -451,14 +459,37 @@ def core_definition():
     return load_questionnaire_file(CORE_QUESTIONNAIRE)
 
 
-@pytest.fixture
-def core_questionnaire(app, core_definition):
-    """The shipped eis-core@1 questionnaire, registered."""
+@pytest.fixture(scope="session")
+def _replays(_app, core_definition, _fast_password_hashing) -> dict[str, "replay.Writes"]:
+    """What registering eis-core@1, then loading the small bundle, add to an empty database:
+    captured once per worker (``tests/replay.py``), replayed by ``core_questionnaire`` and ``loaded``."""
+    from eis_toolkit.bundles.load import load_bundle
     from eis_toolkit.questionnaires.services import register
 
-    questionnaire, _ = register(core_definition)
-    db.session.commit()
-    return questionnaire
+    if getattr(_shared, "connection", None) is not None:
+        pytest.fail("a module that shares data (shared_data) builds its own: not core_questionnaire or loaded")
+    with _app.app_context():
+        connection, transaction = _begin(db.engine)
+        _bound.connection = connection
+        try:
+            tables = db.metadata.sorted_tables
+            core = replay.capture(db.session, tables, lambda: register(core_definition)[0].id)
+            small = replay.capture(db.session, tables, lambda: load_bundle(copy.deepcopy(SMALL_BUNDLE)))
+            db.session.remove()
+        finally:
+            _bound.connection = None
+            _roll_back(connection, transaction)
+    return {"core": core, "small": small}
+
+
+@pytest.fixture
+def core_questionnaire(app, _replays):
+    """The shipped eis-core@1 questionnaire, registered (its rows replayed: ``_replays``)."""
+    from eis_toolkit.models import Questionnaire
+
+    core = _replays["core"]
+    replay.replay(db.session, core)
+    return db.session.get(Questionnaire, core.returned)
 
 
 SMALL_BUNDLE = {
@@ -522,9 +553,12 @@ def load(app, core_questionnaire):
 
 
 @pytest.fixture
-def loaded(load, bundle):
-    """The small bundle, loaded."""
-    load(bundle)
+def loaded(load, bundle, _replays):
+    """The small bundle, loaded (its rows replayed when no fixture changed it: ``_replays``)."""
+    if bundle == SMALL_BUNDLE:
+        replay.replay(db.session, _replays["small"])
+    else:
+        load(bundle)
     return bundle
 
 

@@ -1,6 +1,9 @@
 """The test harness itself (tests/conftest.py): each request has its own database session, so what a
 view forgets to commit, an object kept from an earlier request and the test's own uncommitted work
 fail a test; each test is rolled back, or (marked ``commits``) really commits."""
+import copy
+from dataclasses import replace
+
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm.exc import DetachedInstanceError
@@ -123,13 +126,16 @@ def test_a_test_marked_commits_really_commits(app):
 def test_every_test_starts_from_what_init_db_leaves(app):
     """Empty tables but those ``eis init-db`` fills: the catalogue's vocabularies, as shipped, and the
     data version's one row."""
-    from eis_toolkit.catalogue.taxonomies import ensure_terms
+    from eis_toolkit.catalogue.models import Term
+    from eis_toolkit.catalogue.taxonomies import SECTIONS, ensure_terms
     from tests.conftest import init_db_tables
 
     for table in db.metadata.sorted_tables:
         rows = db.session.scalar(select(func.count()).select_from(table))
         assert (rows > 0) == (table.name in init_db_tables()), table.name
     assert ensure_terms() == 0, "the seeded terms are the shipped ones"
+    others = select(func.count()).select_from(Term).where(Term.vocabulary.not_in(SECTIONS.values()))
+    assert db.session.scalar(others) == 0, "no dimension term left by an earlier test's questionnaire"
     db.session.rollback()
 
 
@@ -152,3 +158,88 @@ def test_a_test_that_reaches_a_database_itself_says_so_and_runs_on_every_databas
     from tests.conftest import uses_database
 
     assert uses_database(request.node)
+
+
+# Replayed fixtures (tests/replay.py): core_questionnaire and loaded insert the rows that
+# registering eis-core@1 and loading the small bundle add, captured once per worker.
+
+def _every_row() -> dict[str, list[tuple]]:
+    """Every table's rows, sorted, with ids numbered in order (1, 2, ...) in the id column and in
+    the columns that refer to it (PostgreSQL's sequences give ids of their own to each load), and
+    the times and the salted password hashes left out (the replayed rows keep those of the
+    worker's capture: other tests log in with them)."""
+    from sqlalchemy import DateTime
+
+    from tests.replay import _stored_columns
+
+    tables = db.metadata.sorted_tables
+    numbers = {}
+    for table in tables:
+        ids = [c for c in table.primary_key.columns]
+        if len(ids) == 1 and ids[0].autoincrement in (True, "auto") and ids[0].type.python_type is int:
+            found = sorted(db.session.scalars(select(ids[0])))
+            numbers[table.name] = {old: new for new, old in enumerate(found, 1)}
+
+    def value(column, raw):
+        if raw is None:
+            return None
+        if column.primary_key and column.table.name in numbers:
+            return numbers[column.table.name][raw]
+        for key in column.foreign_keys:
+            if key.column.table.name in numbers:
+                return numbers[key.column.table.name][raw]
+        if column.name == "password_hash":
+            return "<salted>"
+        return "<time>" if isinstance(column.type, DateTime) else raw
+
+    contents = {}
+    for table in tables:
+        columns = _stored_columns(table)
+        rows = db.session.execute(select(*columns)).all()
+        contents[table.name] = sorted((tuple(repr(value(c, v)) for c, v in zip(columns, row)) for row in rows))
+    return contents
+
+
+def test_the_replayed_fixtures_add_the_rows_that_registering_and_loading_add(loaded, core_definition):
+    from eis_toolkit.bundles.load import load_bundle
+    from eis_toolkit.cache import DataVersion
+    from eis_toolkit.questionnaires.services import register
+    from tests.conftest import SMALL_BUNDLE
+
+    replayed = _every_row()
+    assert replayed["practice"] and replayed["review_score"] and replayed["question"]
+    versions = dict(db.session.execute(select(DataVersion.id, DataVersion.version)).all())
+    for table in reversed(db.metadata.sorted_tables):
+        if table.name not in ("term", "data_version"):
+            db.session.execute(table.delete())
+    register(core_definition)
+    load_bundle(copy.deepcopy(SMALL_BUNDLE))
+    db.session.commit()
+    assert _every_row().keys() == replayed.keys()
+    for name, rows in _every_row().items():
+        if name != "data_version":
+            assert rows == replayed[name], name
+    again = dict(db.session.execute(select(DataVersion.id, DataVersion.version)).all())
+    assert again.keys() == versions.keys() and not set(again.values()) & set(versions.values())
+
+
+def test_each_replay_gives_the_data_versions_new_values(loaded, _replays, app):
+    """As a real load would: no cache entry of an earlier test can be read."""
+    from eis_toolkit.cache import DataVersion
+    from tests.replay import replay
+
+    def versions():
+        return set(db.session.scalars(select(DataVersion.version)))
+
+    first = versions()
+    replay(db.session, replace(_replays["small"], rows=()))
+    assert versions().isdisjoint(first)
+    assert len(_replays["small"].versions) == 3, "the small bundle writes every version's tables"
+
+
+def test_the_replayed_practice_is_found_by_the_search_index(loaded, client):
+    """SQLite's FTS5 triggers and PostgreSQL's stored vector follow the replayed rows."""
+    response = client.get("/practices/?q=Japan")
+    assert response.status_code == 200
+    assert b"Paths to Japan" in response.data
+    assert b"Paths to Japan" not in client.get("/practices/?q=Denmark").data
