@@ -7,7 +7,8 @@ added; :func:`replay` writes exactly that in the test's own session, so a test s
 same rows, ids included, as if the action had run (``tests/test_harness.py`` compares every table).
 
 Only additions are replayed: an action that changes or deletes a row it did not add is refused at
-capture. Two things are not copied but redone: the data versions the action changed get new random
+capture (:class:`NotReplayable`). A capture is only good for the state it started from: the
+fixtures replay one only where :func:`untouched` says the database is as they left it. Two things are not copied but redone: the data versions the action changed get new random
 values (:func:`eis_toolkit.cache.bump`), as a real write would give them, so that no cache entry of
 an earlier test is read; and on PostgreSQL the id sequences are moved past the replayed ids.
 """
@@ -16,10 +17,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Table, insert, select, text
+from sqlalchemy import Table, event, insert, select, text
+from sqlalchemy.engine import Engine
 
 from eis_toolkit.backup import DERIVED_TABLES
 from eis_toolkit.cache import bump
+
+
+class NotReplayable(Exception):
+    """The action changed or deleted rows it did not add (it ran, its work was committed, and
+    what it returned is ``returned``)."""
+
+    def __init__(self, message: str, returned: object):
+        super().__init__(message)
+        self.returned = returned
 
 
 @dataclass(frozen=True)
@@ -81,7 +92,8 @@ def capture(session, tables: list[Table], action: Callable[[], object]) -> Write
             continue
         changed = [row for row in old if new.get(row) != old[row]]
         if changed:
-            raise ValueError(f"{table.name}: the action changed or deleted rows it did not add, {changed[:3]}")
+            raise NotReplayable(f"{table.name}: the action changed or deleted rows it did not add, {changed[:3]}",
+                                returned)
         added = tuple(new[row] for row in new.keys() - old.keys())
         if added:
             rows.append((table, added))
@@ -101,3 +113,31 @@ def replay(session, writes: Writes) -> None:
         connection.execute(text(f"SELECT {moved}"))
     session.commit()
 
+
+
+#: What the ``load`` fixture added, by bundle, where it loaded one first thing after eis-core@1
+#: (kept here, not in conftest.py, which pytest may import twice under two names).
+LOADS: dict[str, Writes] = {}
+
+
+# --- whether anything was written since a known state -----------------------------------------
+
+#: Statements that write nothing (transaction control included); any other statement counts as a write.
+_READS = ("SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT", "PRAGMA")
+_written = [True]
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _note_write(connection, cursor, statement, parameters, context, executemany) -> None:
+    if not statement.lstrip()[:9].upper().startswith(_READS):
+        _written[0] = True
+
+
+def watch() -> None:
+    """From now on, note whether any statement writes (on any engine, in any thread)."""
+    _written[0] = False
+
+
+def untouched(session) -> bool:
+    """Nothing written since :func:`watch`, and nothing pending in ``session``."""
+    return not _written[0] and not (session.new or session.dirty or session.deleted)

@@ -1,7 +1,7 @@
 """The test harness itself (tests/conftest.py): each request has its own database session, so what a
 view forgets to commit, an object kept from an earlier request and the test's own uncommitted work
 fail a test; each test is rolled back, or (marked ``commits``) really commits."""
-import copy
+import json
 from dataclasses import replace
 
 import pytest
@@ -200,41 +200,78 @@ def _every_row() -> dict[str, list[tuple]]:
     return contents
 
 
-def test_the_replayed_fixtures_add_the_rows_that_registering_and_loading_add(loaded, core_definition):
-    from eis_toolkit.bundles.load import load_bundle
-    from eis_toolkit.cache import DataVersion
-    from eis_toolkit.questionnaires.services import register
-    from tests.conftest import SMALL_BUNDLE
+def _empty_but_init_db() -> None:
+    from eis_toolkit.catalogue.models import Term
+    from eis_toolkit.catalogue.taxonomies import SECTIONS
 
-    replayed = _every_row()
-    assert replayed["practice"] and replayed["review_score"] and replayed["question"]
-    versions = dict(db.session.execute(select(DataVersion.id, DataVersion.version)).all())
     for table in reversed(db.metadata.sorted_tables):
         if table.name not in ("term", "data_version"):
             db.session.execute(table.delete())
-    register(core_definition)
-    load_bundle(copy.deepcopy(SMALL_BUNDLE))
+    db.session.execute(Term.__table__.delete().where(Term.vocabulary.not_in(SECTIONS.values())))
     db.session.commit()
-    assert _every_row().keys() == replayed.keys()
-    for name, rows in _every_row().items():
-        if name != "data_version":
-            assert rows == replayed[name], name
-    again = dict(db.session.execute(select(DataVersion.id, DataVersion.version)).all())
-    assert again.keys() == versions.keys() and not set(again.values()) & set(versions.values())
 
 
-def test_each_replay_gives_the_data_versions_new_values(loaded, _replays, app):
-    """As a real load would: no cache entry of an earlier test can be read."""
+def test_a_replay_adds_the_rows_that_registering_and_loading_add(app, _core_writes, core_definition, bundle):
+    from eis_toolkit.bundles.load import load_bundle
+    from eis_toolkit.cache import DataVersion
+    from eis_toolkit.questionnaires.services import register
+    from tests.replay import capture, replay
+
+    def versions():
+        return dict(db.session.execute(select(DataVersion.id, DataVersion.version)).all())
+
+    def assert_same(replayed, real):
+        assert replayed.keys() == real.keys()
+        for name, rows in replayed.items():
+            if name != "data_version":
+                assert rows == real[name], name
+
+    register(core_definition)
+    db.session.commit()
+    registered = _every_row()
+    assert registered["question"] and registered["dimension"]
+    _empty_but_init_db()
+    replay(db.session, _core_writes)
+    assert_same(_every_row(), registered)
+
+    writes = capture(db.session, db.metadata.sorted_tables, lambda: load_bundle(bundle))
+    loaded, loaded_versions = _every_row(), versions()
+    assert loaded["practice"] and loaded["review_score"]
+    _empty_but_init_db()
+    replay(db.session, _core_writes)
+    replay(db.session, writes)
+    assert_same(_every_row(), loaded)
+    again = versions()
+    assert again.keys() == loaded_versions.keys() and not set(again.values()) & set(loaded_versions.values())
+
+
+def test_each_replay_gives_the_data_versions_new_values(app, _core_writes):
+    """As a real write would: no cache entry of an earlier test can be read."""
     from eis_toolkit.cache import DataVersion
     from tests.replay import replay
 
     def versions():
-        return set(db.session.scalars(select(DataVersion.version)))
+        return dict(db.session.execute(select(DataVersion.id, DataVersion.version)).all())
 
+    replay(db.session, _core_writes)
     first = versions()
-    replay(db.session, replace(_replays["small"], rows=()))
-    assert versions().isdisjoint(first)
-    assert len(_replays["small"].versions) == 3, "the small bundle writes every version's tables"
+    replay(db.session, replace(_core_writes, rows=()))
+    assert _core_writes.versions and all(versions()[row] != first[row] for row in _core_writes.versions)
+
+
+def test_load_keeps_what_it_added_for_the_next_test_that_loads_the_same_bundle(loaded):
+    from tests.replay import LOADS
+
+    assert json.dumps(loaded, sort_keys=True, default=str) in LOADS
+
+
+def test_a_load_after_the_test_wrote_something_loads_for_real(core_questionnaire, load, bundle):
+    """A replay would insert a second DK04 (and fail); the real load updates the one there."""
+    db.session.add(Region(code="DK04", name="Written first", country="DK"))
+    db.session.commit()
+    load(bundle)
+    assert db.session.scalars(select(Region.name).where(Region.code == "DK04")).all() == ["Central Denmark"]
+    assert db.session.scalar(select(func.count()).select_from(User)) == len(bundle["people"])
 
 
 def test_the_replayed_practice_is_found_by_the_search_index(loaded, client):
