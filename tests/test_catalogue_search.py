@@ -257,8 +257,26 @@ def test_the_page_is_a_constant_number_of_queries(app, client, load, bundle, cou
     with count_queries() as again:  # the same results at the same catalogue version: rendered once
         client.get("/practices/", query_string={"q": "japan", "market": "JP"})
     assert len(many) == len(few) <= 16
-    assert len(first) == len(many) + 2
+    # + the facet index's two statements; on PostgreSQL the page's ranking apart too, since the
+    # statement that read the new version ranked with the filters of the old index (selection._matched)
+    assert len(first) == len(many) + 2 + (db.engine.dialect.name == "postgresql")
     assert len(again) == 1  # the catalogue version
+
+
+def test_a_ranked_page_after_a_write_is_the_new_versions(client, catalogue):
+    """PostgreSQL ranks in the statement that reads the catalogue version, among the practices that
+    pass the filters in this process's facet index; after a write, that index is an old one and
+    the page is ranked again with the new version's."""
+    from sqlalchemy import select
+
+    from eis_toolkit.models import Practice, Term
+
+    assert "trade-fairs-usa" not in slugs(client, q="fairs", market="JP")
+    usa = db.session.scalar(select(Practice).where(Practice.slug == "trade-fairs-usa"))
+    usa.terms.append(db.session.scalar(select(Term).where(Term.vocabulary == "market", Term.key == "JP")))
+    db.session.commit()
+    assert "trade-fairs-usa" in slugs(client, q="fairs", market="JP")
+    assert "trade-fairs-usa" in slugs(client, q="fairs", market="JP", page=1)
 
 
 def test_the_selection_function_is_shared(app, catalogue):

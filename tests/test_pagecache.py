@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 from flask import template_rendered
-from sqlalchemy import event, select
+from sqlalchemy import event, select, text
 
-from eis_toolkit import cache
+from eis_toolkit import cache, pagecache
 from eis_toolkit.columns import utcnow
 from eis_toolkit.extensions import db
 from eis_toolkit.models import Practice, Review, User, UserSession, Workshop
@@ -145,9 +145,10 @@ def _in_transaction(dbapi_connection) -> bool:
 
 
 @pytest.mark.commits  # the app's own connections, as in production (not the tests' transaction)
-def test_a_hit_reads_the_versions_in_one_statement_outside_any_transaction(loaded, client):
+def test_a_hit_reads_the_versions_in_one_statement_outside_any_transaction(loaded, client, tmp_path):
     """On PostgreSQL a read in a transaction costs three round trips (``BEGIN``, the read, the pool's
-    ``ROLLBACK``); the hit's one statement runs alone."""
+    ``ROLLBACK``); the hit's one statement runs alone, on the connection the process keeps for it
+    (its protocol messages traced by libpq: one round trip, idle before and after)."""
     assert client.get(CATALOGUE).status_code == 200
     seen = []
 
@@ -156,10 +157,65 @@ def test_a_hit_reads_the_versions_in_one_statement_outside_any_transaction(loade
 
     event.listen(db.engine, "after_cursor_execute", after)
     try:
-        assert client.get(CATALOGUE).status_code == 200
+        if db.engine.dialect.name == "postgresql":
+            traced = _traced(pagecache._KeptConnection.of(db.engine).cursor.connection, tmp_path / "trace",
+                             lambda: client.get(CATALOGUE))
+            sent = [line.split("\t")[2].split()[0] for line in traced if line.startswith("F")]
+            ready = [line.split()[-1] for line in traced if "ReadyForQuery" in line]
+            assert (sent.count("Execute"), sent.count("Sync"), ready) == (1, 1, ["I"]), traced
+            assert "Query" not in sent, "no BEGIN, no ROLLBACK"
+        else:
+            assert client.get(CATALOGUE).status_code == 200
     finally:
         event.remove(db.engine, "after_cursor_execute", after)
-    assert seen == [("SELECT", False)]
+    assert seen == ([] if db.engine.dialect.name == "postgresql" else [("SELECT", False)])
+
+
+def _traced(connection, path, request) -> list[str]:
+    """The protocol messages of ``connection`` (psycopg) while ``request()`` runs, which must be a 200."""
+    from psycopg.pq import Trace
+
+    with open(path, "wb") as trace:
+        connection.pgconn.trace(trace.fileno())
+        connection.pgconn.set_trace_flags(Trace.SUPPRESS_TIMESTAMPS | Trace.REGRESS_MODE)
+        try:
+            assert request().status_code == 200
+        finally:
+            connection.pgconn.untrace()
+    return path.read_text().splitlines()
+
+
+@pytest.mark.commits
+def test_a_commit_on_another_connection_shows_at_once_on_the_kept_one(loaded, client):
+    """A hit's versions come from a connection the process keeps (PostgreSQL): a write committed
+    anywhere else is on the next page, and the hit read the versions there, not through the pool."""
+    assert "Paths to Japan" in client.get(CATALOGUE).get_data(as_text=True)
+    db.session.scalar(select(Practice)).title = "Paths to Japan, second edition"
+    db.session.commit()
+    db.session.remove()
+    assert "Paths to Japan, second edition" in client.get(CATALOGUE).get_data(as_text=True)
+    if db.engine.dialect.name == "postgresql":
+        assert pagecache._KeptConnection.of(db.engine).cursor is not None
+
+
+@pytest.mark.commits
+def test_a_lost_kept_connection_reads_through_the_pool_then_opens_again(loaded, client):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the kept connection is PostgreSQL's (SQLite's engine reads as it is)")
+    assert client.get(CATALOGUE).status_code == 200
+    kept = pagecache._KeptConnection.of(db.engine)
+    lost = kept.cursor.connection
+    with db.engine.connect() as connection:
+        connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": lost.info.backend_pid})
+    db.session.scalar(select(Practice)).title = "Paths to Japan, second edition"
+    db.session.commit()
+    db.session.remove()
+    assert "Paths to Japan, second edition" in client.get(CATALOGUE).get_data(as_text=True)
+    assert lost.closed and kept.cursor is None, "dropped; the pool answered"
+    assert client.get(CATALOGUE).status_code == 200 and kept.cursor is not None
+    assert kept.cursor.connection is not lost and not kept.cursor.connection.closed
+    db.engine.dispose()
+    assert kept.cursor is None, "engine.dispose() closes it"
 
 
 def test_another_reader_never_gets_my_page(loaded, app, login, client):

@@ -117,12 +117,23 @@ _CURRENT: tuple[int, FacetIndex] | None = None  # (catalogue version, its index)
 def current() -> FacetIndex:
     """The index at the current catalogue version: this process's, else the shared cache's,
     else built (and shared). Without a version row yet it is built every time."""
+    return at(cache.data_version(cache.CATALOGUE))
+
+
+def at(version: int | None) -> FacetIndex:
+    """The index at catalogue ``version``, read now (with other data in one statement: then
+    remembered for the request)."""
     global _CURRENT
-    version = cache.data_version(cache.CATALOGUE)
     if version is None:
         return build()
+    cache.remember_versions({cache.CATALOGUE: version})
     if _CURRENT is not None and _CURRENT[0] == version:
         return _CURRENT[1]
     index = cache.cached("facet-index", (), build, row=cache.CATALOGUE)
     _CURRENT = (version, index)
     return index
+
+
+def latest() -> FacetIndex | None:
+    """This process's index at the version it last saw (perhaps no longer the current one)."""
+    return None if _CURRENT is None else _CURRENT[1]

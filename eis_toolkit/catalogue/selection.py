@@ -268,23 +268,45 @@ def _items(index: facet_index.FacetIndex, page: list[int], scores: dict, whole: 
             for i in page if i in rows]
 
 
+def _matched(query: CatalogueQuery, offset: int, limit: int | None):
+    """``(index, the ids matching the words, the page's (id, score) or None)``. Sorted by
+    relevance on PostgreSQL, one statement reads the version, matches and ranks the page among
+    the practices that pass the filters in this process's index (:func:`search.searched`); when
+    the version it read is another (a write since), the index of that version is taken and the
+    page is ranked apart (None). Else: the version, then the match."""
+    latest = facet_index.latest()
+    if query.sort == "relevance" and (latest is not None or not query.filters):
+        filtered = latest.page(latest.selected(latest.everyone, query.filters), 0, None) if query.filters else None
+        found = search.searched(query.words, filtered, offset, limit)
+        if found is not None:
+            version, matched, ranked = found
+            index = facet_index.at(version)
+            return index, matched, ranked if index is latest or not query.filters else None
+    return facet_index.current(), search.matching_id_list(query.words), None
+
+
 def catalogue_selection(query: CatalogueQuery, *, whole: bool = False, facets: bool = True) -> Selection:
     """Run the query: the total, one page of items (every item with ``whole=True``) and the facets.
 
-    A constant number of SQL statements whatever the data: the text match (ids only), the page's
-    ids when sorted by relevance or rating, the page's practices (with their ratings) and their editions.
+    A constant number of SQL statements whatever the data: the catalogue version, the text match
+    (ids only), the page's ids when sorted by relevance or rating (on PostgreSQL, sorted by
+    relevance, these three are one statement: :func:`_matched`), the page's practices (with their
+    ratings) and their editions.
     Which practices pass the filters, the total and the facets come from the :mod:`facet_index`
     of the published practices (built once per catalogue version), as does the page when sorted by
     newest (the index's order). The text rank is computed only when sorting by relevance, and
     then only for the selection."""
     words = query.words
-    index = facet_index.current()
-    within = index.bits(search.matching_id_list(words)) if words else index.everyone
+    offset, limit = (0, None) if whole else ((query.page - 1) * query.per_page, query.per_page)
+    index, matched, ranked = _matched(query, offset, limit) if words else (facet_index.current(), None, None)
+    within = index.bits(matched) if words else index.everyone
     chosen = index.selected(within, query.filters)
     total, counted = index.counts(within, query.filters) if facets else (chosen.bit_count(), {})
     ids = index.page(chosen, 0, None)
-    offset, limit = (0, None) if whole else ((query.page - 1) * query.per_page, query.per_page)
-    page, scores = _page_ids(query, ids, offset, limit) if ids else ([], {})
+    if ranked is not None:
+        page, scores = [i for i, _ in ranked], dict(ranked)
+    else:
+        page, scores = _page_ids(query, ids, offset, limit) if ids else ([], {})
     items = _items(index, page, scores, whole) if page else []
     return Selection(query=query, total=total, items=items, facets=counted, searched=bool(words), ids=ids)
 

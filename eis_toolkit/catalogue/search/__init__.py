@@ -55,3 +55,18 @@ def matching_id_list(query_words: list[list[str]]) -> list[int]:
     of one-column rows cost more to fetch through SQLAlchemy than the match itself."""
     joined = db.session.scalar(backend().joined_ids(), {"match": match_text(query_words)})
     return [int(i) for i in joined.split(",")] if joined else []
+
+
+def searched(query_words: list[list[str]], filtered: list[int] | None, offset: int,
+             limit: int | None) -> tuple[int | None, list[int], list[tuple[int, float]]] | None:
+    """PostgreSQL, words sorted by relevance, in one statement: the catalogue version, the ids of
+    :func:`matching_id_list` and the page of those among ``filtered`` (every one when ``None``),
+    ranked, with their scores (every one with ``limit=None``). ``None`` on SQLite, where a
+    statement costs no round trip: the match and :func:`ranked` run apart there."""
+    if backend() is not postgresql:
+        return None
+    statement = postgresql.searched(filtered is not None, limit is None)
+    version, joined, pairs = db.session.execute(statement, {"match": match_text(query_words), "ids": filtered,
+                                                            "limit": limit, "offset": offset}).one()
+    ranked = [(int(i), float(score)) for i, score in (pair.split(" ") for pair in pairs.split(","))] if pairs else []
+    return version, [int(i) for i in joined.split(",")] if joined else [], ranked

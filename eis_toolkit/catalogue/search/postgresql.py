@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from functools import cache
 
-from sqlalchemy import Select, Text, bindparam, cast, func, literal_column, select, text
+from sqlalchemy import Integer, Select, Text, bindparam, cast, func, literal_column, select, text
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 
-from ..models import Practice
+from ...cache import CATALOGUE, DataVersion
+from ..models import Practice, PracticeStatus
 
 CREATE = ["CREATE INDEX IF NOT EXISTS ix_practice_search ON practice "
           "USING gin (to_tsvector('simple'::regconfig, search_document))"]
@@ -92,5 +94,34 @@ def joined_ids():
     40% of it, which detoasts every practice's vector (10,000 practices: 65–120 ms against 5–8 ms;
     the bitmap scan never reads a vector, GIN's match on a ``tsquery`` without weights is exact)."""
     vector = literal_column("practice.search_vector")
-    return select(func.string_agg(cast(Practice.id, Text), ",")).where(
-        vector.op("@@")(select(_query()).scalar_subquery()))
+    return select(_joined(Practice.id)).where(vector.op("@@")(select(_query()).scalar_subquery()))
+
+
+def _joined(column) -> Text:
+    return func.string_agg(cast(column, Text), ",")
+
+
+@cache
+def searched(filtered: bool, whole: bool) -> Select:
+    """One statement, one round trip, for words sorted by relevance: the catalogue version, the ids
+    matching ``match`` (as :func:`joined_ids`), and the matching published practices ranked by
+    ``ts_rank`` (those among the bound ``ids`` when ``filtered``: the practices passing the
+    facet filters, from the facet index) as ``"id score,id score"``, best first, one page
+    (``limit``, ``offset``) unless ``whole``. The ids are matched once (a CTE), and ranked without
+    testing the words again; one snapshot gives all three."""
+    vector = literal_column("practice.search_vector")
+    matched = select(Practice.id).where(vector.op("@@")(select(_query()).scalar_subquery())).cte("matched")
+    score = func.ts_rank(vector, select(_query()).scalar_subquery()).label("score")
+    ranked = (select(Practice.id, score, Practice.published_at).join(matched, matched.c.id == Practice.id)
+              .where(Practice.status == PracticeStatus.PUBLISHED)
+              .order_by(score.desc(), Practice.published_at.desc(), Practice.id))
+    if filtered:
+        ranked = ranked.where(matched.c.id.in_(bindparam("ids", type_=Integer, expanding=True, literal_execute=True)))
+    if not whole:
+        ranked = ranked.limit(bindparam("limit")).offset(bindparam("offset"))
+    page = ranked.subquery("page")
+    pairs = func.string_agg(cast(page.c.id, Text) + " " + cast(page.c.score, Text),
+                            aggregate_order_by(literal_column("','"), page.c.score.desc(), page.c.published_at.desc(),
+                                               page.c.id))
+    return select(select(DataVersion.version).where(DataVersion.id == CATALOGUE).scalar_subquery(),
+                  select(_joined(matched.c.id)).scalar_subquery(), select(pairs).scalar_subquery())
