@@ -14,12 +14,41 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import select
+
+from gunicorn.workers.sync import SyncWorker
 
 bind = os.environ.get("EIS_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("EIS_WORKERS", 2 * multiprocessing.cpu_count() + 1))
-# sync, measured against gthread (2 × 4 threads) with 60 reviewers at once: the requests are
-# CPU-bound Python, threads only share the GIL (longer p99, more CPU per request; docs/security.md)
-worker_class = "sync"
+
+
+class Worker(SyncWorker):
+    """gunicorn's sync worker (measured against gthread, 2 × 4 threads, with 60 reviewers at once:
+    the requests are CPU-bound Python, threads only share the GIL: longer p99, more CPU per
+    request; docs/security.md) that sends the e-mail the app put aside
+    (``eis_toolkit.mail.outbox.deliver_when_idle``) when no connection waits, and when it stops."""
+
+    def init_process(self) -> None:
+        from eis_toolkit.mail import outbox  # in the worker: the app was loaded by then
+
+        self.outbox = outbox
+        outbox.deliver_when_idle()
+        super().init_process()
+
+    def run(self) -> None:
+        try:
+            super().run()
+        finally:
+            self.outbox.deliver_put_aside()
+
+    def wait(self, timeout):
+        """Before sleeping in select (no connection was waiting): the put-aside mail first."""
+        if self.outbox.has_put_aside() and not select.select(self.sockets, [], [], 0)[0]:
+            self.outbox.deliver_put_aside()
+        return super().wait(timeout)
+
+
+worker_class = Worker
 preload_app = True
 timeout = 60
 graceful_timeout = 30
