@@ -61,9 +61,15 @@ errorlog = "-"
 def when_ready(server) -> None:
     """After the app is loaded in the master and before the workers fork: freeze what start-up
     made, so that no worker's collector scans it again. The PDF renderer (WeasyPrint, which the app
-    imports only with the first report) is loaded here first, so the workers share it too."""
+    imports only with the first report) is loaded here first, and every template compiled (pages
+    and e-mails: each worker's first request of a kind compiled its own, 30–130 ms), so the
+    workers share them too."""
     import eis_toolkit.reporting.render  # noqa: F401
 
+    if server.cfg.preload_app:  # else the app is loaded in each worker, not here
+        environment = server.app.wsgi().jinja_env
+        for name in environment.list_templates():
+            environment.get_template(name)
     gc.collect()
     gc.freeze()
     server.log.info("gc.freeze(): %d start-up objects left out of garbage collection", gc.get_freeze_count())
