@@ -66,10 +66,10 @@ def when_ready(server) -> None:
     workers share them too."""
     import eis_toolkit.reporting.render  # noqa: F401
 
-    if server.cfg.preload_app:  # else the app is loaded in each worker, not here
-        environment = server.app.wsgi().jinja_env
-        for name in environment.list_templates():
-            environment.get_template(name)
+    # Only when the app is loaded here (else each worker loads it), and is Flask (not a middleware).
+    environment = getattr(server.app.wsgi(), "jinja_env", None) if server.cfg.preload_app else None
+    for name in environment.list_templates() if environment else ():
+        environment.get_template(name)
     gc.collect()
     gc.freeze()
     server.log.info("gc.freeze(): %d start-up objects left out of garbage collection", gc.get_freeze_count())
