@@ -17,8 +17,14 @@ Printed for each database: p50 and p99 latency of the saves and submissions (the
 in between is load on the same two workers), then of each kind apart (the GETs of the pages, the
 first save, which inserts the draft, the other saves, the submissions), error responses (anything but the expected
 redirect), and then the scores stored in submitted reviews, counted in the database with the value
-saved: every one must be there. The load average is printed before and after. Target: 0 errors,
-every score stored, p99 < 500 ms.
+saved: every one must be there, and the e-mails to the host (one per submission; under
+gunicorn.conf.py's worker they leave when a worker is idle, docs/mail.md): the bench waits for
+them, up to :data:`MAIL_WAIT` seconds, before it reads the CPU, so the CPU includes their delivery.
+Each request's kind, start and end (wall clock) go to ``<database>-requests.csv`` in the run's
+folder, to see when the slow ones happen. The load generator is the standard library:
+``http.client``, one connection per request (the sync workers close them), the whole body read,
+the CSRF token and the version found in the page with a regex. The load average is printed before
+and after. Target: 0 errors, every score stored, every e-mail sent, p99 < 500 ms.
 """
 from __future__ import annotations
 
@@ -270,6 +276,7 @@ def bench_database(url: str, label: str, folder: Path) -> bool:
           f"({server_cpu / requests * 1000:.1f} ms each), the load generator {client_cpu:.1f} s "
           f"({client_cpu / requests * 1000:.1f} ms each)")
     print(f"e-mails to the host sent: {sent} of {REVIEWERS}, the last {mail_after:.1f} s after the last answer")
+    print(f"each request's kind, start and end: {timeline}")
     print(f"errors: {len(errors)}" + "".join(f"\n  {e}" for e in errors[:10]))
     print(f"scores stored in submitted reviews: {stored} of {expected}")
     print(f"load average {_load()} at the end")
