@@ -14,12 +14,41 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import select
+
+from gunicorn.workers.sync import SyncWorker
 
 bind = os.environ.get("EIS_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("EIS_WORKERS", 2 * multiprocessing.cpu_count() + 1))
-# sync, measured against gthread (2 × 4 threads) with 60 reviewers at once: the requests are
-# CPU-bound Python, threads only share the GIL (longer p99, more CPU per request; docs/security.md)
-worker_class = "sync"
+
+
+class Worker(SyncWorker):
+    """gunicorn's sync worker (measured against gthread, 2 × 4 threads, with 60 reviewers at once:
+    the requests are CPU-bound Python, threads only share the GIL: longer p99, more CPU per
+    request; docs/security.md) that sends the e-mail the app put aside
+    (``eis_toolkit.mail.outbox.deliver_when_idle``) when no connection waits, and when it stops."""
+
+    def init_process(self) -> None:
+        from eis_toolkit.mail import outbox  # in the worker: the app was loaded by then
+
+        self.outbox = outbox
+        outbox.deliver_when_idle()
+        super().init_process()
+
+    def run(self) -> None:
+        try:
+            super().run()
+        finally:
+            self.outbox.deliver_put_aside()
+
+    def wait(self, timeout):
+        """Before sleeping in select (no connection was waiting): the put-aside mail first."""
+        if self.outbox.has_put_aside() and not select.select(self.sockets, [], [], 0)[0]:
+            self.outbox.deliver_put_aside()
+        return super().wait(timeout)
+
+
+worker_class = Worker
 preload_app = True
 timeout = 60
 graceful_timeout = 30
@@ -32,9 +61,15 @@ errorlog = "-"
 def when_ready(server) -> None:
     """After the app is loaded in the master and before the workers fork: freeze what start-up
     made, so that no worker's collector scans it again. The PDF renderer (WeasyPrint, which the app
-    imports only with the first report) is loaded here first, so the workers share it too."""
+    imports only with the first report) is loaded here first, and every template compiled (pages
+    and e-mails: each worker's first request of a kind compiled its own, 30–130 ms), so the
+    workers share them too."""
     import eis_toolkit.reporting.render  # noqa: F401
 
+    # Only when the app is loaded here (else each worker loads it), and is Flask (not a middleware).
+    environment = getattr(server.app.wsgi(), "jinja_env", None) if server.cfg.preload_app else None
+    for name in environment.list_templates() if environment else ():
+        environment.get_template(name)
     gc.collect()
     gc.freeze()
     server.log.info("gc.freeze(): %d start-up objects left out of garbage collection", gc.get_freeze_count())

@@ -29,13 +29,18 @@ def test_the_app_starts_without_chart_spreadsheet_pdf_or_dataframe_libraries():
     assert not imported & heavy, imported & heavy
 
 
-def test_gunicorn_s_master_loads_the_pdf_renderer_before_the_workers_fork():
-    """Lazy in the app, but loaded once in gunicorn's master, so every worker shares it."""
+def test_gunicorn_s_master_loads_the_pdf_renderer_and_compiles_the_templates_before_the_workers_fork():
+    """Lazy in the app, but loaded once in gunicorn's master, so every worker shares them."""
     from eis_toolkit import ROOT
 
-    imported = _modules_after(f"import logging, runpy\nconf = runpy.run_path({str(ROOT / 'gunicorn.conf.py')!r})\n"
-                              "class Server:\n    log = logging.getLogger()\n"
-                              "conf['when_ready'](Server())")
+    imported = _modules_after(
+        f"import logging, runpy\nfrom types import SimpleNamespace\nfrom eis_toolkit import create_app\n"
+        f"conf = runpy.run_path({str(ROOT / 'gunicorn.conf.py')!r})\napp = create_app()\n"
+        "conf['when_ready'](SimpleNamespace(log=logging.getLogger(), cfg=SimpleNamespace(preload_app=True),\n"
+        "                                   app=SimpleNamespace(wsgi=lambda: app)))\n"
+        "compiled = {name for _, name in app.jinja_env.cache.keys()}\n"
+        "assert compiled == set(app.jinja_env.list_templates()), compiled\n"
+        "assert {'workshops/review_dimension.html', 'mail/review_submitted.txt'} <= compiled")
     assert "weasyprint" in imported
 
 

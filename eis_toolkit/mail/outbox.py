@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
+import threading
+import time
 from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
@@ -178,8 +180,61 @@ def deliver_committed() -> None:
 def deliver_after_response() -> None:
     """Send this request's mail only once its response has gone to the client (when the server
     closes it), in an app context of its own: a page whose answer must take as long whether or not
-    it sends mail (the forgotten-password page) then makes no SMTP connection while answering."""
+    it sends mail (the forgotten-password page) then makes no SMTP connection while answering.
+    Under a server that delivers when idle (:func:`deliver_when_idle`) the mail is put aside
+    instead, and leaves when the server has no request waiting."""
     g.eis_outbox_after_response = True
+
+
+class _PutAside:
+    """The mail of this process's requests that waits for the server to be idle: the ids of
+    committed messages per app, and since when the oldest waits."""
+
+    #: A message waits at most this long: a response that ends later sends what is put aside.
+    MOST_SECONDS = 10.0
+
+    def __init__(self):
+        self.enabled = False
+        self.lock = threading.Lock()
+        self.ids: dict[Flask, list[int]] = {}
+        self.since: float | None = None
+
+    def keep(self, app: Flask, ids: list[int]) -> bool:
+        """Put ``ids`` aside; whether the oldest message has waited too long."""
+        with self.lock:
+            self.ids.setdefault(app, []).extend(ids)
+            if self.since is None:
+                self.since = time.monotonic()
+            return time.monotonic() - self.since >= self.MOST_SECONDS
+
+    def take(self) -> dict[Flask, list[int]]:
+        with self.lock:
+            taken, self.ids, self.since = self.ids, {}, None
+        return taken
+
+
+_put_aside = _PutAside()
+
+
+def deliver_when_idle() -> None:
+    """Called by a server (gunicorn.conf.py's worker) that promises to call
+    :func:`deliver_put_aside` whenever no request waits and when it stops: the mail of
+    :func:`deliver_after_response` is then put aside and sent in one transaction when the
+    process is idle (after a burst of requests, not between them), or at the end of a response
+    once the oldest has waited :attr:`_PutAside.MOST_SECONDS`. A message is a committed row
+    before it is put aside: a process killed meanwhile leaves it queued for ``eis notify send``."""
+    _put_aside.enabled = True
+
+
+def has_put_aside() -> bool:
+    return bool(_put_aside.ids)
+
+
+def deliver_put_aside() -> None:
+    """Send the mail put aside (:func:`deliver_when_idle`), each app's in one transaction. Never raises."""
+    for app, ids in _put_aside.take().items():
+        with app.app_context():
+            _deliver(ids)
 
 
 def _after_request(response):
@@ -191,12 +246,14 @@ def _after_request(response):
     ids = db.session.info.pop(_COMMITTED, None)
     if ids:
         app = current_app._get_current_object()
+        if not _put_aside.enabled:
+            def later():
+                with app.app_context():
+                    _deliver(ids)
 
-        def later():
-            with app.app_context():
-                _deliver(ids)
-
-        response.call_on_close(later)
+            response.call_on_close(later)
+        elif _put_aside.keep(app, ids):
+            response.call_on_close(deliver_put_aside)
     return response
 
 
