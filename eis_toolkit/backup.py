@@ -276,18 +276,24 @@ def _rows(archive: zipfile.ZipFile, name: str, table: Table) -> Iterator[dict]:
                 raise BackupError(f"{name}:{number}: {error}") from None
 
 
+def id_sequence(connection, table: Table) -> str | None:
+    """PostgreSQL: the sequence behind the table's single id column, if it has one."""
+    if len(table.primary_key.columns) != 1:
+        return None
+    column = next(iter(table.primary_key.columns))
+    quoted = connection.dialect.identifier_preparer.format_table(table)
+    return connection.execute(text("SELECT pg_get_serial_sequence(:t, :c)"),
+                              {"t": quoted, "c": column.name}).scalar()
+
+
 def _reset_sequences(connection, metadata: MetaData) -> None:
     """PostgreSQL: move each id sequence past the restored ids (explicit ids do not advance it)."""
     if connection.dialect.name != "postgresql":
         return
     for table in _sorted_tables(metadata):
-        if len(table.primary_key.columns) != 1:
-            continue
-        column = next(iter(table.primary_key.columns))
-        quoted = connection.dialect.identifier_preparer.format_table(table)
-        sequence = connection.execute(text("SELECT pg_get_serial_sequence(:t, :c)"),
-                                      {"t": quoted, "c": column.name}).scalar()
+        sequence = id_sequence(connection, table)
         if sequence:
+            column = next(iter(table.primary_key.columns))
             highest = connection.execute(select(func.max(column))).scalar()
             connection.execute(text("SELECT setval(:s, :v, :called)"),
                                {"s": sequence, "v": highest or 1, "called": highest is not None})

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from sqlalchemy import Table, event, insert, select, text
 from sqlalchemy.engine import Engine
 
-from eis_toolkit.backup import DERIVED_TABLES
+from eis_toolkit.backup import DERIVED_TABLES, id_sequence
 from eis_toolkit.cache import bump
 
 
@@ -65,13 +65,9 @@ def _sequences(connection, rows) -> tuple[tuple[str, int], ...]:
         return ()
     found = []
     for table, added in rows:
-        if len(table.primary_key.columns) != 1:
-            continue
-        column = next(iter(table.primary_key.columns))
-        quoted = connection.dialect.identifier_preparer.format_table(table)
-        sequence = connection.execute(text("SELECT pg_get_serial_sequence(:t, :c)"),
-                                      {"t": quoted, "c": column.name}).scalar()
+        sequence = id_sequence(connection, table)
         if sequence:
+            column = next(iter(table.primary_key.columns))
             found.append((sequence, max(row[column.name] for row in added)))
     return tuple(found)
 
