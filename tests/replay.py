@@ -1,16 +1,18 @@
 """Replaying a fixture's writes: run it once per worker, keep the rows it added, insert them again.
 
-Registering eis-core@1 and loading the small bundle cost about 85 ms of CPU per test, through the
-ORM; inserting the same rows again with one statement per table costs a few. :func:`capture`
-runs an action on an empty database (a transaction rolled back afterwards) and keeps what it
-added; :func:`replay` writes exactly that in the test's own session, so a test starts from the
-same rows, ids included, as if the action had run (``tests/test_harness.py`` compares every table).
+Registering eis-core@1 and loading a bundle cost about 85 ms of CPU per test through the ORM;
+inserting the same rows again with one statement per table costs a few. :func:`capture` runs an
+action, commits, and keeps what it added; :func:`replay` writes exactly that in the test's own
+session, so a test starts from the same rows, ids included, as if the action had run
+(``tests/test_harness.py`` compares every table). eis-core@1 is captured on an empty database at
+a worker's start; a bundle in the first test that loads it right after eis-core@1.
 
 Only additions are replayed: an action that changes or deletes a row it did not add is refused at
 capture (:class:`NotReplayable`). A capture is only good for the state it started from: the
-fixtures replay one only where :func:`untouched` says the database is as they left it. Two things are not copied but redone: the data versions the action changed get new random
-values (:func:`eis_toolkit.cache.bump`), as a real write would give them, so that no cache entry of
-an earlier test is read; and on PostgreSQL the id sequences are moved past the replayed ids.
+fixtures replay one only where :func:`untouched` says the database is as they left it. Two things
+are not copied but redone: the data versions the action changed get new random values
+(:func:`eis_toolkit.cache.bump`), as a real write would give them, so that no cache entry of an
+earlier test is read; and on PostgreSQL the id sequences are moved past the replayed ids.
 """
 from __future__ import annotations
 
