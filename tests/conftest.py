@@ -35,7 +35,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from flask import has_app_context, has_request_context
+from flask import current_app, has_app_context, has_request_context
 from flask.testing import FlaskCliRunner, FlaskClient
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
@@ -718,13 +718,33 @@ def page(_browser):
         context.close()
 
 
-def log_in(page, base: str, email: str, password: str | None = None) -> None:
-    """Log a browser page in through the login form (password from ``PASSWORDS`` unless given)."""
-    page.goto(f"{base}/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password", exact=True).fill(password or PASSWORDS[email])
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{base}/dashboard")
+def log_in(page, base: str, email: str, password: str | None = None, *, through_the_form: bool = False) -> None:
+    """Log a browser page in as ``email`` (password from ``PASSWORDS`` unless given) and open the
+    dashboard, where the log-in form leads.
+
+    The real log-in view answers: the test client posts the form's fields with the browser's
+    User-Agent (Flask-Login's session protection compares it), and the session cookie it sets goes
+    into the page's browser context, as Playwright's "authenticate once" recipe does. Typing into
+    the form costs Chromium about a second of CPU per log-in; the form itself is driven by the
+    journeys about it (tests/test_browser.py, test_i18n_browser.py, test_people_journey.py) and
+    ``through_the_form=True``."""
+    password = password or PASSWORDS[email]
+    if through_the_form:
+        page.goto(f"{base}/login")
+        page.get_by_label("E-mail").fill(email)
+        page.get_by_label("Password", exact=True).fill(password)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(f"{base}/dashboard")
+        return
+    app = current_app._get_current_object()
+    client = app.test_client()
+    response = client.post("/login", data={"email": email, "password": password},
+                           headers={"User-Agent": page.evaluate("navigator.userAgent")})
+    assert response.status_code == 302 and response.location.endswith("/dashboard"), f"log-in as {email} failed"
+    name = app.config["SESSION_COOKIE_NAME"]
+    cookie = client.get_cookie(name)
+    page.context.add_cookies([{"name": name, "value": cookie.value, "url": base, "httpOnly": True, "sameSite": "Lax"}])
+    page.goto(f"{base}/dashboard")
 
 
 #: Set to a folder to keep screenshots of the browser journeys' pages (for looking at them; never in git).

@@ -87,7 +87,7 @@ def test_invited_sets_a_password_logs_in_resets_it(app, loaded, live_server, pag
     page.wait_for_url(f"{live_server}/dashboard")
     _log_out(page)
 
-    log_in(page, live_server, "nora@example.org", FIRST)
+    log_in(page, live_server, "nora@example.org", FIRST, through_the_form=True)
     _log_out(page)
 
     page.goto(f"{live_server}/password/forgot")
@@ -102,7 +102,7 @@ def test_invited_sets_a_password_logs_in_resets_it(app, loaded, live_server, pag
     page.get_by_label("New password again").fill(SECOND)
     page.get_by_role("button", name="Set password").click()
     page.wait_for_url(f"{live_server}/login")
-    log_in(page, live_server, "nora@example.org", SECOND)
+    log_in(page, live_server, "nora@example.org", SECOND, through_the_form=True)
     # The invitation link was used: it no longer works.
     page.goto(link.replace("/password/reset/", "/invitation/"))
     page.get_by_role("heading", name="This link does not work").wait_for()
