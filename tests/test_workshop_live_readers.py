@@ -1,5 +1,6 @@
 """The live screen on the room's own devices (``/workshops/<slug>/live/view`` and its JSON):
-who may follow it, that it shows only what the host revealed, in the reader's own language."""
+who may follow it, that it shows only what the host revealed, in the reader's own language
+(in a browser: tests/test_workshop_live_browser.py)."""
 from __future__ import annotations
 
 import html
@@ -9,28 +10,34 @@ import re
 import pytest
 
 from eis_toolkit.accounts.services import create_user, save_region
+from eis_toolkit.bundles.load import load_bundle
 from eis_toolkit.extensions import db
 from eis_toolkit.models import WorkshopStatus
 from eis_toolkit.workshops.services import assign_reviewer
 
-from tests.conftest import assert_accessible, log_in
-from tests.workshop_support import login_as, person, region, submit_as, workshop, workshop_bundle  # noqa: F401
+from tests.workshop_support import login_as, person, region, reviewing_bundle, submit_as, workshop  # noqa: F401
 
 VIEW = "/workshops/aarhus-2017/live/view"
 DATA = "/workshops/aarhus-2017/live/view.json"
 OUTSIDER = "pia.itc4@example.org"  # a region member of ITC4, outside the hot seat, reviewing nothing
 
 
-@pytest.fixture
-def room(load, workshop_bundle):
+@pytest.fixture(scope="module")
+def room(shared_data):
+    """:func:`live_room`, built once for the module: every test starts from it and is rolled back."""
+    return shared_data(lambda: live_room(load_bundle))
+
+
+def live_room(load) -> None:
     """The open Aarhus workshop (DK04 and IE04 in the hot seat); Ida (it@) and Dora (de@) submitted
-    their reviews of DK04, Ian's (ie@) is a draft; plus a region member outside the hot seat."""
-    workshop_bundle["people"].append({"email": OUTSIDER, "name": "Pia Plain", "region": "ITC4", "roles": ["region"],
-                                      "password": "review-pass"})
-    load(workshop_bundle)
+    their reviews of DK04, Ian's (ie@) is a draft; plus a region member outside the hot seat.
+    ``load``: the bundle loader, or conftest's ``load`` fixture (tests/test_workshop_live_browser.py)."""
+    bundle = reviewing_bundle()
+    bundle["people"].append({"email": OUTSIDER, "name": "Pia Plain", "region": "ITC4", "roles": ["region"],
+                             "password": "review-pass"})
+    load(bundle)
     submit_as("it@example.org", "DK04", 3, {"strategy.vision": 2})
     submit_as("de@example.org", "DK04", 3, {"strategy.vision": 4})
-    return workshop()
 
 
 def set_state(status=None, revealed=None):
@@ -200,55 +207,3 @@ def _add_reviewer(i):
         assign_reviewer(w, reviewer, region(code))
         submit_as(reviewer.email, code, 1 + i % 5, commit=False)
     db.session.commit()
-
-
-# --- in a browser: a reviewer's phone follows the host's reveal -----------------------------
-
-
-@pytest.mark.browser
-def test_a_reviewer_on_a_phone_sees_the_scores_when_the_host_reveals_them(room, live_server, page):
-    person("ie@example.org").language = "da"  # Ian reads Danish; the host's room is Italian
-    db.session.commit()
-    phone = page.context.browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
-                                             has_touch=True).new_page()
-    log_in(phone, live_server, "ie@example.org")
-    phone.goto(f"{live_server}{VIEW}")
-    assert phone.locator("html").get_attribute("lang") == "da"
-    phone.locator("#live-updated").get_by_text(re.compile(r"^Opdateret \d")).wait_for()  # the script has polled
-    assert phone.locator("#live-progress .live-count").first.inner_text() == "2 af 3"
-    assert phone.locator("#live-hidden").is_visible() and not phone.locator("#live-dimensions-section").is_visible()
-    assert phone.locator("#reveal-form").count() == 0 and phone.locator("#room-language").count() == 0
-    assert phone.evaluate("document.documentElement.scrollWidth") <= 390, "no sideways scrolling on the phone"
-    assert_accessible(phone, "the live screen on a phone, hidden")
-
-    log_in(page, live_server, "host@example.org")
-    page.goto(f"{live_server}/workshops/aarhus-2017/live?room=it")
-    shared = page.get_by_role("link", name=f"{live_server}{VIEW}")
-    assert shared.get_attribute("href") == f"{live_server}{VIEW}"
-    page.get_by_role("button", name="Mostra i punteggi").click()
-    page.get_by_role("button", name="Nascondi i punteggi").wait_for()
-
-    phone.locator("#live-dimensions-section").wait_for(state="visible")  # at the next poll, without reloading
-    assert not phone.locator("#live-hidden").is_visible()
-    assert phone.get_by_role("heading", name="Drøft først: hvor bedømmerne er uenige").is_visible()
-    headers = phone.locator("#live-dimensions thead").first.text_content()
-    assert "Afvigelse" in headers and "Scarto" not in headers, "the reader's Danish, not the room's Italian"
-    phone.locator("#live-questions li").first.wait_for()
-    assert "DK04" in phone.locator("#live-questions li").first.inner_text()
-    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
-    assert_accessible(phone, "the live screen on a phone, revealed")
-
-    page.get_by_role("button", name="Nascondi i punteggi").click()
-    phone.locator("#live-hidden").wait_for(state="visible")  # hidden again on the phone too
-    assert not phone.locator("#live-dimensions-section").is_visible()
-
-
-@pytest.mark.browser
-def test_the_followers_screen_on_a_desktop_is_accessible(room, live_server, page):
-    set_state(revealed=True)
-    log_in(page, live_server, "dk@example.org")
-    page.goto(f"{live_server}{VIEW}")
-    page.locator("#live-questions li").first.wait_for()
-    assert page.locator(".live-chart svg").first.is_visible(), "the bars, on a wide screen"
-    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
-    assert_accessible(page, "the live screen on a desktop, revealed")
