@@ -253,6 +253,19 @@ def test_a_dimension_page_costs_five_statements_once_the_process_knows_the_quest
     assert not [s for s in statements if "FROM question " in s or "EXISTS" in s], statements
 
 
+def test_a_submission_costs_nine_statements(ie_on_dk, client, count_queries):
+    """Sixty reviewers at once (issue #13): the person, the assignment with its review, its scores,
+    the hosts to notify (without their roles) and their opt-outs, then the writes: the hosts'
+    e-mail, the review, the data version, the audit event."""
+    base = f"/reviews/{ie_on_dk.id}"
+    client.post(base, data={"version": ie_on_dk.review.version, **score_fields(4)})
+    client.get(f"{base}/submit")
+    with count_queries() as statements:
+        assert client.post(f"{base}/submit").status_code == 302
+    assert len(statements) == 9, statements
+    assert not [s for s in statements if "FROM user_role" in s], statements
+
+
 def test_the_question_ids_are_kept_per_questionnaire_row(ie_on_dk, count_queries):
     from eis_toolkit.workshops.queries import question_ids, question_ids_of
 

@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from datetime import date, timedelta
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
 from ..extensions import db
 from ..i18n import format_day
@@ -93,6 +93,14 @@ def _send_to(people, kind: str, subject, link_for, context_for=None, **context) 
     return count
 
 
+def _active_with_role(role: Role, *where) -> list[User]:
+    """The active people with ``role`` who match ``where``, by id; one query (their roles, which
+    the messages do not show, are not loaded)."""
+    return list(db.session.scalars(select(User).join(User.role_rows)
+                                   .where(UserRole.role == role, User.active.is_(True), *where)
+                                   .options(lazyload(User.role_rows)).order_by(User.id)))
+
+
 def reviewer_assigned(assignment) -> int:
     """To the reviewer: which region, at which workshop; a link to their review (or inbox)."""
     workshop, region = assignment.workshop, assignment.region
@@ -126,10 +134,7 @@ def review_submitted(review) -> int:
     """To the hosts of the workshop's host region: who reviewed which region; a link to the workshop."""
     assignment = review.assignment
     workshop = assignment.workshop
-    hosts = db.session.scalars(select(User).join(User.role_rows).where(
-        User.region_id == workshop.host_region_id, UserRole.role == Role.HOST, User.active.is_(True))
-        .order_by(User.id))
-    return _send_to(list(hosts), "review_submitted",
+    return _send_to(_active_with_role(Role.HOST, User.region_id == workshop.host_region_id), "review_submitted",
                     lambda: _("%(reviewer)s submitted the review of %(region)s",
                               reviewer=assignment.reviewer.name, region=assignment.region.name),
                     lambda person: absolute_url("workshops.detail", slug=workshop.slug),
@@ -139,10 +144,7 @@ def review_submitted(review) -> int:
 def workshop_published(workshop) -> int:
     """To the members of each hot-seat region: a link to their region's scorecard."""
     regions = {region.id: region for region in workshop.hot_seat}
-    members = db.session.scalars(select(User).join(User.role_rows).where(
-        User.region_id.in_(list(regions)), UserRole.role == Role.REGION, User.active.is_(True))
-        .order_by(User.id))
-    return _send_to(list(members), "workshop_published",
+    return _send_to(_active_with_role(Role.REGION, User.region_id.in_(list(regions))), "workshop_published",
                     lambda: _("The results of %(workshop)s are published", workshop=workshop.title),
                     lambda person: absolute_url("benchmark.scorecard", slug=workshop.slug,
                                                 code=regions[person.region_id].code),

@@ -80,18 +80,25 @@ def assignment_or_404(assignment_id: int, nominations: bool = True) -> ReviewerA
         abort(404)
     review = assignment.review
     if review is not None:
-        _load_collection(review, "scores", select(ReviewScore).where(ReviewScore.review_id == review.id))
+        _load_collection(review, "scores", _review_statements()[0])
         if nominations:
-            _load_collection(review, "nominations", select(Nomination).where(Nomination.review_id == review.id)
-                             .options(joinedload(Nomination.practice)).order_by(Nomination.id))
+            _load_collection(review, "nominations", _review_statements()[1])
     return assignment
 
 
-def _load_collection(parent, name: str, statement) -> None:
-    """Set ``parent.<name>`` to the rows of ``statement``, as an eager loader would (left alone
-    when the session has it loaded already)."""
-    if name in inspect(parent).unloaded:
-        set_committed_value(parent, name, list(db.session.scalars(statement)))
+@cache
+def _review_statements():
+    """A review's scores and its nominations (with their practices), by ``:review``: built once."""
+    return (select(ReviewScore).where(ReviewScore.review_id == bindparam("review")),
+            select(Nomination).where(Nomination.review_id == bindparam("review"))
+            .options(joinedload(Nomination.practice)).order_by(Nomination.id))
+
+
+def _load_collection(review: Review, name: str, statement) -> None:
+    """Set ``review.<name>`` to the rows of ``statement`` (for ``:review``), as an eager loader
+    would (left alone when the session has it loaded already)."""
+    if name in inspect(review).unloaded:
+        set_committed_value(review, name, list(db.session.scalars(statement, {"review": review.id})))
 
 
 def scored_question_ids(questionnaire_id: int) -> dict[str, int]:
@@ -265,18 +272,26 @@ def _letter(number: int) -> str:
 def region_assessment(workshop: Workshop, region_id: int, answers: bool = True) -> Assessment | None:
     """The region's self-assessment with its answers and their evidence files (only the row
     without ``answers``: see :func:`answers_to`)."""
-    statement = select(Assessment).where(Assessment.workshop_id == workshop.id, Assessment.region_id == region_id)
-    if answers:
-        statement = statement.options(selectinload(Assessment.answers).selectinload(Answer.evidence))
-    return db.session.scalar(statement)
+    return db.session.scalar(_assessment_statements()[1 if answers else 0], {"workshop": workshop.id, "region": region_id})
+
+
+@cache
+def _assessment_statements():
+    """The statements of :func:`region_assessment` (the row; with its answers and files) and of
+    :func:`answers_to`, with bound parameters: built once (every review page runs them)."""
+    row = select(Assessment).where(Assessment.workshop_id == bindparam("workshop"),
+                                   Assessment.region_id == bindparam("region"))
+    return (row, row.options(selectinload(Assessment.answers).selectinload(Answer.evidence)),
+            select(Answer).where(Answer.assessment_id == bindparam("assessment"),
+                                 Answer.question_id.in_(bindparam("questions", expanding=True)))
+            .options(joinedload(Answer.evidence)))
 
 
 def answers_to(assessment: Assessment, question_ids: list[int]) -> dict[int, Answer]:
     """The assessment's answers to these questions with their evidence files, by question id (one
     query: a review page shows one dimension's answers)."""
     return {a.question_id: a for a in db.session.scalars(
-        select(Answer).where(Answer.assessment_id == assessment.id, Answer.question_id.in_(question_ids))
-        .options(joinedload(Answer.evidence))).unique()}
+        _assessment_statements()[2], {"assessment": assessment.id, "questions": question_ids}).unique()}
 
 
 # --- practices nominated at a workshop --------------------------------------------------------
