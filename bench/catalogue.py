@@ -13,7 +13,7 @@ that database is emptied first):
    ``bench/bare.py``'s page of the same size, in the same run: **cold** (every request a different
    query, so the rendered-results cache never helps) and **warm** (the page
    ``/practices/?q=fiere&market=JP&sector=cosmetics`` repeated); prints both and each ratio
-   (target: ≥ 0.5).
+   (target: ≥ 0.5), and the workers' CPU per request of each page (from ``/proc``).
 
 PostgreSQL: ``EIS_BENCH_DATABASE_URL`` (emptied first), else a throw-away cluster started with
 ``.ci/pg-cluster`` when PostgreSQL is installed; after the bulk load it is VACUUMed and ANALYZEd,
@@ -167,12 +167,33 @@ def _wrk_paths(port: int, paths: list[str], folder: Path) -> tuple[float, int]:
     return rate, int(errors.group(1)) if errors else 0
 
 
+def _workers_cpu(server: subprocess.Popen) -> float:
+    """CPU seconds the gunicorn workers of ``server`` (its children) have used so far (``/proc``)."""
+    total = 0
+    for pid in Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split():
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _measured(server: subprocess.Popen, load) -> tuple[float, float]:
+    """``(requests per second, the workers' CPU milliseconds per request)`` of ``load()``."""
+    from .serve import SECONDS
+
+    before = _workers_cpu(server)
+    rate, errors = load()
+    if errors:
+        raise RuntimeError(f"{errors} failed responses")
+    return rate, (_workers_cpu(server) - before) * 1000 / (rate * SECONDS)
+
+
 def throughput(url: str, path: str, folder: Path) -> dict[str, float | int]:
     """Requests per second of the catalogue page under gunicorn (the project's ``gunicorn.conf.py``,
     2 sync workers) and of ``bench/bare.py``'s page of the same size, by ``bench/serve.py``'s load
     generator (``wrk`` when installed), bare and ours alternately: **cold** (every request a
     different address, :func:`distinct_paths`: the rendered-results cache never helps) and
-    **warm** (``path`` again and again)."""
+    **warm** (``path`` again and again); with each, the workers' CPU per request (from ``/proc``:
+    steadier than the rate on a shared machine)."""
     from .serve import _free_port, _request, _start, _stop, _wrk
 
     root = Path(__file__).resolve().parent.parent
@@ -186,12 +207,11 @@ def throughput(url: str, path: str, folder: Path) -> dict[str, float | int]:
         for _ in range(3):
             _request(ours_port, path)
         figures: dict[str, float | int] = {"size": len(body)}
-        figures["bare_cold"], _ = _wrk(bare_port, f"/bytes/{len(body)}", "")
-        figures["cold"], cold_errors = _wrk_paths(ours_port, distinct_paths(), folder)
-        figures["bare_warm"], _ = _wrk(bare_port, f"/bytes/{len(body)}", "")
-        figures["warm"], warm_errors = _wrk(ours_port, path, "")
-        if cold_errors or warm_errors:
-            raise RuntimeError(f"{cold_errors + warm_errors} failed responses")
+        bare_page = f"/bytes/{len(body)}"
+        figures["bare_cold"], figures["bare_cold_cpu"] = _measured(bare, lambda: _wrk(bare_port, bare_page, ""))
+        figures["cold"], figures["cold_cpu"] = _measured(ours, lambda: _wrk_paths(ours_port, distinct_paths(), folder))
+        figures["bare_warm"], figures["bare_warm_cpu"] = _measured(bare, lambda: _wrk(bare_port, bare_page, ""))
+        figures["warm"], figures["warm_cpu"] = _measured(ours, lambda: _wrk(ours_port, path, ""))
     finally:
         _stop(ours)
         _stop(bare)
@@ -272,7 +292,9 @@ def bench_database(url: str, label: str, folder: Path) -> bool:
         ratio = figures[kind] / figures[f"bare_{kind}"]
         ok = ok and ratio >= TARGET_RATIO
         print(f"    {kind} ({what}): catalogue {figures[kind]:.1f} req/s, bare {figures[f'bare_{kind}']:.1f} req/s, "
-              f"ratio {ratio:.2f} (target ≥ {TARGET_RATIO}: {'met' if ratio >= TARGET_RATIO else 'NOT met'})",
+              f"ratio {ratio:.2f} (target ≥ {TARGET_RATIO}: {'met' if ratio >= TARGET_RATIO else 'NOT met'}); "
+              f"workers' CPU per request: catalogue {figures[f'{kind}_cpu']:.2f} ms, bare "
+              f"{figures[f'bare_{kind}_cpu']:.2f} ms, ratio {figures[f'bare_{kind}_cpu'] / figures[f'{kind}_cpu']:.2f}",
               flush=True)
     return ok
 

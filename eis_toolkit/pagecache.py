@@ -34,6 +34,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import Connection, Engine, String, bindparam, cast, event, literal, null, select, union_all
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import SingletonThreadPool, StaticPool
 
 from . import cache as data
 from .accounts.models import User, UserSession
@@ -122,30 +123,43 @@ def _reader(rows: tuple[int, ...]) -> Reader | None:
 
 
 def _read(statement, params: dict) -> list:
-    """Run ``statement`` on a connection of its own (no ORM session to begin and end: on PostgreSQL
-    the one the process keeps, :class:`_KeptConnection`), or on the
-    connection a session of this request is bound to when it is one (the tests' transaction). The
-    request's session is asked when it has one; else a session that is never registered, used or
-    closed tells where it would connect, so that a hit opens no session (nor ends one)."""
+    """Run ``statement`` on the connection the process keeps for it (:class:`_KeptConnection`;
+    through the pool while another thread holds that one), or on the connection a session of this
+    request is bound to when it is one (the tests' transaction). The request's session is asked
+    when it has one; else a session that is never registered, used or closed (one per session
+    factory) tells where it would connect, so that a hit opens no session (nor ends one)."""
     registry = db.session.registry
-    bind = (registry() if registry.has() else db.session.session_factory()).get_bind()
+    if registry.has():
+        bind = registry().get_bind()
+    else:
+        factory = db.session.session_factory
+        probe = factory.__dict__.get("_eis_probe") or factory.__dict__.setdefault("_eis_probe", factory())
+        bind = probe.get_bind()
     if isinstance(bind, Connection):
         return bind.execute(statement, params).all()
-    if bind.dialect.name == "postgresql":
-        found = _KeptConnection.of(bind).read(statement, params)
-        if found is not None:
-            return found
+    found = _KeptConnection.of(bind).read(statement, params) if _keeps(bind) else None
+    if found is not None:
+        return found
     with _single_statements(bind).connect() as connection:
         return connection.execute(statement, params).all()
 
 
+def _keeps(engine: Engine) -> bool:
+    """Whether a connection may be kept apart from ``engine``'s pool: not for a SQLite database in
+    memory, which lives in its connection (a pool of one per thread, or one for all)."""
+    return not isinstance(engine.pool, (SingletonThreadPool, StaticPool))
+
+
 class _KeptConnection:
-    """PostgreSQL: the driver's connection this process keeps for the versions, in autocommit mode,
-    with the statements prepared: a hit's read is one round trip without the pool's check-out and
-    check-in or SQLAlchemy's execution (about a third of a hit's CPU before). Each read is a
-    statement of its own, so it sees every commit made before it, in any process. One thread at
-    a time uses it (another reads through the pool meanwhile); a process forked from this one
-    opens its own (psycopg never closes a parent's connection from a child); a failed read drops it, the pool answers, and the next read opens a new one.
+    """The driver's connection this process keeps for the versions, outside any transaction
+    (PostgreSQL's in autocommit mode, SQLite's with ``isolation_level=None``: pysqlite never sends
+    ``BEGIN``), each statement compiled once: a hit's read is one statement (on PostgreSQL one
+    round trip) without the pool's check-out and check-in or SQLAlchemy's execution (a third of a
+    hit's CPU before). Each read is a statement of its own, so it sees every commit made before
+    it, in any process (SQLite's write-ahead log: each statement outside a transaction reads the
+    latest commit). One thread at a time uses it (another reads through the pool meanwhile); a
+    process forked from this one opens its own (a child never touches a parent's connection); a
+    failed read drops it, the pool answers, and the next read opens a new one.
     ``engine.dispose()`` closes it."""
 
     _lock = threading.Lock()
@@ -156,7 +170,7 @@ class _KeptConnection:
     @classmethod
     def of(cls, engine: Engine) -> "_KeptConnection":
         kept = engine.__dict__.get("_eis_kept_connection")
-        if kept is None or kept.pid != os.getpid():  # forked: the parent's socket stays the parent's
+        if kept is None or kept.pid != os.getpid():  # forked: the parent's connection stays the parent's
             with cls._lock:
                 kept = engine.__dict__.get("_eis_kept_connection")
                 if kept is None or kept.pid != os.getpid():
@@ -170,20 +184,44 @@ class _KeptConnection:
             return None
         try:
             if self.cursor is None:
-                proxied = self.engine.raw_connection()
-                connection = proxied.driver_connection
-                proxied.detach()  # the pool neither resets nor hands out this one
-                connection.autocommit = True
-                self.cursor = connection.cursor()
-            compiled = self.compiled.get(statement)
-            if compiled is None:
-                compiled = self.compiled[statement] = statement.compile(dialect=self.engine.dialect)
-            return self.cursor.execute(compiled.string, compiled.construct_params(params), prepare=True).fetchall()
+                self.cursor = self._open()
+            sql, arguments = self._compiled(statement)
+            if self.engine.dialect.name == "postgresql":
+                return self.cursor.execute(sql, arguments(params), prepare=True).fetchall()
+            return self.cursor.execute(sql, arguments(params)).fetchall()  # sqlite3 keeps it prepared
         except (DBAPIError, self.engine.dialect.dbapi.Error):  # the server went away, a restart...
             self.close()
             return None
         finally:
             self.lock.release()
+
+    def _open(self):
+        proxied = self.engine.raw_connection()  # the engine's own settings (``connect`` events)
+        connection = proxied.driver_connection
+        proxied.detach()  # the pool neither resets nor hands out this one
+        if self.engine.dialect.name == "postgresql":
+            connection.autocommit = True
+        else:
+            connection.isolation_level = None
+        return connection.cursor()
+
+    def _compiled(self, statement):
+        """``(SQL, arguments(params))``: the driver's parameters (positional for SQLite) after the
+        columns' own conversions (a date as SQLAlchemy writes it)."""
+        found = self.compiled.get(statement)
+        if found is None:
+            dialect = self.engine.dialect
+            compiled = statement.compile(dialect=dialect)
+            processors = {name: bind.type.bind_processor(dialect) for name, bind in compiled.binds.items()}
+            names = compiled.positiontup if compiled.positional else None
+
+            def arguments(params: dict):
+                values = {name: processors[name](value) if processors.get(name) else value
+                          for name, value in compiled.construct_params(params).items()}
+                return values if names is None else [values[name] for name in names]
+
+            found = self.compiled[statement] = (compiled.string, arguments)
+        return found
 
     def close(self) -> None:
         cursor, self.cursor = self.cursor, None

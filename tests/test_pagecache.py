@@ -1,5 +1,6 @@
 """The whole-page cache (eis_toolkit/pagecache.py, docs/page-cache.md): a hit is the page the view
 would render, for this reader only, in one query; every write, log-out or lost right shows at once."""
+import os
 import re
 from contextlib import contextmanager
 from datetime import timedelta
@@ -148,27 +149,35 @@ def _in_transaction(dbapi_connection) -> bool:
 def test_a_hit_reads_the_versions_in_one_statement_outside_any_transaction(loaded, client, tmp_path):
     """On PostgreSQL a read in a transaction costs three round trips (``BEGIN``, the read, the pool's
     ``ROLLBACK``); the hit's one statement runs alone, on the connection the process keeps for it
-    (its protocol messages traced by libpq: one round trip, idle before and after)."""
+    (PostgreSQL: its protocol messages traced by libpq, one round trip, idle before and after;
+    SQLite: the statements the driver ran, one ``SELECT`` and no ``BEGIN``), not through the pool."""
     assert client.get(CATALOGUE).status_code == 200
     seen = []
 
     def after(connection, cursor, statement, *args):
-        seen.append((statement.split()[0], _in_transaction(connection.connection.dbapi_connection)))
+        seen.append(statement)
 
+    kept = pagecache._KeptConnection.of(db.engine).cursor.connection
     event.listen(db.engine, "after_cursor_execute", after)
     try:
         if db.engine.dialect.name == "postgresql":
-            traced = _traced(pagecache._KeptConnection.of(db.engine).cursor.connection, tmp_path / "trace",
-                             lambda: client.get(CATALOGUE))
+            traced = _traced(kept, tmp_path / "trace", lambda: client.get(CATALOGUE))
             sent = [line.split("\t")[2].split()[0] for line in traced if line.startswith("F")]
             ready = [line.split()[-1] for line in traced if "ReadyForQuery" in line]
             assert (sent.count("Execute"), sent.count("Sync"), ready) == (1, 1, ["I"]), traced
             assert "Query" not in sent, "no BEGIN, no ROLLBACK"
         else:
-            assert client.get(CATALOGUE).status_code == 200
+            ran = []
+            kept.set_trace_callback(ran.append)
+            try:
+                assert client.get(CATALOGUE).status_code == 200
+            finally:
+                kept.set_trace_callback(None)
+            assert [statement.split()[0] for statement in ran] == ["SELECT"], ran
+            assert not kept.in_transaction
     finally:
         event.remove(db.engine, "after_cursor_execute", after)
-    assert seen == ([] if db.engine.dialect.name == "postgresql" else [("SELECT", False)])
+    assert seen == [], "nothing through the pool"
 
 
 def _traced(connection, path, request) -> list[str]:
@@ -187,35 +196,71 @@ def _traced(connection, path, request) -> list[str]:
 
 @pytest.mark.commits
 def test_a_commit_on_another_connection_shows_at_once_on_the_kept_one(loaded, client):
-    """A hit's versions come from a connection the process keeps (PostgreSQL): a write committed
-    anywhere else is on the next page, and the hit read the versions there, not through the pool."""
+    """A hit's versions come from a connection the process keeps: a write committed anywhere else
+    is on the next page, and the hit read the versions there, not through the pool."""
     assert "Paths to Japan" in client.get(CATALOGUE).get_data(as_text=True)
+    kept = pagecache._KeptConnection.of(db.engine).cursor
     db.session.scalar(select(Practice)).title = "Paths to Japan, second edition"
     db.session.commit()
     db.session.remove()
     assert "Paths to Japan, second edition" in client.get(CATALOGUE).get_data(as_text=True)
+    assert kept is not None and pagecache._KeptConnection.of(db.engine).cursor is kept
+
+
+def _drop(connection) -> None:
+    """Take the kept driver connection away from under the process, as a server restart would."""
     if db.engine.dialect.name == "postgresql":
-        assert pagecache._KeptConnection.of(db.engine).cursor is not None
+        with db.engine.connect() as other:
+            other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": connection.info.backend_pid})
+    else:
+        connection.close()  # sqlite3: every use then raises ProgrammingError
 
 
 @pytest.mark.commits
 def test_a_lost_kept_connection_reads_through_the_pool_then_opens_again(loaded, client):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("the kept connection is PostgreSQL's (SQLite's engine reads as it is)")
     assert client.get(CATALOGUE).status_code == 200
     kept = pagecache._KeptConnection.of(db.engine)
     lost = kept.cursor.connection
-    with db.engine.connect() as connection:
-        connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": lost.info.backend_pid})
+    _drop(lost)
     db.session.scalar(select(Practice)).title = "Paths to Japan, second edition"
     db.session.commit()
     db.session.remove()
     assert "Paths to Japan, second edition" in client.get(CATALOGUE).get_data(as_text=True)
-    assert lost.closed and kept.cursor is None, "dropped; the pool answered"
+    assert kept.cursor is None, "dropped; the pool answered"
     assert client.get(CATALOGUE).status_code == 200 and kept.cursor is not None
-    assert kept.cursor.connection is not lost and not kept.cursor.connection.closed
+    assert kept.cursor.connection is not lost
     db.engine.dispose()
     assert kept.cursor is None, "engine.dispose() closes it"
+
+
+@pytest.mark.commits
+def test_a_forked_process_opens_its_own_kept_connection(loaded, client):
+    """A gunicorn worker forked from a master that read the versions never shares its connection."""
+    assert client.get(CATALOGUE).status_code == 200
+    parent = pagecache._KeptConnection.of(db.engine)
+    parents = parent.cursor.connection
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report, then leave without running anything of pytest's
+        answer = b"0"
+        try:
+            db.engine.dispose(close=False)  # the pool's connections stay the parent's (SQLAlchemy's recipe)
+            child = pagecache._KeptConnection.of(db.engine)
+            fresh = child is not parent and child.cursor is None
+            served = client.get(CATALOGUE).status_code == 200
+            answer = b"1" if fresh and served and child.cursor.connection is not parents else b"0"
+        except BaseException as error:  # noqa: BLE001 - the parent says what went wrong
+            answer = repr(error).encode()
+        finally:
+            os.write(write, answer)
+            os._exit(0)
+    os.close(write)
+    answer = os.read(read, 4096)
+    os.close(read)
+    os.waitpid(pid, 0)
+    assert answer == b"1"
+    assert pagecache._KeptConnection.of(db.engine) is parent and parent.cursor.connection is parents
+    assert client.get(CATALOGUE).status_code == 200 and parent.cursor.connection is parents, "still usable here"
 
 
 def test_another_reader_never_gets_my_page(loaded, app, login, client):
