@@ -212,7 +212,8 @@ class _KeptConnection:
         if found is None:
             dialect = self.engine.dialect
             compiled = statement.compile(dialect=dialect)
-            processors = {name: bind.type.bind_processor(dialect) for name, bind in compiled.binds.items()}
+            processors = {name: bind.type.dialect_impl(dialect).bind_processor(dialect)  # SQLite: DATETIME's text
+                          for name, bind in compiled.binds.items()}
             names = compiled.positiontup if compiled.positional else None
 
             def arguments(params: dict):

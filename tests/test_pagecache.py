@@ -180,6 +180,32 @@ def test_a_hit_reads_the_versions_in_one_statement_outside_any_transaction(loade
     assert seen == [], "nothing through the pool"
 
 
+@pytest.mark.commits
+def test_a_logged_in_hit_on_the_kept_connection_compares_the_expiry_as_stored(loaded, client, login):
+    """The reader's log-in is checked on the kept connection too, its time passed as the column
+    writes it (SQLite: SQLAlchemy's text, not sqlite3's deprecated default adapter): a live log-in
+    is served from there, one that has just expired is not."""
+    login("dk@example.org")
+    assert client.get(SCORECARD).status_code == 200
+    kept = pagecache._KeptConnection.of(db.engine)
+    if db.engine.dialect.name == "sqlite":
+        ran = []
+        kept.cursor.connection.set_trace_callback(ran.append)
+        try:
+            assert client.get(SCORECARD).status_code == 200
+        finally:
+            kept.cursor.connection.set_trace_callback(None)
+        assert [statement.split()[0] for statement in ran] == ["SELECT"], ran
+    else:
+        assert client.get(SCORECARD).status_code == 200
+    log_in = db.session.scalar(select(UserSession))
+    log_in.expires_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    db.session.remove()
+    assert client.get(SCORECARD).status_code == 302
+    assert kept.cursor is not None, "refused on the kept connection, not after a failed read"
+
+
 def _traced(connection, path, request) -> list[str]:
     """The protocol messages of ``connection`` (psycopg) while ``request()`` runs, which must be a 200."""
     from psycopg.pq import Trace
