@@ -7,7 +7,7 @@
 # Variables, set on the command line (`make test PYTEST_ARGS='-k numbers -x'`):
 #   PYTEST_ARGS   extra pytest arguments, for every database run
 #   TESTS         test paths (default: testpaths from setup.cfg)
-#   DATABASES     which runs `make test` does, side by side (default: sqlite postgresql)
+#   DATABASES     which runs `make test` does, in order (default: sqlite postgresql)
 #   COVERAGE      yes|all|branch|no: line coverage in the SQLite run (yes, the default: Python's
 #                 sys.monitoring, nearly free), in both runs (all), branch coverage in the SQLite
 #                 run (branch: the C tracer, up to twice the CPU), or none
@@ -160,30 +160,23 @@ run: setup
 	$(VENV)/bin/eis demo
 	exec $(VENV)/bin/flask --app eis_toolkit run --host $(HOST) --port $(PORT)
 
-# Two pytest runs at the same time, each with a JUnit report in $(BUILD)/reports/:
-#   sqlite      the default database, all tests (browser tests run here only), with coverage; its
-#               output shows as it goes
+# Two pytest runs, each with a JUnit report in $(BUILD)/reports/:
+#   sqlite      the default database, all tests (browser tests run here only), with coverage
 #   postgresql  EIS_TEST_DATABASE_URL from the environment, else a throw-away cluster that is
 #               always stopped and removed (trap), with -m "not browser" and only the tests that
 #               use the database (--database-tests-only, tests/conftest.py: the others run the
-#               same code on both; their count and ids in $(BUILD)/reports/postgresql.left); its
-#               output goes to $(BUILD)/reports/postgresql.log, shown once the SQLite run is done
+#               same code on both; their count and ids in $(BUILD)/reports/postgresql.left)
 # then coverage over both runs and a summary; the exit code is non-zero if any run failed.
-# Side by side, each run's workers use the CPU that the other's leave idle (a browser test waits
-# for Chromium, a PostgreSQL test for its server): docs/developing.md, Where the time goes.
 test: setup
 	@reports=$(BUILD)/reports
 	mkdir -p "$$reports"
-	rm -rf "$$reports"/*.xml "$$reports"/*.rc "$$reports"/*.note "$$reports"/*.url "$$reports"/*.log "$$reports"/*.left \
-	  $(BUILD)/.coverage $(BUILD)/.coverage.* $(BUILD)/coverage-postgresql
+	rm -f "$$reports"/*.xml "$$reports"/*.rc "$$reports"/*.note "$$reports"/*.url "$$reports"/*.log "$$reports"/*.left \
+	  $(BUILD)/.coverage $(BUILD)/.coverage.*
 	# One PDF cache for every worker of both runs, as app servers share one (tests/conftest.py):
 	# a report with the same content is rendered once per make test, not once per worker and run.
 	export EIS_TEST_REPORT_CACHE="$(abspath $(BUILD))/test-report-cache"
 	rm -rf "$$EIS_TEST_REPORT_CACHE"
 	export COVERAGE_FILE="$(abspath $(BUILD))/.coverage"
-	# The PostgreSQL run's coverage (COVERAGE=all) in a folder of its own: pytest-cov combines every
-	# .coverage.* file beside its data file, so the runs' files must not meet until both are done.
-	pg_coverage="$(abspath $(BUILD))/coverage-postgresql/.coverage"
 	# Some containers set PYTHONDONTWRITEBYTECODE: then every worker and subprocess compiles
 	# eis_toolkit again and pytest rewrites every test module again (about 7 s of CPU per worker).
 	unset PYTHONDONTWRITEBYTECODE
@@ -192,28 +185,28 @@ test: setup
 	sqlite_cov=() pg_cov=()
 	export COVERAGE_CORE=sysmon
 	if [ "$(COVERAGE)" != no ]; then sqlite_cov=(--cov --cov-append --cov-report=); fi
-	if [ "$(COVERAGE)" = all ]; then pg_cov=(--cov --cov-report=); mkdir -p "$$(dirname "$$pg_coverage")"; fi
+	if [ "$(COVERAGE)" = all ]; then pg_cov=("$${sqlite_cov[@]}"); fi
 	if [ "$(COVERAGE)" = branch ]; then export COVERAGE_CORE=ctrace; sqlite_cov+=(--cov-branch); fi
 	# pytest-xdist: each worker has its own database (tests/conftest.py), app, server and browser.
 	workers=()
 	if [ "$(WORKERS)" != 0 ]; then workers=(-n "$(WORKERS)" --dist worksteal); fi
-	cluster="" pg_job=""
-	stop() {  # on exit: the PostgreSQL run if it still runs (interrupted), then its cluster
-	  if [ -n "$$pg_job" ] && kill -0 "$$pg_job" 2>/dev/null; then
-	    pkill -TERM -P "$$pg_job" 2>/dev/null || true
-	    wait "$$pg_job" 2>/dev/null || true
-	  fi
+	cluster="" cluster_pid=""
+	stop_cluster() {
+	  if [ -n "$$cluster_pid" ]; then wait "$$cluster_pid" 2>/dev/null || true; cluster_pid=""; fi
 	  if [ -n "$$cluster" ]; then
 	    .ci/pg-cluster stop "$$cluster" || echo "warning: could not remove the cluster in $$cluster" >&2
 	    cluster=""
 	  fi
 	}
-	trap stop EXIT
+	trap stop_cluster EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
+	# The throw-away PostgreSQL cluster starts in the background while the SQLite run goes on.
 	if [[ " $(DATABASES) " == *" postgresql "* ]] && [ -z "$${EIS_TEST_DATABASE_URL:-}" ]; then
 	  cluster=$$(mktemp -d /tmp/eis-pg.XXXXXX)
 	  chmod 755 "$$cluster"
+	  .ci/pg-cluster start "$$cluster" >"$$reports/postgresql.url" 2>"$$reports/pg-cluster.log" &
+	  cluster_pid=$$!
 	fi
 	run_pytest() {  # NAME PYTEST-ARGS...: run pytest, keep its exit code in $$reports/NAME.rc
 	  local name=$$1 rc=0
@@ -223,40 +216,29 @@ test: setup
 	  $(VENV_PY) -m pytest "$${workers[@]}" --junitxml="$$reports/$$name.xml" "$$@" $(TESTS) $(PYTEST_ARGS) || rc=$$?
 	  echo "$$rc" >"$$reports/$$name.rc"
 	}
-	postgresql_run() {  # the cluster (unless EIS_TEST_DATABASE_URL is given), then the run
-	  local url="$${EIS_TEST_DATABASE_URL:-}"
-	  if [ -n "$$url" ]; then
-	    echo "postgresql: using EIS_TEST_DATABASE_URL from the environment" >"$$reports/postgresql.note"
-	  else
-	    if ! .ci/pg-cluster start "$$cluster" >"$$reports/postgresql.url" 2>"$$reports/pg-cluster.log"; then
-	      cat "$$reports/pg-cluster.log" >&2
-	      echo "cluster" >"$$reports/postgresql.rc"
-	      return
-	    fi
-	    url=$$(cat "$$reports/postgresql.url")
-	    echo "postgresql: throw-away cluster at $$url" >"$$reports/postgresql.note"
-	  fi
-	  COVERAGE_FILE="$$pg_coverage" EIS_TEST_DATABASE_URL="$$url" run_pytest postgresql "$${pg_cov[@]}" \
-	    -m "not browser" --database-tests-only="$$reports/postgresql.left"
-	}
-	if [[ " $(DATABASES) " == *" postgresql "* ]]; then
-	  postgresql_run >"$$reports/postgresql.log" 2>&1 </dev/null &
-	  pg_job=$$!
-	fi
 	for db in $(DATABASES); do
 	  case $$db in
 	    sqlite)
 	      ( unset EIS_TEST_DATABASE_URL; run_pytest sqlite "$${sqlite_cov[@]}" ) ;;
 	    postgresql)
-	      if kill -0 "$$pg_job" 2>/dev/null; then
-	        echo
-	        echo "(the PostgreSQL run goes on: its output so far and to come, from $$reports/postgresql.log)"
+	      url="$${EIS_TEST_DATABASE_URL:-}"
+	      if [ -n "$$url" ]; then
+	        echo "postgresql: using EIS_TEST_DATABASE_URL from the environment" >"$$reports/postgresql.note"
+	      else
+	        if ! wait "$$cluster_pid"; then
+	          cat "$$reports/pg-cluster.log" >&2
+	          echo "cluster" >"$$reports/postgresql.rc"
+	          cluster_pid=""
+	          stop_cluster
+	          continue
+	        fi
+	        cluster_pid=""
+	        url=$$(cat "$$reports/postgresql.url")
+	        echo "postgresql: throw-away cluster at $$url" >"$$reports/postgresql.note"
 	      fi
-	      tail -n +1 -f --pid="$$pg_job" "$$reports/postgresql.log"
-	      wait "$$pg_job" || true
-	      pg_job=""
-	      if [ -f "$$pg_coverage" ]; then $(VENV)/bin/coverage combine -q --append --keep "$$pg_coverage" || true; fi
-	      if [ -n "$$cluster" ]; then .ci/pg-cluster stop "$$cluster" || true; cluster=""; fi ;;
+	      EIS_TEST_DATABASE_URL="$$url" run_pytest postgresql "$${pg_cov[@]}" -m "not browser" \
+	        --database-tests-only="$$reports/postgresql.left"
+	      stop_cluster ;;
 	    *)
 	      echo "unknown database '$$db' in DATABASES (use sqlite and/or postgresql)" >&2
 	      echo "unknown" >"$$reports/$$db.rc" ;;
