@@ -1,6 +1,7 @@
 """Browser journey (Playwright): a region member turns a peer recommendation into an action,
 submits the plan, then reports progress; the pages pass axe."""
 import pytest
+from playwright.sync_api import expect
 
 from conftest import assert_accessible, keep_screenshot, log_in
 
@@ -27,7 +28,7 @@ def test_a_member_turns_a_recommendation_into_an_action_submits_and_reports(load
     page.get_by_label("Costs").fill("€20,000")
     page.get_by_label("Baseline").fill("0")
     page.get_by_role("button", name="Save").click()
-    assert page.get_by_text("The action ends before it starts.").is_visible()
+    expect(page.get_by_text("The action ends before it starts.")).to_be_visible()
     assert page.get_by_label("Costs").input_value() == "€20,000"
     assert_accessible(page, "the action form with an error")
     keep_screenshot(page, "action-form-error")
@@ -36,7 +37,7 @@ def test_a_member_turns_a_recommendation_into_an_action_submits_and_reports(load
     page.get_by_text("The action is saved.").wait_for()
 
     page.get_by_role("button", name="Submit the plan").click()
-    assert page.get_by_text("Still missing").is_visible()
+    expect(page.get_by_text("Still missing")).to_be_visible()
     keep_screenshot(page, "plan-missing")
     page.get_by_role("link", name="Edit").first.click()
     page.get_by_label("Funding sources").fill("ERDF regional programme")
@@ -73,7 +74,7 @@ def test_progress_on_the_scorecard_and_adoption_on_the_practice_page(runner, liv
     # the demo member reads Danish: find the parts by their ids
     assert "EIS peer-review workshop in Aarhus" in block.locator("#progress-heading").inner_text()
     chart = block.locator("figure.chart img")
-    assert block.get_by_role("link", name="One front door for first-time exporters").is_visible()
+    expect(block.get_by_role("link", name="One front door for first-time exporters")).to_be_visible()
     for width in (1280, 390):
         page.set_viewport_size({"width": width, "height": 900})
         block.scroll_into_view_if_needed()
@@ -88,8 +89,8 @@ def test_progress_on_the_scorecard_and_adoption_on_the_practice_page(runner, liv
     for width in (1280, 390):
         page.set_viewport_size({"width": width, "height": 900})
         adopted.scroll_into_view_if_needed()
-        assert adopted.is_visible()
-        assert page.get_by_text("Central Denmark (DK04)").is_visible()
+        expect(adopted).to_be_visible()
+        expect(page.get_by_text("Central Denmark (DK04)")).to_be_visible()
         assert_accessible(page, f"the practice page at {width} px")
     keep_screenshot(page, "practice-adopted")
     page.goto(f"{live_server}/benchmark/programmes/eis/eis-core@1")

@@ -1,5 +1,6 @@
 """Browser journeys: Playwright driving Debian's chromium against a live server."""
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -11,11 +12,11 @@ def test_a_region_member_logs_in_and_sees_the_dashboard(loaded, live_server, pag
     page.get_by_label("Password", exact=True).fill("region-pass")
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"{live_server}/dashboard")
-    assert page.get_by_role("heading", name="Welcome, Dag Member").is_visible()
+    expect(page.get_by_role("heading", name="Welcome, Dag Member")).to_be_visible()
     assessments = page.get_by_role("region", name="Your region's self-assessments")
     assert "Aarhus workshop" in assessments.inner_text()
     page.get_by_role("button", name="Log out").click()
-    assert page.get_by_text("You are logged out.").is_visible()
+    expect(page.get_by_text("You are logged out.")).to_be_visible()
 
 
 def test_a_failed_browser_test_keeps_a_screenshot_of_each_open_page(loaded, live_server, page, request, tmp_path,

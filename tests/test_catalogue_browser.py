@@ -47,14 +47,14 @@ def journey(page, base: str) -> None:
     page.locator(".facets").get_by_role("link", name="Cosmetics").click()
     expect(results).to_have_count(1)
     assert "sector=cosmetics" in page.url and "q=Japan" in page.url and "sort=newest" not in page.url
-    assert page.locator(".practice-list").get_by_text("Open now").is_visible()
-    assert page.get_by_role("heading", name="Open now and coming up").is_visible()
+    expect(page.locator(".practice-list").get_by_text("Open now")).to_be_visible()
+    expect(page.get_by_role("heading", name="Open now and coming up")).to_be_visible()
 
     page.locator(".practice-list").get_by_role("link", name="Percorso Giappone per la cosmetica").click()
     page.wait_for_url("**/practices/japan-cosmetics-path")
     assert page.url.endswith("/practices/japan-cosmetics-path")
     assert page.get_by_role("heading", level=1).inner_text() == "Percorso Giappone per la cosmetica"
-    assert page.get_by_text("Peer rating 4.7 of 5").first.is_visible()
+    expect(page.get_by_text("Peer rating 4.7 of 5").first).to_be_visible()
     assert_accessible(page, "practice page")
 
     page.goto(base + "/practices/")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from eis_toolkit.extensions import db
 from tests.conftest import assert_accessible, log_in
@@ -31,7 +32,8 @@ def test_a_reviewer_on_a_phone_sees_the_scores_when_the_host_reveals_them(room, 
     assert phone.locator("html").get_attribute("lang") == "da"
     phone.locator("#live-updated").get_by_text(re.compile(r"^Opdateret \d")).wait_for()  # the script has polled
     assert phone.locator("#live-progress .live-count").first.inner_text() == "2 af 3"
-    assert phone.locator("#live-hidden").is_visible() and not phone.locator("#live-dimensions-section").is_visible()
+    expect(phone.locator("#live-hidden")).to_be_visible()
+    expect(phone.locator("#live-dimensions-section")).to_be_hidden()
     assert phone.locator("#reveal-form").count() == 0 and phone.locator("#room-language").count() == 0
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390, "no sideways scrolling on the phone"
     assert_accessible(phone, "the live screen on a phone, hidden")
@@ -44,8 +46,8 @@ def test_a_reviewer_on_a_phone_sees_the_scores_when_the_host_reveals_them(room, 
     page.get_by_role("button", name="Nascondi i punteggi").wait_for()
 
     phone.locator("#live-dimensions-section").wait_for(state="visible")  # at the next poll, without reloading
-    assert not phone.locator("#live-hidden").is_visible()
-    assert phone.get_by_role("heading", name="Drøft først: hvor bedømmerne er uenige").is_visible()
+    expect(phone.locator("#live-hidden")).to_be_hidden()
+    expect(phone.get_by_role("heading", name="Drøft først: hvor bedømmerne er uenige")).to_be_visible()
     headers = phone.locator("#live-dimensions thead").first.text_content()
     assert "Afvigelse" in headers and "Scarto" not in headers, "the reader's Danish, not the room's Italian"
     phone.locator("#live-questions li").first.wait_for()
@@ -55,7 +57,7 @@ def test_a_reviewer_on_a_phone_sees_the_scores_when_the_host_reveals_them(room, 
 
     page.get_by_role("button", name="Nascondi i punteggi").click()
     phone.locator("#live-hidden").wait_for(state="visible")  # hidden again on the phone too
-    assert not phone.locator("#live-dimensions-section").is_visible()
+    expect(phone.locator("#live-dimensions-section")).to_be_hidden()
 
 
 def test_the_followers_screen_on_a_desktop_is_accessible(room, live_server, page):
@@ -63,6 +65,6 @@ def test_the_followers_screen_on_a_desktop_is_accessible(room, live_server, page
     log_in(page, live_server, "dk@example.org")
     page.goto(f"{live_server}{VIEW}")
     page.locator("#live-questions li").first.wait_for()
-    assert page.locator(".live-chart svg").first.is_visible(), "the bars, on a wide screen"
+    expect(page.locator(".live-chart svg").first, "the bars, on a wide screen").to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
     assert_accessible(page, "the live screen on a desktop, revealed")
