@@ -153,7 +153,7 @@ class _Unsaved(AssertionError):
     pass
 
 
-def _hand_over() -> None:
+def hand_over() -> None:
     """Before a request or command: the test's own session must hold nothing uncommitted (the
     request could not see it in production); it is then ended, so that objects the test holds
     are reloaded, with what the request committed, when they are next read."""
@@ -173,7 +173,7 @@ class RequestClient(FlaskClient):
     Flask-SQLAlchemy gives it its own session and removes that session when the request ends."""
 
     def run_wsgi_app(self, environ, buffered=False):
-        _hand_over()
+        hand_over()
         return contextvars.Context().run(super().run_wsgi_app, environ, buffered)
 
 
@@ -181,7 +181,7 @@ class CommandRunner(FlaskCliRunner):
     """Flask's CLI runner, each command in its own app context and database session."""
 
     def invoke(self, *args, **kwargs):
-        _hand_over()
+        hand_over()
         return contextvars.Context().run(super().invoke, *args, **kwargs)
 
 
@@ -216,7 +216,7 @@ def _install_session_binding() -> None:
     session_class._eis_bound = True
     db.session.session_factory.configure(join_transaction_mode="create_savepoint")
 
-    # What the test body flushed but did not commit is unsaved work too (see _hand_over).
+    # What the test body flushed but did not commit is unsaved work too (see hand_over).
     @event.listens_for(db.session, "after_flush")
     def flushed(session, context):
         session.info["eis_flushed"] = True
@@ -431,7 +431,7 @@ def elsewhere(app):
 
     def run(fn, *args, **kwargs):
         if not has_request_context():
-            _hand_over()  # else the test's open SAVEPOINT would hold, and could undo, what fn commits
+            hand_over()  # else the test's open SAVEPOINT would hold, and could undo, what fn commits
 
         def call():
             with app.app_context():

@@ -121,7 +121,6 @@ def test_a_member_adds_and_edits_an_action(published, client, login):
     assert str(action.plan.status) == "draft"
     response = client.post(f"{PLAN}/actions/{action.id}", data=COMPLETE | {"players": "The agency"})
     assert response.status_code == 302
-    db.session.expire_all()
     assert db.session.get(Action, action.id).players == "The agency"
     assert COMPLETE["title"] in client.get(PLAN).get_data(as_text=True)
 

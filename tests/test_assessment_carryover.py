@@ -24,6 +24,7 @@ from eis_toolkit.questionnaires.types import AnswerData, question_type
 from eis_toolkit.assessments.services import save_answers
 from tests.assessment_fixtures import (HOST_ONLY, assessment_of, complete_answers, drafted,  # noqa: F401
                                        person, sign_in)
+from tests.conftest import hand_over
 
 AARHUS_ANSWERS = {
     "strategy.vision": {"score": 4, "comment": "Written strategy"},
@@ -254,7 +255,6 @@ def test_submitting_with_carried_over_answers_asks_that_they_still_hold(client, 
     assert rounds.status == AssessmentStatus.DRAFT
     done = client.post(f"/assessments/{rounds.id}/submit", data={"carried_still_hold": "y"})
     assert done.status_code == 302
-    db.session.expire_all()
     assert db.session.get(type(rounds), rounds.id).status == AssessmentStatus.SUBMITTED
     assert not db.session.scalars(select(Answer).where(Answer.assessment_id == rounds.id,
                                                        Answer.carried_from_id.is_not(None))).all()
@@ -426,7 +426,7 @@ def test_a_member_starts_from_the_previous_one_checks_a_page_and_submits(rounds,
     page.get_by_role("button", name="Save", exact=True).first.click()
     expect(page.get_by_text("Saved.")).to_be_visible()
     expect(page.get_by_text("Carried over from Aarhus workshop")).to_have_count(0)
-    db.session.expire_all()
+    hand_over()  # the live server's request committed: read what it stored
     given = queries.answers_by_key(rounds)  # outreach.single_entry stays carried over
     rest = {key: data for key, data in complete_answers(queries.definition(rounds)).items() if key not in given}
     save_answers(rounds, rest, {}, person("dk@example.org"))

@@ -15,7 +15,7 @@ from eis_toolkit.extensions import db
 from eis_toolkit.questionnaires.types import AnswerData
 from tests.assessment_fixtures import assessment_of, complete_answers, draft, drafted, pdf_bytes, person  # noqa: F401
 from tests.browser_language import switch_language, translator
-from tests.conftest import assert_accessible, log_in
+from tests.conftest import assert_accessible, hand_over, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +25,9 @@ def question(page, key):
 
 
 def stored(assessment):
-    db.session.expire_all()
+    """The answers as the live server's requests committed them (no request of the test's client
+    ends the test's session in between: this does)."""
+    hand_over()
     return queries.answers_by_key(assessment)
 
 

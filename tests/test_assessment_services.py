@@ -16,7 +16,6 @@ from tests.assessment_fixtures import assessment_of, complete_answers, draft, dr
 
 
 def stored(assessment) -> dict[str, AnswerData]:
-    db.session.expire_all()
     return {key: AnswerData.of(a) for key, a in queries.answers_by_key(assessment).items()}
 
 

@@ -133,7 +133,6 @@ def test_the_number_of_queries_does_not_grow_with_the_data(load, count_queries, 
     counts = []
     for size, (n_regions, n_reviewers) in enumerate([(1, 1), (4, 4)]):
         load(make_bundle(grow(n_regions, n_reviewers), slug=f"ws-{size}"))
-        db.session.expire_all()
         w = workshop(f"ws-{size}")  # loaded, but not its questionnaire
         programme = db.session.get(Programme, w.programme_id)
         with count_queries() as queries:

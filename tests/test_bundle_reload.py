@@ -55,7 +55,6 @@ def test_what_a_reload_names_it_changes_and_nothing_else(load, bundle):
     partial["workshops"][0]["place"] = "Aarhus, Dokk1"
     partial["people"][0]["active"] = False
     load(partial)
-    db.session.expire_all()
     workshop = db.session.query(Workshop).one()
     assert workshop.place == "Aarhus, Dokk1" and workshop.description == "Hot seat for DK04 and IE04"
     assert [v.firm for v in db.session.query(SiteVisit).order_by(SiteVisit.position)] == ["EASI'R", "Unique North"]
@@ -144,7 +143,6 @@ def test_a_bare_practice_reload_keeps_its_texts_terms_and_editions(load, bundle)
     load(bundle)
     before = snapshot()
     load({"practices": [{"slug": "paths-japan", "title": "Paths to Japan", "markets": ["JP", "US"]}]})
-    db.session.expire_all()
     stored = db.session.query(Practice).one()
     assert stored.summary == "Missions to Tokyo" and stored.organisation == "Lombardy Region"
     assert stored.keys("market") == ["JP", "US"] and stored.keys("sector") == ["cosmetics"]

@@ -30,7 +30,6 @@ def test_editions_load_update_and_stay_put(load, bundle):
     bundle["practices"][0]["editions"] = [{**EDITIONS[1], "place": "New York"}]
     counts = load(bundle)
     assert counts["edition deleted"] == 1 and counts["edition updated"] == 1
-    db.session.expire_all()
     assert [(e.title, e.place) for e in db.session.scalars(select(PracticeEdition))] == [("USA", "New York")]
 
 

@@ -125,7 +125,6 @@ def test_a_member_writes_a_draft_sends_it_and_a_host_publishes_it(app, client, l
     response = client.post("/practices/new", data={**FORM, "region_id": str(dk04),
                                                    "editions": "Call | 2099-05-13 | | | Aarhus | SMEs in DK04"})
     assert response.status_code == 302
-    db.session.expire_all()
     practice = db.session.scalar(select(Practice).where(Practice.title == "Export desk"))
     assert practice.status == "draft" and practice.region_id == dk04
     assert [(e.title, e.deadline, e.place) for e in practice.editions] == [("Call", date(2099, 5, 13), "Aarhus")]
@@ -138,7 +137,6 @@ def test_a_member_writes_a_draft_sends_it_and_a_host_publishes_it(app, client, l
     client.post("/logout")
     login("host@example.org")
     assert client.post(f"/practices/{practice.slug}/return", data={"reason": ""}).status_code == 302
-    db.session.expire_all()
     assert db.session.get(Practice, practice.id).status == "in_review"  # no reason, no change
     assert client.post(f"/practices/{practice.slug}/return", data={"reason": "Add the results."}).status_code == 302
     client.post("/logout")
@@ -149,7 +147,6 @@ def test_a_member_writes_a_draft_sends_it_and_a_host_publishes_it(app, client, l
     client.post("/logout")
     login("host@example.org")
     assert client.post(f"/practices/{practice.slug}/publish").status_code == 302
-    db.session.expire_all()
     practice = db.session.get(Practice, practice.id)
     assert practice.status == "published" and practice.published_at is not None
     assert "A better desk." in page_text(client.get("/practices/?q=desk"))
@@ -171,7 +168,6 @@ def test_a_member_cannot_write_for_another_region(client, login, loaded):
     itc4 = db.session.scalar(select(Region.id).where(Region.code == "ITC4"))
     response = client.post("/practices/new", data={**FORM, "region_id": str(itc4)})
     assert response.status_code in (200, 403)
-    db.session.expire_all()
     assert db.session.scalar(select(Practice).where(Practice.title == "Export desk")) is None
 
 
@@ -185,7 +181,6 @@ def test_a_practice_starts_from_a_nomination_prefilled_and_linked(client, login,
     response = client.post("/practices/new", data={**FORM, "title": "Company visits", "region_id": str(dk04),
                                                    "nomination": nomination.id, "dimensions": ["outreach"]})
     assert response.status_code == 302
-    db.session.expire_all()
     practice = db.session.scalar(select(Practice).where(Practice.title == "Company visits"))
     assert db.session.get(Nomination, nomination.id).practice_id == practice.id
     assert client.get(f"/practices/new?nomination={nomination.id}").status_code == 403  # already has one
@@ -237,11 +232,9 @@ def test_role_route_matrix(app, client, login, load, bundle, person, status):
         expected = _expected(person, status, action)
         assert response.status_code == expected, (person, status, action, response.status_code)
         if expected == 302 and PEOPLE[person]:
-            db.session.expire_all()
             changed = db.session.scalar(select(Practice.status).where(Practice.slug == "dk-practice"))
             assert changed != status, (person, status, action)
             return  # the state moved on; the other actions are covered by other statuses
-    db.session.expire_all()
     assert db.session.scalar(select(Practice.status).where(Practice.slug == "dk-practice")) == status
 
 

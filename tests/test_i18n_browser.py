@@ -5,9 +5,8 @@ import pytest
 from playwright.sync_api import expect
 
 from eis_toolkit.assessments import queries
-from eis_toolkit.extensions import db
 from tests.assessment_fixtures import draft, drafted  # noqa: F401
-from tests.conftest import assert_accessible
+from tests.conftest import assert_accessible, hand_over
 
 pytestmark = pytest.mark.browser
 
@@ -38,7 +37,7 @@ def test_an_italian_member_types_2_000_000_and_the_script_answers_in_italian(dra
     page.locator('[id="q-strategy.budget"]').get_by_role("textbox").first.fill("2.000.000")
     expect(page.locator("#save-status")).to_have_text(re.compile(r"^Tutte le modifiche salvate alle "),
                                                       timeout=15000)
-    db.session.expire_all()
+    hand_over()  # the live server's request committed: read what it stored
     assert queries.answers_by_key(draft)["strategy.budget"].value == 2_000_000
     page.reload()
     expect(page.locator('[id="q-strategy.budget"]').get_by_role("textbox").first).to_have_value("2000000")

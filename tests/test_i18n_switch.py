@@ -16,7 +16,6 @@ def _lang(response) -> str:
 
 
 def _language_of(email: str) -> str:
-    db.session.expire_all()
     return db.session.scalar(select(User.language).where(User.email == email))
 
 

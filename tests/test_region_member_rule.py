@@ -51,7 +51,6 @@ def test_the_admin_form_shows_the_rule_on_the_region_field(client, loaded, login
         "name": admin.name, "email": admin.email, "region_id": "0", "roles": ["admin", "region"],
         "language": "en", "active": "y", "password": ""}).get_data(as_text=True)
     assert MESSAGE in page.split('id="region_id-error"')[1].split("</p>")[0]
-    db.session.expire_all()
     assert _person("admin@example.org").roles == {Role.ADMIN}
 
 

@@ -130,7 +130,6 @@ def test_the_selected_catalogue_takes_the_same_queries_for_one_practice_or_eight
                   "ratings": [{"rater": "ie@example.org", "evidence": 3, "transferability": 3, "usefulness": 3}],
                   "editions": [{"title": f"Call {i}", "deadline": "2027-01-01"}]} for i in range(n - 1)]
         load({**bundle, "practices": bundle["practices"] + extra})
-        db.session.expire_all()
         with count_queries() as statements:
             context = selected_catalogue_context(MultiDict(), "en")
             assert len(context["practices"]) == n

@@ -275,7 +275,6 @@ def test_the_cache_gives_the_same_bytes_and_new_bytes_after_a_score_changes(load
     score = db.session.scalar(select(ReviewScore).where(ReviewScore.score == 3))
     score.score = 5
     db.session.commit()
-    db.session.expire_all()
     changed = client.get(URL).data
     assert changed != first and len(list(report_cache.glob("*/*.pdf"))) == 2
     assert "5.00" in words(pdf_text(changed))

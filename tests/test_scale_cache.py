@@ -14,7 +14,6 @@ SLUG = "aarhus-2017"
 
 
 def version() -> int | None:
-    db.session.expire_all()
     return db.session.scalar(select(DataVersion.version).where(DataVersion.id == 1))
 
 

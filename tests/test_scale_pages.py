@@ -92,7 +92,6 @@ def test_assessment_pages_never_load_the_workshops_assignments(programme, client
     login(email, PASSWORD)
     url = f"/assessments/{_assessment_id(code)}/questions/dim0"
     client.get(url)
-    db.session.expire_all()
     with count_queries() as queries, loaded_objects(ReviewerAssignment) as seen:
         assert client.get(url).status_code == 200
     assert seen == []
@@ -134,7 +133,6 @@ def test_the_review_pages_load_only_the_reviewed_region(programme, client, login
     r000 = assignment.region_id
     url = f"/reviews/{assignment.id}{page}"
     client.get(url)
-    db.session.expire_all()
     with count_queries() as queries, loaded_objects(ReviewerAssignment) as seen:
         response = client.get(url)
     assert response.status_code == 200
