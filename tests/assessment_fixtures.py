@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from eis_toolkit.extensions import db
-from eis_toolkit.models import Assessment, Region, User, Workshop
+from eis_toolkit.models import Assessment, Region, Workshop
 from eis_toolkit.questionnaires.types import AnswerData
+from tests.conftest import person
 
 ODENSE = {
     "slug": "odense-2018", "title": "Odense workshop", "questionnaire": "eis-core@1", "host": "DK04",
@@ -47,10 +48,6 @@ def assessment_of(region_code: str, workshop_slug: str = "odense-2018") -> Asses
 def draft(drafted) -> Assessment:
     """DK04's draft self-assessment for the Odense workshop."""
     return assessment_of("DK04")
-
-
-def person(email: str) -> User:
-    return db.session.scalar(select(User).where(User.email == email))
 
 
 @pytest.fixture

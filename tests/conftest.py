@@ -37,13 +37,14 @@ import pytest
 import yaml
 from flask import current_app, has_app_context, has_request_context
 from flask.testing import FlaskCliRunner, FlaskClient
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 from werkzeug.serving import make_server
 
 from eis_toolkit import ROOT, create_app
 from eis_toolkit.extensions import db
+from eis_toolkit.models import User
 
 from tests import replay
 
@@ -716,6 +717,11 @@ def page(_browser):
     yield context.new_page()
     for context in list(_browser.contexts):
         context.close()
+
+
+def person(email: str) -> User | None:
+    """The person with this e-mail, read in the test's session."""
+    return db.session.scalar(select(User).where(User.email == email))
 
 
 def log_in(page, base: str, email: str, password: str | None = None, *, through_the_form: bool = False) -> None:

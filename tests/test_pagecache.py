@@ -12,8 +12,8 @@ from sqlalchemy import event, select, text
 from eis_toolkit import cache, pagecache
 from eis_toolkit.columns import utcnow
 from eis_toolkit.extensions import db
-from eis_toolkit.models import Practice, Review, User, UserSession, Workshop
-from tests.conftest import csrf_token
+from eis_toolkit.models import Practice, Review, UserSession, Workshop
+from tests.conftest import csrf_token, person
 
 SCORECARD = "/benchmark/workshops/aarhus-2017/regions/DK04"
 WORKSHOP = "/benchmark/workshops/aarhus-2017"
@@ -47,10 +47,6 @@ def fresh(client, path: str) -> str:
     """The page as the view renders it, with no cached page."""
     cache.cache.clear()
     return without_tokens(client.get(path).get_data(as_text=True))
-
-
-def person(email: str) -> User:
-    return db.session.scalar(select(User).where(User.email == email))
 
 
 @pytest.mark.parametrize("email, path", [("dk@example.org", SCORECARD), ("host@example.org", WORKSHOP),

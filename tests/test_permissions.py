@@ -5,7 +5,8 @@ from sqlalchemy import select
 
 from eis_toolkit import permissions
 from eis_toolkit.extensions import db
-from eis_toolkit.models import Assessment, User, Workshop
+from eis_toolkit.models import Assessment, Workshop
+from tests.conftest import person as person_of
 
 PEOPLE = ["admin@example.org", "host@example.org", "dk@example.org", "it@example.org", "ie@example.org", None]
 
@@ -13,7 +14,7 @@ PEOPLE = ["admin@example.org", "host@example.org", "dk@example.org", "it@example
 def person(email):
     if email is None:
         return AnonymousUserMixin()
-    return db.session.scalar(select(User).where(User.email == email))
+    return person_of(email)
 
 
 @pytest.fixture

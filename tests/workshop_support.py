@@ -18,11 +18,11 @@ import pytest
 from sqlalchemy import select
 
 from eis_toolkit.extensions import db
-from eis_toolkit.models import Region, ReviewerAssignment, User, Workshop
+from eis_toolkit.models import Region, ReviewerAssignment, Workshop
 from eis_toolkit.questionnaires.schema import QuestionnaireDef
 from eis_toolkit.workshops import reviews as review_services
 from eis_toolkit.workshops.queries import scored_question_ids
-from tests.conftest import SMALL_BUNDLE
+from tests.conftest import SMALL_BUNDLE, person
 
 PASSWORD = "review-pass"
 SLUG = "aarhus-2017"
@@ -70,10 +70,6 @@ def open_workshop(load, workshop_bundle) -> Workshop:
 
 def workshop(slug: str = SLUG) -> Workshop:
     return db.session.scalar(select(Workshop).where(Workshop.slug == slug))
-
-
-def person(email: str) -> User:
-    return db.session.scalar(select(User).where(User.email == email))
 
 
 def region(code: str) -> Region:
