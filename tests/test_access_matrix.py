@@ -4,8 +4,9 @@ route fails here until someone says who may use it.
 The scenario: workshop aarhus-2017, **closed** (reviews in, not published), DK04 and IE04 in the
 hot seat. DK04 was reviewed by ITC4's reviewer (submitted) and IE04's (a draft). The host works
 for DK04, so before publication they are held to a reviewer's rule for DK04 (and for the
-workshop's benchmark). Each (route, person) runs its one request in a test of its own, from the scenario built once for
-the module, rolled back.
+workshop's benchmark). The workshop's host from a region outside the hot seat meets the same
+routes in tests/test_access_matrix_host.py (kind ``HOST``). Each (route, person) runs its one
+request in a test of its own, from the scenario built once for the module, rolled back.
 
 What is asserted: nobody gets a 500; those not in a route's ``allowed`` set are sent to log in
 (anonymous) or refused (403/404, or 401 for a script's JSON); those in it are not. The finer
@@ -25,25 +26,31 @@ from tests.conftest import SMALL_BUNDLE
 
 KINDS = ("anonymous", "member", "other_member", "reviewer_submitted", "reviewer_draft", "reviewer_unassigned",
          "host_in_hot_seat", "admin")
+#: The workshop's host from a region outside the hot seat. A workshop's hosts work for its host
+#: region, so no workshop has both kinds of host: this kind meets the same routes in the same
+#: scenario with the workshop hosted by ITC4 (tests/test_access_matrix_host.py).
+HOST = "host"
 EMAILS = {"member": "dk@example.org", "other_member": "plain.itc4@example.org",
           "reviewer_submitted": "it@example.org", "reviewer_draft": "ie@example.org",
           "reviewer_unassigned": "free.itc4@example.org", "host_in_hot_seat": "host@example.org",
-          "admin": "admin@example.org"}
+          "admin": "admin@example.org", HOST: "host.itc4@example.org"}
 EXTRA_PEOPLE = [
     {"email": "plain.itc4@example.org", "name": "Pia Plain", "region": "ITC4", "roles": ["region"],
      "password": "region-pass"},
     {"email": "free.itc4@example.org", "name": "Fred Free", "region": "ITC4", "roles": ["reviewer"],
      "password": "review-pass"},
+    {"email": "host.itc4@example.org", "name": "Iris Host", "region": "ITC4", "roles": ["host", "region"],
+     "password": "host-pass"},
 ]
 EXTRA_PASSWORDS = {p["email"]: p["password"] for p in EXTRA_PEOPLE}
 
-EVERYONE = set(KINDS)
+EVERYONE = set(KINDS) | {HOST}
 LOGGED_IN = EVERYONE - {"anonymous"}
 ADMIN = {"admin"}
-HOSTS = {"host_in_hot_seat", "admin"}
+HOSTS = {"host_in_hot_seat", HOST, "admin"}
 REVIEWERS = {"reviewer_submitted", "reviewer_draft", "reviewer_unassigned"}
-REGION_STAFF = {"member", "other_member", "reviewer_submitted", "reviewer_draft", "host_in_hot_seat"}
-PARTNERS = LOGGED_IN - {"admin"}  # everyone of a partner region (the admin has none)
+#: Who runs the DK04 part of the closed workshop: the DK04 host waits for publication.
+RUNS_DK04 = {HOST, "admin"}
 
 #: endpoint → who may use it in the scenario. A new route must be added here.
 ALLOWED = {
@@ -63,14 +70,15 @@ ALLOWED = {
     "admin.programmes": ADMIN, "admin.programme_new": ADMIN, "admin.programme_edit": ADMIN,
     "admin.programme_partner_add": ADMIN, "admin.programme_partner_remove": ADMIN, "admin.programme_delete": ADMIN,
     # self-assessments: DK04's, submitted (members read it; reviewers of DK04 and hosts too)
-    "assessments.index": {"member", "other_member", "reviewer_submitted", "reviewer_draft", "host_in_hot_seat"},
-    "assessments.overview": {"member", "reviewer_submitted", "reviewer_draft", "host_in_hot_seat", "admin"},
-    "assessments.compare": {"member", "reviewer_submitted", "reviewer_draft", "host_in_hot_seat", "admin"},
-    "assessments.print_view": {"member", "reviewer_submitted", "reviewer_draft", "host_in_hot_seat", "admin"},
-    "assessments.workbook_download": {"member", "reviewer_submitted", "reviewer_draft", "host_in_hot_seat", "admin"},
+    "assessments.index": {"member", "other_member", "reviewer_submitted", "reviewer_draft", "host_in_hot_seat", HOST},
+    "assessments.overview": {"member", "reviewer_submitted", "reviewer_draft", "host_in_hot_seat", HOST, "admin"},
+    "assessments.compare": {"member", "reviewer_submitted", "reviewer_draft", "host_in_hot_seat", HOST, "admin"},
+    "assessments.print_view": {"member", "reviewer_submitted", "reviewer_draft", "host_in_hot_seat", HOST, "admin"},
+    "assessments.workbook_download": {"member", "reviewer_submitted", "reviewer_draft", "host_in_hot_seat", HOST,
+                                      "admin"},
     "assessments.evidence": set(),  # no file in the scenario: 404 for those who may see, refused for others
     # submitted: read-only pages for those who may see it; nobody saves
-    "assessments.dimension": {"member", "reviewer_submitted", "reviewer_draft", "host_in_hot_seat", "admin"},
+    "assessments.dimension": {"member", "reviewer_submitted", "reviewer_draft", "host_in_hot_seat", HOST, "admin"},
     "assessments.autosave": set(),
     "assessments.submit": set(),
     "assessments.carry_over": set(),  # submitted: 409 for its members, refused for the rest
@@ -80,10 +88,11 @@ ALLOWED = {
     "assessments.session_token": LOGGED_IN,
     # benchmark: closed, so hosts and admins only; the DK04 host waits for publication
     "benchmark.index": LOGGED_IN, "benchmark.programme_page": LOGGED_IN,
-    "benchmark.programme_heatmap": ADMIN,  # only the admin counts the closed workshop: 404 (nothing to draw) else
-    "benchmark.workshop_page": ADMIN, "benchmark.workshop_export": ADMIN, "benchmark.workshop_heatmap": ADMIN,
-    "benchmark.scorecard": ADMIN, "benchmark.scorecard_chart": ADMIN, "benchmark.scorecard_export": ADMIN,
-    "reports.workshop_report": ADMIN, "reports.region_report": ADMIN,
+    "benchmark.programme_heatmap": RUNS_DK04,  # only they count the closed workshop: 404 (nothing to draw) else
+    "benchmark.workshop_page": RUNS_DK04, "benchmark.workshop_export": RUNS_DK04,
+    "benchmark.workshop_heatmap": RUNS_DK04,
+    "benchmark.scorecard": RUNS_DK04, "benchmark.scorecard_chart": RUNS_DK04, "benchmark.scorecard_export": RUNS_DK04,
+    "reports.workshop_report": RUNS_DK04, "reports.region_report": RUNS_DK04,
     "reports.catalogue_report": EVERYONE,
     # the public catalogue and the self-check
     "catalogue.index": EVERYONE, "catalogue.index_csv": EVERYONE, "catalogue.index_json": EVERYONE,
@@ -92,16 +101,17 @@ ALLOWED = {
     "catalogue.self_check": EVERYONE, "catalogue.self_check_results": EVERYONE,
     "catalogue.self_check_results_json": EVERYONE,
     # practice editing: ITC4's published practice; its region's members and the moderators
-    "catalogue.manage": {"other_member", "reviewer_submitted", "member", "reviewer_draft", "host_in_hot_seat",
+    "catalogue.manage": {"other_member", "reviewer_submitted", "member", "reviewer_draft", "host_in_hot_seat", HOST,
                          "admin"},
-    "catalogue.new": {"member", "other_member", "reviewer_submitted", "reviewer_draft", "host_in_hot_seat",
+    "catalogue.new": {"member", "other_member", "reviewer_submitted", "reviewer_draft", "host_in_hot_seat", HOST,
                       "admin"},
-    "catalogue.edit": {"other_member", "reviewer_submitted", "host_in_hot_seat", "admin"},
-    "catalogue.moderate": {"host_in_hot_seat", "admin"},
+    "catalogue.edit": {"other_member", "reviewer_submitted", "host_in_hot_seat", HOST, "admin"},
+    "catalogue.moderate": {"host_in_hot_seat", HOST, "admin"},
     # reviewing
     "workshops.inbox": REVIEWERS | {"reviewer_submitted"},
-    "workshops.review": {"reviewer_submitted", "admin"},  # it@'s review of DK04 (the DK04 host: no)
-    "workshops.review_dimension": {"reviewer_submitted", "admin"}, "workshops.review_general": {"reviewer_submitted", "admin"},
+    "workshops.review": {"reviewer_submitted"} | RUNS_DK04,  # it@'s review of DK04 (the DK04 host: no)
+    "workshops.review_dimension": {"reviewer_submitted"} | RUNS_DK04,
+    "workshops.review_general": {"reviewer_submitted"} | RUNS_DK04,
     "workshops.review_submit": set(),  # submitted, and the round closed: there is nothing to confirm
     "workshops.autosave": set(),  # the review is submitted and the round closed: nobody edits it
     "workshops.nomination_add": set(), "workshops.nomination_delete": set(), "workshops.ratings": set(),
@@ -114,19 +124,20 @@ ALLOWED = {
     "workshops.live_screen": HOSTS, "workshops.live_data": HOSTS, "workshops.live_reveal": HOSTS,
     # the live screen on one's own device: the workshop's reviewers, the hot-seat regions' members (DK04's
     # dk@, IE04's ie@), hosts; not a reviewer without an assignment here, nor a region outside the hot seat
-    "workshops.live_view": {"member", "reviewer_submitted", "reviewer_draft", "host_in_hot_seat", "admin"},
-    "workshops.live_view_data": {"member", "reviewer_submitted", "reviewer_draft", "host_in_hot_seat", "admin"},
-    "workshops.nominations": HOSTS, "workshops.nomination_moderate": ADMIN,  # a DK04 nomination
+    "workshops.live_view": {"member", "reviewer_submitted", "reviewer_draft", "host_in_hot_seat", HOST, "admin"},
+    "workshops.live_view_data": {"member", "reviewer_submitted", "reviewer_draft", "host_in_hot_seat", HOST, "admin"},
+    "workshops.nominations": HOSTS, "workshops.nomination_moderate": RUNS_DK04,  # a DK04 nomination
     "workshops.site_visit_edit": HOSTS, "workshops.site_visit_delete": HOSTS, "workshops.site_visit_new": HOSTS,
     "workshops.transition": HOSTS, "workshops.suggest_reviewers": HOSTS,
     # DK04's peer reviews: the admin and DK04's reviewer who submitted; IE04's draft reviewer has not
-    "workshops.results": {"reviewer_submitted", "admin"},
-    "workshops.results_export": {"reviewer_submitted", "admin"},
+    "workshops.results": {"reviewer_submitted"} | RUNS_DK04,
+    "workshops.results_export": {"reviewer_submitted"} | RUNS_DK04,
     # action plans follow publication: the workshop is closed, so nobody has one yet
     # (tests/test_actions_pages.py has the published matrix)
     "actions.plan": set(), "actions.action_new": set(), "actions.action_edit": set(),
     "actions.action_delete": set(), "actions.submit": set(), "actions.progress": set(), "actions.comment": set(),
-    "actions.region_progress": {"member", "host_in_hot_seat", "admin"},  # DK04's progress: its members
+    # DK04's progress: its members (not ITC4's host)
+    "actions.region_progress": {"member", "host_in_hot_seat", "admin"},
     # the action plan's PDF: exactly who may read the plan (tests/test_reports_action_plan.py has the
     # published matrix)
     "reports.action_plan_report": set(),
@@ -155,10 +166,10 @@ def test_every_route_says_who_may_use_it():
 @pytest.fixture(scope="module")
 def scenario(shared_data):
     """Built once for the module: every case starts from it and is rolled back."""
-    return shared_data(_build_scenario)
+    return shared_data(build_scenario)
 
 
-def _build_scenario() -> dict:
+def build_scenario(host_region: str = "DK04") -> dict:
     from eis_toolkit.bundles.load import load_bundle
     from eis_toolkit.models import (Assessment, Nomination, Programme, Region, ReviewerAssignment, SiteVisit, User)
 
@@ -166,6 +177,7 @@ def _build_scenario() -> dict:
     bundle["people"].extend(EXTRA_PEOPLE)
     workshop = bundle["workshops"][0]
     workshop["status"] = "closed"
+    workshop["host"] = host_region
     workshop["reviews"].append({"reviewer": "ie@example.org", "region": "DK04", "status": "draft",
                                 "scores": {"strategy.vision": {"score": 2, "comment": "draft"}}})
     load_bundle(bundle)
@@ -220,6 +232,11 @@ CASES = [(rule, kind) for rule in RULES for kind in KINDS]
 
 @pytest.mark.parametrize("rule, kind", CASES, ids=[f"{r.endpoint}-{k}" for r, k in CASES])
 def test_the_route_answers_each_kind_of_person_as_it_should(scenario, client, login, rule, kind):
+    check_route(scenario, client, login, rule, kind)
+
+
+def check_route(scenario: dict, client, login, rule, kind: str) -> None:
+    """One request of ``rule`` as ``kind``, answered as ``ALLOWED`` says."""
     if kind != "anonymous":
         login(EMAILS[kind], EXTRA_PASSWORDS.get(EMAILS[kind]))
     path = _address(rule, scenario)
