@@ -86,7 +86,7 @@ ALLOWED = {
     "assessments.workbook_resolve": set(),
     "assessments.reopen": HOSTS,
     "assessments.session_token": LOGGED_IN,
-    # benchmark: closed, so hosts and admins only; the DK04 host waits for publication
+    # benchmark: closed, so those who run DK04's part only; the DK04 host waits for publication
     "benchmark.index": LOGGED_IN, "benchmark.programme_page": LOGGED_IN,
     "benchmark.programme_heatmap": RUNS_DK04,  # only they count the closed workshop: 404 (nothing to draw) else
     "benchmark.workshop_page": RUNS_DK04, "benchmark.workshop_export": RUNS_DK04,
@@ -129,7 +129,8 @@ ALLOWED = {
     "workshops.nominations": HOSTS, "workshops.nomination_moderate": RUNS_DK04,  # a DK04 nomination
     "workshops.site_visit_edit": HOSTS, "workshops.site_visit_delete": HOSTS, "workshops.site_visit_new": HOSTS,
     "workshops.transition": HOSTS, "workshops.suggest_reviewers": HOSTS,
-    # DK04's peer reviews: the admin and DK04's reviewer who submitted; IE04's draft reviewer has not
+    # DK04's peer reviews: those who run DK04's part, and DK04's reviewer who submitted; IE04's draft
+    # reviewer has not
     "workshops.results": {"reviewer_submitted"} | RUNS_DK04,
     "workshops.results_export": {"reviewer_submitted"} | RUNS_DK04,
     # action plans follow publication: the workshop is closed, so nobody has one yet
