@@ -16,6 +16,10 @@ changed, and a log-in or log-out empties nobody's pages. A random value rather t
 counter: two databases (or a database emptied and loaded again) never reuse a version, so one
 shared Redis can serve several installations or test runs.
 
+On PostgreSQL every write to ``data_version`` is **announced** at its commit (a trigger,
+:data:`CREATE_ANNOUNCEMENT`, sends ``NOTIFY`` on :data:`CHANNEL`), so that a process may keep
+the versions it read until it hears of a change (``pagecache.py``) instead of asking each time.
+
 The cache is Flask-Caching: ``SimpleCache`` (per process) by default, Redis when
 ``EIS_REDIS_URL`` is set (shared by all workers). Entries are keyed ``eis:<version>:<format>:<name>``
 and expire after a day; a new version simply makes new keys.
@@ -101,6 +105,23 @@ def tracked_tables(row: int = BENCHMARK) -> frozenset[str]:
     if _TRACKED is None:
         _TRACKED = _tracked_tables()
     return _TRACKED[row]
+
+
+#: The PostgreSQL channel on which each commit that writes ``data_version`` is announced (once
+#: per transaction: PostgreSQL folds equal notifications).
+CHANNEL = "eis_data_version"
+_ANNOUNCE = "eis_announce_data_version"
+#: The migration's statements (``5f2a8c1d9e47``), PostgreSQL's only: SQLite has no notifications.
+CREATE_ANNOUNCEMENT = [
+    f"CREATE OR REPLACE FUNCTION {_ANNOUNCE}() RETURNS trigger LANGUAGE plpgsql AS "
+    f"$$ BEGIN PERFORM pg_notify('{CHANNEL}', ''); RETURN NULL; END $$",
+    f"DROP TRIGGER IF EXISTS {_ANNOUNCE} ON data_version",
+    f"CREATE TRIGGER {_ANNOUNCE} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON data_version "
+    f"FOR EACH STATEMENT EXECUTE FUNCTION {_ANNOUNCE}()",
+]
+DROP_ANNOUNCEMENT = [f"DROP TRIGGER IF EXISTS {_ANNOUNCE} ON data_version", f"DROP FUNCTION IF EXISTS {_ANNOUNCE}()"]
+#: Whether the database announces its writes (the trigger may be missing: a database not migrated yet).
+ANNOUNCED = f"SELECT EXISTS (SELECT FROM pg_trigger WHERE tgname = '{_ANNOUNCE}' AND tgenabled <> 'D')"
 
 
 def data_version(row: int = BENCHMARK) -> int | None:

@@ -9,7 +9,8 @@ region and name (the :data:`~eis_toolkit.cache.PEOPLE` version). A write makes n
 nothing is removed by hand.
 
 A hit costs one query (the versions and, for a logged-in reader, whether the log-in is still valid
-and the person's language) and no ORM, permission check or template: the entry was rendered for
+and the person's language; on PostgreSQL an anonymous visitor's hit asks nothing while no write
+has been announced since the versions were read, :class:`_KeptConnection`) and no ORM, permission check or template: the entry was rendered for
 this log-in at these versions, so the view's checks passed for the same inputs. Whatever the fast
 path cannot answer exactly as the view would goes to the view: pending flash messages, a
 remember-me cookie without a session user, a log-in that ended or expired. A page is stored only
@@ -23,6 +24,7 @@ import hashlib
 import hmac
 import os
 import threading
+from time import monotonic
 from datetime import date
 from functools import lru_cache, wraps
 from typing import NamedTuple
@@ -49,6 +51,10 @@ FORMAT = 1
 ANONYMOUS = "-"
 #: The id the query gives its log-in row (``data_version`` rows are 1, 2, 3).
 _LOGIN = 0
+#: The longest (seconds) a PostgreSQL process keeps the versions it read without hearing of a
+#: change: the bound on a page's age should an announcement be lost (a connection gone silent, a
+#: pooler that does not pass ``LISTEN`` on). An announcement ends it at once.
+REMEMBER_FOR = 1.0
 
 
 class Reader(NamedTuple):
@@ -107,7 +113,7 @@ def _reader(rows: tuple[int, ...]) -> Reader | None:
     if token is None and _remember_cookie():
         return None  # Flask-Login logs the visitor in from the cookie: the view does that
     if token is None:
-        found = _read(_statement(False), {})
+        found = _read(_statement(False), {}, remember=True)
     else:
         found = _read(_statement(True), {"token_hash": token_hash(token), "now": utcnow()})
     by_id = {row[0]: row for row in found}
@@ -122,10 +128,11 @@ def _reader(rows: tuple[int, ...]) -> Reader | None:
     return Reader(ANONYMOUS if token is None else token_hash(token), versions, language)
 
 
-def _read(statement, params: dict) -> list:
+def _read(statement, params: dict, remember: bool = False) -> list:
     """Run ``statement`` on the connection the process keeps for it (:class:`_KeptConnection`;
-    through the pool while another thread holds that one), or on the connection a session of this
-    request is bound to when it is one (the tests' transaction). The request's session is asked
+    through the pool while another thread holds that one; ``remember``: its rows may be kept until
+    a write is announced), or on the connection a session of this request is bound to when it is
+    one (the tests' transaction). The request's session is asked
     when it has one; else a session that is never registered, used or closed (one per session
     factory) tells where it would connect, so that a hit opens no session (nor ends one)."""
     registry = db.session.registry
@@ -137,7 +144,7 @@ def _read(statement, params: dict) -> list:
         bind = probe.get_bind()
     if isinstance(bind, Connection):
         return bind.execute(statement, params).all()
-    found = _KeptConnection.of(bind).read(statement, params) if _keeps(bind) else None
+    found = _KeptConnection.of(bind).read(statement, params, remember) if _keeps(bind) else None
     if found is not None:
         return found
     with _single_statements(bind).connect() as connection:
@@ -160,12 +167,21 @@ class _KeptConnection:
     latest commit). One thread at a time uses it (another reads through the pool meanwhile); a
     process forked from this one opens its own (a child never touches a parent's connection); a
     failed read drops it, the pool answers, and the next read opens a new one.
-    ``engine.dispose()`` closes it."""
+    ``engine.dispose()`` closes it.
+
+    On PostgreSQL it also listens on :data:`~eis_toolkit.cache.CHANNEL`, where the database
+    announces each commit that changes a version, and keeps the rows of a ``remember`` read (the
+    versions alone) until it hears of one, a commit of this process ends, or :data:`REMEMBER_FOR`
+    passes: a hit then costs no round trip, only a look at the socket. The price is a moment (the
+    announcement's way to this process, well under a millisecond) in which another process's
+    commit is not yet seen: an anonymous visitor's page, never a logged-in reader's, who is asked
+    about on every hit."""
 
     _lock = threading.Lock()
 
     def __init__(self, engine: Engine):
         self.engine, self.pid, self.lock, self.cursor, self.compiled = engine, os.getpid(), threading.Lock(), None, {}
+        self.listening, self.changes, self.kept = False, 0, {}  # kept: statement → (changes, until, rows)
 
     @classmethod
     def of(cls, engine: Engine) -> "_KeptConnection":
@@ -176,34 +192,69 @@ class _KeptConnection:
                 if kept is None or kept.pid != os.getpid():
                     kept = engine.__dict__["_eis_kept_connection"] = cls(engine)
                     event.listen(engine, "engine_disposed", lambda _engine: kept.close())
+                    event.listen(engine, "commit", lambda _connection: kept.changed())
         return kept
 
-    def read(self, statement, params: dict) -> list | None:
+    def changed(self, *_notify) -> None:
+        """A commit here, or one announced: what was kept is read again."""
+        self.changes += 1
+
+    def read(self, statement, params: dict, remember: bool = False) -> list | None:
         """The statement's rows, or ``None`` when another thread holds the connection or it failed."""
         if not self.lock.acquire(blocking=False):
             return None
         try:
             if self.cursor is None:
                 self.cursor = self._open()
+            if self.listening:
+                self._hear()
+                kept = self.kept.get(statement) if remember else None
+                if kept is not None and kept[0] == self.changes and monotonic() < kept[1]:
+                    return kept[2]
+            changes = self.changes
             sql, arguments = self._compiled(statement)
-            if self.engine.dialect.name == "postgresql":
-                return self.cursor.execute(sql, arguments(params), prepare=True).fetchall()
-            return self.cursor.execute(sql, arguments(params)).fetchall()  # sqlite3 keeps it prepared
+            if self.engine.dialect.name != "postgresql":
+                return self.cursor.execute(sql, arguments(params)).fetchall()  # sqlite3 keeps it prepared
+            rows = self.cursor.execute(sql, arguments(params), prepare=True).fetchall()
+            if remember and self.listening:
+                self.kept[statement] = (changes, monotonic() + REMEMBER_FOR, rows)
+            return rows
         except (DBAPIError, self.engine.dialect.dbapi.Error):  # the server went away, a restart...
             self.close()
             return None
         finally:
             self.lock.release()
 
+    def _hear(self) -> None:
+        """Take in what the server sent meanwhile (no round trip); an announcement is a change.
+        Those that came with a statement's answer reach :meth:`changed` through psycopg."""
+        pgconn = self.cursor.connection.pgconn
+        pgconn.consume_input()  # raises when the connection is gone
+        heard = False
+        while pgconn.notifies() is not None:
+            heard = True
+        if heard:
+            self.changed()
+
     def _open(self):
         proxied = self.engine.raw_connection()  # the engine's own settings (``connect`` events)
         connection = proxied.driver_connection
         proxied.detach()  # the pool neither resets nor hands out this one
-        if self.engine.dialect.name == "postgresql":
-            connection.autocommit = True
-        else:
+        self.kept, self.listening = {}, False
+        if self.engine.dialect.name != "postgresql":
             connection.isolation_level = None
-        return connection.cursor()
+            return connection.cursor()
+        try:
+            connection.autocommit = True
+            cursor = connection.cursor()
+            if cursor.execute(data.ANNOUNCED).fetchone()[0]:  # else every read asks, as on SQLite
+                connection.add_notify_handler(self.changed)
+                cursor.execute(f"LISTEN {data.CHANNEL}")  # before the first read: no commit goes unheard
+                self.listening = True
+        except BaseException:
+            connection.close()
+            raise
+        return cursor
 
     def _compiled(self, statement):
         """``(SQL, arguments(params))``: the driver's parameters (positional for SQLite) after the
@@ -225,6 +276,7 @@ class _KeptConnection:
         return found
 
     def close(self) -> None:
+        self.listening, self.kept = False, {}
         cursor, self.cursor = self.cursor, None
         if cursor is not None and self.pid == os.getpid():
             cursor.connection.close()

@@ -2,6 +2,7 @@
 would render, for this reader only, in one query; every write, log-out or lost right shows at once."""
 import os
 import re
+import select as select_module
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -142,11 +143,13 @@ def _in_transaction(dbapi_connection) -> bool:
 
 
 @pytest.mark.commits  # the app's own connections, as in production (not the tests' transaction)
-def test_a_hit_reads_the_versions_in_one_statement_outside_any_transaction(loaded, client, tmp_path):
+def test_a_hit_reads_the_versions_in_one_statement_outside_any_transaction(loaded, client, tmp_path, monkeypatch):
     """On PostgreSQL a read in a transaction costs three round trips (``BEGIN``, the read, the pool's
     ``ROLLBACK``); the hit's one statement runs alone, on the connection the process keeps for it
-    (PostgreSQL: its protocol messages traced by libpq, one round trip, idle before and after;
-    SQLite: the statements the driver ran, one ``SELECT`` and no ``BEGIN``), not through the pool."""
+    (PostgreSQL, where it reads when nothing is kept: its protocol messages traced by libpq, one
+    round trip, idle before and after; SQLite: the statements the driver ran, one ``SELECT`` and no
+    ``BEGIN``), not through the pool."""
+    monkeypatch.setattr(pagecache, "REMEMBER_FOR", 0.0)
     assert client.get(CATALOGUE).status_code == 200
     seen = []
 
@@ -174,6 +177,97 @@ def test_a_hit_reads_the_versions_in_one_statement_outside_any_transaction(loade
     finally:
         event.remove(db.engine, "after_cursor_execute", after)
     assert seen == [], "nothing through the pool"
+
+
+def _write_version_elsewhere(announced: bool = True) -> None:
+    """Change the catalogue version as another process would: on a driver connection, so that no
+    commit event of this process's engine runs. Announced by the trigger unless ``announced`` is
+    false (PostgreSQL runs no ordinary trigger for a replica's writes)."""
+    raw = db.engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        if not announced:
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute("UPDATE data_version SET version = version + 1 WHERE id = %s", (cache.CATALOGUE,))
+        raw.commit()
+    finally:
+        raw.close()
+
+
+def _postgresql_only() -> None:
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite announces nothing: every hit reads the versions, in process")
+
+
+@pytest.mark.commits
+def test_an_anonymous_hit_asks_nothing_until_a_change_is_announced(loaded, client, renders, tmp_path, monkeypatch):
+    """PostgreSQL: the versions read for an anonymous page are kept, so a hit sends the server
+    nothing; another process's commit is announced, heard, and the next page is of the new version."""
+    _postgresql_only()
+    monkeypatch.setattr(pagecache, "REMEMBER_FOR", 3600.0)  # only the announcement can end what is kept
+    assert client.get(CATALOGUE).status_code == 200
+    kept = pagecache._KeptConnection.of(db.engine)
+    assert kept.listening
+    connection = kept.cursor.connection
+    assert _traced(connection, tmp_path / "kept", lambda: client.get(CATALOGUE)) == []
+    _write_version_elsewhere()
+    assert select_module.select([connection.fileno()], [], [], 10)[0], "announced"
+    with renders() as rendered:
+        assert client.get(CATALOGUE).status_code == 200
+    assert rendered, "the new version's page, rendered"
+    assert _traced(connection, tmp_path / "kept-again", lambda: client.get(CATALOGUE)) == []
+
+
+@pytest.mark.commits
+def test_an_unannounced_change_shows_once_the_kept_versions_are_too_old(loaded, client, renders, monkeypatch):
+    """PostgreSQL: should an announcement be lost, the page is at most ``REMEMBER_FOR`` old."""
+    _postgresql_only()
+    now = [1000.0]
+    monkeypatch.setattr(pagecache, "monotonic", lambda: now[0])
+    assert client.get(CATALOGUE).status_code == 200
+    _write_version_elsewhere(announced=False)
+    with renders() as rendered:
+        assert client.get(CATALOGUE).status_code == 200
+    assert rendered == [], "the versions kept: the page of before"
+    now[0] += pagecache.REMEMBER_FOR
+    with renders() as rendered:
+        assert client.get(CATALOGUE).status_code == 200
+    assert rendered, "read again: the new version's page"
+
+
+@pytest.mark.commits
+def test_a_commit_of_this_process_ends_what_is_kept_at_once(loaded, client, monkeypatch):
+    """PostgreSQL: a write here shows on this process's next page without waiting for the
+    announcement (here suppressed: only the commit can tell)."""
+    _postgresql_only()
+    monkeypatch.setattr(pagecache, "REMEMBER_FOR", 3600.0)
+    assert "Paths to Japan" in client.get(CATALOGUE).get_data(as_text=True)
+    db.session.execute(text("SET LOCAL session_replication_role = replica"))
+    db.session.scalar(select(Practice)).title = "Paths to Japan, second edition"
+    db.session.commit()
+    db.session.remove()
+    assert "Paths to Japan, second edition" in client.get(CATALOGUE).get_data(as_text=True)
+
+
+@pytest.mark.commits
+def test_a_database_that_announces_nothing_is_asked_on_every_hit(loaded, client, tmp_path):
+    """PostgreSQL without the trigger (a database not migrated yet): no versions are kept."""
+    _postgresql_only()
+    trigger = "ALTER TABLE data_version {} TRIGGER eis_announce_data_version"
+    with db.engine.begin() as connection:
+        connection.execute(text(trigger.format("DISABLE")))
+    try:
+        db.engine.dispose()  # the kept connection opens again, and asks whether it may listen
+        assert client.get(CATALOGUE).status_code == 200
+        kept = pagecache._KeptConnection.of(db.engine)
+        assert not kept.listening
+        for name in ("first", "second"):
+            traced = _traced(kept.cursor.connection, tmp_path / name, lambda: client.get(CATALOGUE))
+            assert [line.split("\t")[2].split()[0] for line in traced if line.startswith("F")].count("Execute") == 1
+    finally:
+        with db.engine.begin() as connection:
+            connection.execute(text(trigger.format("ENABLE")))
+        db.engine.dispose()
 
 
 @pytest.mark.commits
