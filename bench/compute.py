@@ -41,11 +41,12 @@ TARGET_SECONDS = 0.5
 def clear_memos() -> None:
     """Empty every cache of the benchmark computation (a cold start without a new process)."""
     from eis_toolkit.benchmark import numbers, queries
+    from eis_toolkit.questionnaires import services
 
     numbers._summary_of_histogram.cache_clear()
     numbers._integer_sample_sd.cache_clear()
     numbers.stats_from_summary.cache_clear()
-    queries._DEFINITIONS.clear()
+    services._DEFINITIONS.clear()
     queries._STRUCTURES.clear()
 
 

@@ -13,7 +13,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from eis_toolkit.benchmark.queries import definition_for
+from eis_toolkit.questionnaires.services import definition_of
 from eis_toolkit.extensions import db
 from eis_toolkit.i18n import translate
 from eis_toolkit.models import Region, ReviewerAssignment, User, Workshop
@@ -156,7 +156,7 @@ def test_a_bad_score_on_the_review_form_is_refused_in_the_readers_language(clien
     review = db.session.get(ReviewerAssignment, assignment).review
     page = _text(client.post(f"/reviews/{assignment}/strategy", data={
         "version": review.version, "action": "save", "score.strategy.vision": "7"}))
-    question = next(q for q in definition_for(review.assignment.workshop.questionnaire).scored_questions()
+    question = next(q for q in definition_of(review.assignment.workshop.questionnaire).scored_questions()
                     if q.key == "strategy.vision")
     assert f"{translate(question.text, language).rstrip('.')}: {message}." in page, "the question by its text, in the reader's language"
     assert "strategy.vision:" not in page

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 from ..benchmark import builders
 from ..cache import cached
 from ..benchmark.export import to_csv, to_json
-from ..benchmark.queries import definition_for
+from ..questionnaires.services import definition_of
 from ..extensions import db
 from ..models import Region, Workshop, WorkshopStatus, workshop_hot_seat
 from .progress import COLUMNS, Assessed, ProgressRow, progress
@@ -29,7 +29,7 @@ def assessed(region: Region) -> list[Assessed]:
         values = {key: (row.self, row.peer_mean) for (level, key), row in rows.items()
                   if level in ("dimension", "overall")}
         found.append(Assessed(workshop.slug, workshop.starts, workshop.questionnaire.key,
-                              tuple(d.key for d in definition_for(workshop.questionnaire).dimensions), values))
+                              tuple(d.key for d in definition_of(workshop.questionnaire).dimensions), values))
     return found
 
 

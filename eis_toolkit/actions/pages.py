@@ -12,7 +12,8 @@ from sqlalchemy.orm import selectinload
 
 from .. import permissions
 from ..benchmark import builders
-from ..benchmark.queries import definition_for, structure_for
+from ..benchmark.queries import structure_for
+from ..questionnaires.services import definition_of
 from ..extensions import db
 from ..i18n import current_language, translate
 from ..models import (Practice, Questionnaire, Region, Review, ReviewerAssignment, ReviewStatus, Workshop,
@@ -91,7 +92,7 @@ def plan_page(workshop: Workshop, region: Region, viewer, today: date | None = N
 
 def dimension_choices(workshop: Workshop) -> list[tuple[str, str]]:
     language = current_language()
-    return [(d.key, translate(d.title, language)) for d in definition_for(workshop.questionnaire).dimensions]
+    return [(d.key, translate(d.title, language)) for d in definition_of(workshop.questionnaire).dimensions]
 
 
 def prefill(form, workshop: Workshop, region: Region, kind: str | None, ref: str | None,

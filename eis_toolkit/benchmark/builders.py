@@ -29,9 +29,10 @@ from ..extensions import db
 from ..i18n import current_language, translate
 from ..models import Assessment, Programme, Questionnaire, Region, Workshop, WorkshopStatus
 from ..questionnaires.schema import QuestionnaireDef
+from ..questionnaires.services import definition_of
 from . import charts, pages
 from .numbers import Row, Structure
-from .queries import (PracticeNote, ProgrammeBenchmark, ReviewerCalibration, definition_for, programme_benchmark,
+from .queries import (PracticeNote, ProgrammeBenchmark, ReviewerCalibration, programme_benchmark,
                       programme_workshops, published_practices, reviewer_calibration, structure_for,
                       workshop_benchmark)
 
@@ -47,7 +48,7 @@ RegionRows = dict[tuple[str, str], Row]
 def titles_for(questionnaire: Questionnaire, language: str | None = None) -> dict[str, str]:
     """Dimension titles in the language of the page."""
     language = language or current_language()
-    return {d.key: translate(d.title, language) for d in definition_for(questionnaire).dimensions}
+    return {d.key: translate(d.title, language) for d in definition_of(questionnaire).dimensions}
 
 
 # --- cached rows -----------------------------------------------------------------------------------
@@ -265,7 +266,7 @@ def scorecard(workshop: Workshop, region: Region, viewer) -> Scorecard:
     bars = pages.bars_args(mine, structure, titles, region.code, words)
     radar = pages.radar_args(mine, structure, titles, region.code, words)
     return Scorecard(
-        workshop=workshop, region=region, definition=definition_for(workshop.questionnaire),
+        workshop=workshop, region=region, definition=definition_of(workshop.questionnaire),
         structure=structure, titles=titles, rows=mine, overall=overall,
         self_status=None if self_status is None else str(getattr(self_status, "value", self_status)),
         agreement=pages.agreement(overall.alpha if overall else None),

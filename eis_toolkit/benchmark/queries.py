@@ -26,21 +26,12 @@ from ..extensions import db
 from ..models import (Answer, Assessment, AssessmentStatus, Practice, PracticeStatus, Programme, Question,
                       Questionnaire, Region, Review, ReviewerAssignment, ReviewScore, ReviewStatus, Term, User,
                       Vocabulary, Workshop, WorkshopStatus, practice_term, workshop_hot_seat)
-from ..questionnaires.schema import QuestionnaireDef
+from ..questionnaires.services import definition_of
 from .numbers import (DimensionSpec, Offset, QuestionSpec, Row, Structure, Summary, benchmark_from_summaries,
                       reviewer_offsets, summarise, summary_from_counts)
 
-#: Parsed definitions by checksum: a questionnaire version never changes once answered.
-_DEFINITIONS: dict[str, QuestionnaireDef] = {}
+#: Scored structures by checksum: a questionnaire version never changes once answered.
 _STRUCTURES: dict[str, Structure] = {}
-
-
-def definition_for(questionnaire: Questionnaire) -> QuestionnaireDef:
-    """The questionnaire's definition (titles, texts), parsed once per version and content."""
-    definition = _DEFINITIONS.get(questionnaire.checksum)
-    if definition is None:
-        definition = _DEFINITIONS[questionnaire.checksum] = QuestionnaireDef.from_dict(questionnaire.definition)
-    return definition
 
 
 def structure_for(questionnaire: Questionnaire) -> Structure:
@@ -51,7 +42,7 @@ def structure_for(questionnaire: Questionnaire) -> Structure:
     """
     structure = _STRUCTURES.get(questionnaire.checksum)
     if structure is None:
-        definition = definition_for(questionnaire)
+        definition = definition_of(questionnaire)
         dimensions = tuple(
             DimensionSpec(d.key, d.weight, tuple(QuestionSpec(q.key, q.weight) for q in d.questions if q.scored))
             for d in definition.dimensions)

@@ -20,11 +20,10 @@ from ..actions.transfers import transfers as action_transfers
 from ..extensions import db
 from ..models import Programme, Region, Workshop, WorkshopStatus
 from ..pagecache import cached_page
-from ..questionnaires.services import find_questionnaire
+from ..questionnaires.services import definition_of, find_questionnaire
 from . import builders, charts, export, pages
 from .numbers import Row
 from ..workshops.queries import hot_seat_region
-from .queries import definition_for
 
 bp = Blueprint("benchmark", __name__, url_prefix="/benchmark")
 
@@ -170,7 +169,7 @@ def _programme_page(slug: str, ref: str) -> builders.ProgrammePage:
     if programme is None or questionnaire is None:
         abort(404)
     dimension = request.args.get("dimension", "overall")
-    if dimension != "overall" and dimension not in {d.key for d in definition_for(questionnaire).dimensions}:
+    if dimension != "overall" and dimension not in {d.key for d in definition_of(questionnaire).dimensions}:
         abort(404)
     try:
         return builders.programme_page(programme, questionnaire, current_user, dimension, request.args.get("page"))

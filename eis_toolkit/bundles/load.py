@@ -25,7 +25,7 @@ from ..models import (Answer, Assessment, AssessmentStatus, Nomination, Practice
                       PracticeStatus, Programme, Question, Questionnaire, Region, Review,
                       ReviewerAssignment, ReviewScore, ReviewStatus, Role, SiteVisit, Term, User,
                       Vocabulary, Workshop, WorkshopStatus)
-from ..benchmark.queries import definition_for
+from ..questionnaires.services import definition_of
 from ..questionnaires.schema import QuestionnaireDef, Scale
 from ..questionnaires.types import parse_answer, parse_score
 from .validate import PRACTICE_TEXTS, PRACTICE_VOCABULARIES, BundleError, Known, Person, Problem, validate_bundle
@@ -179,7 +179,7 @@ class _Writer:
         db.session.flush()
         questions = {q.key: q for q in db.session.scalars(
             select(Question).where(Question.questionnaire_id == questionnaire.id))}
-        definition = definition_for(questionnaire)
+        definition = definition_of(questionnaire)
         for assessment in entry.get("assessments") or []:
             self.assessment(workshop, assessment, questions, definition)
         for review in entry.get("reviews") or []:

@@ -16,7 +16,8 @@ from sqlalchemy import select
 from .. import permissions
 from ..benchmark import builders, charts, pages
 from ..benchmark.numbers import Row
-from ..benchmark.queries import definition_for, structure_for
+from ..benchmark.queries import structure_for
+from ..questionnaires.services import definition_of
 from ..extensions import db
 from ..i18n import translate
 from ..models import Assessment, Region, Workshop
@@ -32,7 +33,7 @@ def row_data(row: Row | None) -> dict | None:
 
 def workshop_data(workshop: Workshop, language: str) -> dict:
     """The workshop as the cover and the running header print it."""
-    definition = definition_for(workshop.questionnaire)
+    definition = definition_of(workshop.questionnaire)
     return {"slug": workshop.slug, "title": workshop.title, "place": workshop.place,
             "starts": workshop.starts, "ends": workshop.ends,
             "status": str(workshop.status), "host": workshop.host_region.name if workshop.host_region else "",
@@ -52,7 +53,7 @@ def region_report_context(workshop: Workshop, region: Region, viewer, language: 
     The caller checks :func:`permissions.can_view_scorecard` first; reviews and reviewer names
     are included exactly as far as the reader may see them on the pages.
     """
-    definition = definition_for(workshop.questionnaire)
+    definition = definition_of(workshop.questionnaire)
     structure = structure_for(workshop.questionnaire)
     titles = builders.titles_for(workshop.questionnaire, language)
     words = builders.chart_words(language)

@@ -72,7 +72,7 @@ def review_score_fields(questions: list[QuestionDef], scale: Scale, language: st
     ``score-<key with dashes>``. With ``formdata`` it shows what was posted, else ``data``.
 
     The form's class is built the first time a process shows these questions in this language
-    (the definitions are parsed once per process, ``benchmark.queries.definition_for``): a
+    (the definitions are parsed once per process, ``questionnaires.services.definition_of``): a
     request only binds it. The class is keyed by the objects themselves, and kept with them so
     that their ids are never reused while it lives."""
     built_from = (scale, *questions)

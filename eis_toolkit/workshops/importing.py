@@ -23,7 +23,7 @@ from .. import audit
 from ..extensions import db
 from ..i18n import status_label
 from ..models import ReviewStatus, Role, User, Workshop, WorkshopStatus
-from ..benchmark.queries import definition_for
+from ..questionnaires.services import definition_of
 from ..questionnaires.schema import Scale
 from ..questionnaires.types import InvalidAnswer, parse_score
 from ..spreadsheets import ArchiveLimits, UnsafeArchive, check_archive
@@ -292,7 +292,7 @@ def template_workbook(workshop: Workshop, language: str) -> bytes:
     from ..i18n import translate
     from ..spreadsheets import xlsx_cell as put
 
-    definition = definition_for(workshop.questionnaire)
+    definition = definition_of(workshop.questionnaire)
     scale = definition.scale
     texts = {q.key: translate(q.text, language) for q in definition.scored_questions()}
     rows = template_rows(workshop)
@@ -350,7 +350,7 @@ def template_workbook(workshop: Workshop, language: str) -> bytes:
 
 def context_for(workshop: Workshop, emails: Iterable[str]) -> Context:
     """The rows' context from the database: the workshop, and the people the rows name."""
-    definition = definition_for(workshop.questionnaire)
+    definition = definition_of(workshop.questionnaire)
     people = {}
     wanted = {email.lower() for email in emails if email}
     for user in db.session.scalars(select(User).where(func.lower(User.email).in_(wanted))

@@ -70,7 +70,7 @@ def assignment_or_404(assignment_id: int, nominations: bool = True) -> ReviewerA
     """An assignment with its workshop, region and review (its scores, and its nominations unless
     ``nominations`` is false: only the general part and the confirmation show them); not the
     workshop's other assignments (the permission checks ask the database with ``EXISTS``). The
-    questionnaire comes without its stored definition: ``definition_for`` reads it only the first
+    questionnaire comes without its stored definition: ``definition_of`` reads it only the first
     time a process meets that questionnaire. The reviewer is not joined: on the reviewer's own
     pages they are the person logged in, already in the session (load the current user first),
     and only a host's reading of the page asks for them. The review's collections are read with

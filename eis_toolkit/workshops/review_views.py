@@ -24,7 +24,7 @@ from wtforms.fields.choices import SelectChoice
 
 from .. import permissions
 from ..access import ensure
-from ..benchmark.queries import definition_for
+from ..questionnaires.services import definition_of
 from ..extensions import db
 from ..i18n import current_language, translate
 from ..mail.outbox import deliver_after_response
@@ -66,7 +66,7 @@ class _ReviewContext:
         self.assignment = _assignment(assignment_id, nominations)
         self.editable = permissions.can_edit_review(current_user, self.assignment)
         self.workshop = self.assignment.workshop
-        self.definition = definition_for(self.workshop.questionnaire)
+        self.definition = definition_of(self.workshop.questionnaire)
         self.ids = queries.question_ids_of(self.workshop.questionnaire)
         self.question_ids = self.ids.scored
 
@@ -265,7 +265,7 @@ def autosave(assignment_id: int):
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("fields"), dict) or not isinstance(body.get("version"), int):
         return jsonify(error="Expected {\"version\": number, \"fields\": {...}}."), 400
-    definition = definition_for(assignment.workshop.questionnaire)
+    definition = definition_of(assignment.workshop.questionnaire)
     question_ids = queries.question_ids_of(assignment.workshop.questionnaire).scored
     review, version = draft_to_save(assignment, body["version"])
     try:
@@ -291,7 +291,7 @@ def nomination_add(assignment_id: int):
     assignment = _assignment(assignment_id)
     ensure(permissions.can_edit_review(current_user, assignment))
     form = NominationForm()
-    definition = definition_for(assignment.workshop.questionnaire)
+    definition = definition_of(assignment.workshop.questionnaire)
     form.dimension_key.choices = [SelectChoice(d.key, d.key) for d in definition.dimensions]
     if form.validate_on_submit():
         try:

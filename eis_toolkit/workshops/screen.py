@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from flask import request, session
 
-from ..benchmark.queries import definition_for, workshop_benchmark
+from ..benchmark.queries import workshop_benchmark
+from ..questionnaires.services import definition_of
 from ..i18n import current_language, supported_language
 from ..models import Workshop
 from . import live, queries
@@ -41,4 +42,4 @@ def data(workshop: Workshop, language: str) -> dict:
         slug=workshop.slug, status=workshop.status.value, revealed=revealed,
         progress=[(p.region.code, p.region.name, p.submitted, p.assigned) for p in queries.progress(workshop)],
         rows=workshop_benchmark(workshop) if revealed else None,
-        definition=definition_for(workshop.questionnaire), language=language)
+        definition=definition_of(workshop.questionnaire), language=language)

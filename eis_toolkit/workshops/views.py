@@ -36,7 +36,8 @@ from .. import audit, permissions
 from ..accounts.services import admin_names
 from ..access import ensure
 from ..benchmark.numbers import RegionScores, benchmark
-from ..benchmark.queries import definition_for, structure_for
+from ..benchmark.queries import structure_for
+from ..questionnaires.services import definition_of
 from ..catalogue.models import Practice
 from ..extensions import db
 from ..i18n import current_language, status_label, translate
@@ -475,7 +476,7 @@ def _results(slug: str, code: str):
 @bp.get("/workshops/<slug>/results/<code>")
 def results(slug: str, code: str):
     workshop, region, reviews, question_ids = _results(slug, code)
-    definition = definition_for(workshop.questionnaire)
+    definition = definition_of(workshop.questionnaire)
     assessment = queries.region_assessment(workshop, region.id)
     answers = {a.question_id: a for a in assessment.answers} if assessment else {}
     counted = assessment is not None and assessment.status == AssessmentStatus.SUBMITTED
