@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import html
 import io
+import re
 
+import flask
 import pytest
 
 from eis_toolkit.catalogue import text
 from eis_toolkit.catalogue.search import postgresql, sqlite
-from eis_toolkit.catalogue.selection import CatalogueQueryError, catalogue_selection, parse_catalogue_args
+from eis_toolkit.catalogue.selection import FACETS, CatalogueQueryError, catalogue_selection, parse_catalogue_args
 from eis_toolkit.extensions import db
 
 HOSTILE = ['"', '""', "'", "\\", "NEAR(", "NEAR(a b", "AND OR NOT *", "*", "fiera*", "a AND", "OR",
@@ -240,6 +242,21 @@ def test_the_page_works_without_javascript(client, catalogue):
     assert "Gemeinschaftsstand" in html and "Partecipazione" not in html
     assert 'href="/practices/?q=japan&amp;sector=machinery&amp;sector=cosmetics"' in html  # a facet link
     assert "<script" not in html
+
+
+@pytest.mark.parametrize("params", [{}, {"q": "japan", "sector": "machinery"},
+                                    {"q": 'fiere "a&b" #1 + ü/é?', "market": ["JP", "KR"], "sort": "newest",
+                                     "per_page": "50", "page": "2"}, {"stage": "experienced", "lang": "de"}])
+def test_every_facet_link_is_the_address_url_for_writes(app, client, catalogue, params):
+    """The facet links are written without url_for (pages.FacetLinks), to the same address."""
+    page = client.get("/practices/", query_string=params).get_data(as_text=True)
+    written = [html.unescape(href) for href in re.findall(r'<li [^>]*><a href="([^"]+)"', page)]
+    with app.test_request_context("/practices/", query_string=params):
+        query = parse_catalogue_args(flask.request.args)
+        selection = catalogue_selection(query)
+        expected = [flask.url_for("catalogue.index", **query.toggled(name, key))
+                    for name in FACETS for key in selection.facets[name]]
+    assert expected and written == expected
 
 
 def test_the_page_is_a_constant_number_of_queries(app, client, load, bundle, count_queries):

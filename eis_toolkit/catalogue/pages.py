@@ -3,11 +3,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
+from urllib.parse import urlencode
 
 from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
+from werkzeug.datastructures import iter_multi_items
 
 from .. import permissions
 from ..accounts.models import Region
@@ -16,7 +19,7 @@ from ..i18n import format_number, translate
 from ..workshops.models import Nomination, Review, ReviewerAssignment, Workshop, WorkshopStatus, workshop_hot_seat
 from . import recommend
 from .models import Practice, Term, Vocabulary
-from .selection import FILTERS, Item, Selection
+from .selection import FILTERS, CatalogueQuery, Item, Selection
 from .taxonomies import needs, taxonomy_labels
 
 
@@ -51,6 +54,25 @@ class Labels:
             keys = list(self._static[FILTERS[name]])
         pairs = [(key, self(name, key)) for key in keys]
         return pairs if name in ("need", "stage") else sorted(pairs, key=lambda kv: kv[1].casefold())
+
+
+class FacetLinks:
+    """``links(name, key)``: the address of a facet key's link, exactly as ``url_for(
+    "catalogue.index", **query.toggled(name, key))`` writes it (werkzeug's order and encoding),
+    each parameter encoded once per process. A page has a link per facet key (some 250): url_for's
+    routing and encoding of every parameter of each was a quarter of a new page's CPU."""
+
+    def __init__(self, base: str, query: CatalogueQuery):
+        self.base, self.query = base, query
+
+    def __call__(self, name: str, key: str) -> str:
+        pairs = [_parameter(k, v) for k, v in iter_multi_items(self.query.toggled(name, key))]
+        return f"{self.base}?{'&'.join(pairs)}" if pairs else self.base
+
+
+@lru_cache(maxsize=8192)
+def _parameter(name: str, value) -> str:
+    return urlencode([(name, value)], safe="!$'()*,/:;?@")  # werkzeug.urls._urlencode's safe characters
 
 
 def facet_title(name: str) -> str:

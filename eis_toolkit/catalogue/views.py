@@ -95,6 +95,7 @@ def _results(query, language: str, today) -> str:
     ahead = upcoming_editions(selection, today) if query.page == 1 else []
     return render_template("catalogue/_results.html", selection=selection, query=query,
                            labels=pages.Labels(language), facet_names=FACETS, facet_title=pages.facet_title,
+                           facet_link=pages.FacetLinks(url_for("catalogue.index"), query),
                            today=today, upcoming=services.upcoming, ahead=ahead)
 
 
