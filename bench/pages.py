@@ -47,7 +47,7 @@ def measure(size: int, folder: str) -> dict[str, tuple]:
     """{page: (cold s, warm s, view s, warm queries, view queries, status, bytes)} at ``size`` regions."""
     from eis_toolkit import pagecache
     from eis_toolkit.benchmark import charts
-    from eis_toolkit.cache import cache
+    from eis_toolkit import cache
     from eis_toolkit.extensions import db
 
     from .data import generate

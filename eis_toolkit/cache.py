@@ -22,7 +22,10 @@ the versions it read until it hears of a change (``pagecache.py``) instead of as
 
 The cache is Flask-Caching: ``SimpleCache`` (per process) by default, Redis when
 ``EIS_REDIS_URL`` is set (shared by all workers). Entries are keyed ``eis:<version>:<format>:<name>``
-and expire after a day; a new version simply makes new keys.
+and expire after a day; a new version simply makes new keys. Whole pages and rendered parts of
+pages (:data:`pages`: tens of kilobytes each) are kept in a store of their own, so that a
+process holds at most ``EIS_PAGE_CACHE_ENTRIES`` of them (docs/page-cache.md, Memory) and they
+never push the benchmark's rows out.
 """
 from __future__ import annotations
 
@@ -41,6 +44,8 @@ from .extensions import db
 T = TypeVar("T")
 
 cache = Cache()
+#: Whole pages (``pagecache.py``) and the catalogue's rendered results.
+pages = Cache()
 
 #: How long an entry lives in the cache (seconds): versions change, old keys just age out.
 TIMEOUT = 24 * 3600
@@ -55,15 +60,22 @@ class DataVersion(db.Model):
 
 
 def init_app(app) -> None:
-    """Flask-Caching: Redis at ``EIS_REDIS_URL`` when set, else a per-process SimpleCache."""
+    """Flask-Caching, both stores: Redis at ``EIS_REDIS_URL`` when set, else per-process
+    SimpleCaches of 2,000 values and ``EIS_PAGE_CACHE_ENTRIES`` pages."""
     url = app.config.get("EIS_REDIS_URL")
-    settings = {"CACHE_DEFAULT_TIMEOUT": TIMEOUT, "CACHE_KEY_PREFIX": "eis:"}
-    if url:
-        settings.update(CACHE_TYPE="RedisCache", CACHE_REDIS_URL=url)
-    else:
-        settings.update(CACHE_TYPE="SimpleCache", CACHE_THRESHOLD=2000)
-    settings.update({k: v for k, v in app.config.items() if k.startswith("CACHE_")})
-    cache.init_app(app, config=settings)
+    for store, entries in ((cache, 2000), (pages, app.config["EIS_PAGE_CACHE_ENTRIES"])):
+        settings = {"CACHE_DEFAULT_TIMEOUT": TIMEOUT, "CACHE_KEY_PREFIX": "eis:"}  # pages' keys: "page:…"
+        if url:
+            settings.update(CACHE_TYPE="RedisCache", CACHE_REDIS_URL=url)
+        else:
+            settings.update(CACHE_TYPE="SimpleCache", CACHE_THRESHOLD=entries)
+        store.init_app(app, config=settings)
+
+
+def clear() -> None:
+    """Empty both stores (tests and benchmarks: a cold start without a new process)."""
+    cache.clear()
+    pages.clear()
 
 
 # --- the version ------------------------------------------------------------------------------
@@ -229,15 +241,16 @@ def key(name: str, *parts, row: int = BENCHMARK) -> str | None:
     return f"{version}:{FORMAT}:{name}:{text}"
 
 
-def cached(name: str, parts: tuple, compute: Callable[[], T], row: int = BENCHMARK) -> T:
-    """``compute()``, or its value cached under ``name`` and ``parts`` at this version ``row``."""
+def cached(name: str, parts: tuple, compute: Callable[[], T], row: int = BENCHMARK, store: Cache = cache) -> T:
+    """``compute()``, or its value cached under ``name`` and ``parts`` at this version ``row``
+    (in ``store``: :data:`pages` for rendered HTML)."""
     cache_key = key(name, *parts, row=row)
     if cache_key is None:
         return compute()
-    value = cache.get(cache_key)
+    value = store.get(cache_key)
     if value is None:
         value = compute()
-        cache.set(cache_key, value)
+        store.set(cache_key, value)
     return value
 
 

@@ -16,7 +16,7 @@ SETTINGS = ("DATABASE_URL", "SECRET_KEY", "UPLOAD_DIR", "MAX_UPLOAD_MB", "MAX_FI
             "TRUSTED_PROXIES", "MAX_WORKBOOK_MB",
             "REDIS_URL", "SESSION_DAYS", "LOGIN_LIMIT_ADDRESS", "LOGIN_LIMIT_ACCOUNT",
             "MAX_TEXT_CHARS", "REPORT_CACHE_DIR", "SMTP_URL", "MAIL_FROM", "BASE_URL", "OUTBOX_DIR",
-            "PASSWORD_RESET_HOURS")
+            "PASSWORD_RESET_HOURS", "PAGE_CACHE_ENTRIES")
 
 
 def _instance_values(instance_path: Path) -> dict:
@@ -67,6 +67,7 @@ def load(instance_path: str | Path, environ: dict | None = None) -> dict:
         "EIS_TRUSTED_PROXIES": int(setting("TRUSTED_PROXIES", 0)),
         "EIS_MAX_WORKBOOK_MB": float(setting("MAX_WORKBOOK_MB", 50)),
         "EIS_REDIS_URL": setting("REDIS_URL"),  # the benchmark cache (eis_toolkit/cache.py); None: per process
+        "EIS_PAGE_CACHE_ENTRIES": int(setting("PAGE_CACHE_ENTRIES", 400)),  # pages a process keeps without Redis
         "EIS_REPORT_CACHE_DIR": str(setting("REPORT_CACHE_DIR", instance_path / "report-cache")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

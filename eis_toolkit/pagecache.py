@@ -1,7 +1,7 @@
 """Whole rendered pages, kept for the reader who saw them (docs/page-cache.md).
 
-A GET view decorated with :func:`cached_page` keeps its HTML in the cache of ``cache.py``
-(per process, or Redis when ``EIS_REDIS_URL`` is set), keyed by the page's address (host, path,
+A GET view decorated with :func:`cached_page` keeps its HTML in the page store of ``cache.py``
+(``cache.pages``: per process, or Redis when ``EIS_REDIS_URL`` is set), keyed by the page's address (host, path,
 sorted query), the language shown, today's date, the reader and the data versions: every
 anonymous visitor shares one entry; a logged-in person has one per log-in (the hash of its
 token), and their key holds all three versions, since their page also depends on their roles,
@@ -77,12 +77,12 @@ def cached_page(*rows: int):
             if reader is None:
                 return view(*args, **kwargs)
             key = _key(reader, rows)
-            entry = data.cache.get(key)
+            entry = data.pages.get(key)
             if entry is not None:
                 return _hit(*entry)
             response = current_app.make_response(view(*args, **kwargs))
             if _storable(response, reader):
-                data.cache.set(key, _entry(response))
+                data.pages.set(key, _entry(response))
             return response
 
         return cached

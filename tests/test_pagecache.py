@@ -46,7 +46,7 @@ def without_tokens(html: str) -> str:
 
 def fresh(client, path: str) -> str:
     """The page as the view renders it, with no cached page."""
-    cache.cache.clear()
+    cache.clear()
     return without_tokens(client.get(path).get_data(as_text=True))
 
 
@@ -379,6 +379,20 @@ def test_a_forked_process_opens_its_own_kept_connection(loaded, client):
     assert client.get(CATALOGUE).status_code == 200 and parent.cursor.connection is parents, "still usable here"
 
 
+def test_a_process_keeps_at_most_its_page_cache_entries_of_pages(loaded, make_app):
+    """Pages have a store of their own (``EIS_PAGE_CACHE_ENTRIES`` without Redis): many addresses
+    neither grow a process's memory without end nor push the benchmark's rows out."""
+    app = make_app(EIS_PAGE_CACHE_ENTRIES=3)
+    client = app.test_client()
+    stores = app.extensions["cache"]
+    page_store, value_store = stores[cache.pages], stores[cache.cache]
+    for market in ("JP", "US", "CN", "DE", "FR", "IN", "BR", "KR", "AE", "GB"):
+        assert client.get(f"/self-check/results?market={market}").status_code == 200
+    assert 1 <= len(page_store._cache) <= 4  # SimpleCache prunes once it holds more than 3
+    assert all(key.startswith("page:") for key in page_store._cache)
+    assert not any(key.startswith("page:") for key in value_store._cache)
+
+
 def test_another_reader_never_gets_my_page(loaded, app, login, client):
     login("dk@example.org")
     assert "Dag Member" in client.get(SCORECARD).get_data(as_text=True)
@@ -460,7 +474,7 @@ def test_a_page_with_a_flash_message_is_neither_served_nor_stored(loaded, client
         session["_flashes"] = [("info", "A message for this visitor")]
     assert "A message for this visitor" in client.get(CATALOGUE).get_data(as_text=True)
     assert "A message for this visitor" not in client.get(CATALOGUE).get_data(as_text=True)
-    cache.cache.clear()
+    cache.clear()
     with client.session_transaction() as session:
         session["_flashes"] = [("info", "A message for this visitor")]
     client.get(CATALOGUE)  # rendered with the message: not kept

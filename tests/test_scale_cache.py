@@ -111,7 +111,7 @@ def test_a_write_through_another_worker_shows_on_the_next_view(loaded, make_app)
 def test_the_cache_is_redis_when_configured(make_app):
     pytest.importorskip("redis")
     app = make_app(EIS_REDIS_URL="redis://127.0.0.1:1/0")
-    from eis_toolkit.cache import cache
+    from eis_toolkit.cache import cache, pages
     with app.app_context():
-        assert type(cache.cache).__name__ == "RedisCache"
-    assert type(make_app().extensions["cache"][cache]).__name__ == "SimpleCache"
+        assert type(cache.cache).__name__ == "RedisCache" and type(pages.cache).__name__ == "RedisCache"
+    assert {type(make_app().extensions["cache"][store]).__name__ for store in (cache, pages)} == {"SimpleCache"}

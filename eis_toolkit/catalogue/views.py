@@ -86,7 +86,7 @@ def index():
     linked_lang = query.lang if request.args.get("lang") else ""
     parts = (language, today.isoformat(), linked_lang, sorted(query.args().items()), query.lang, query.sort)
     results = cache.cached("catalogue-results", parts, lambda: Markup(_results(query, language, today)),
-                           row=cache.CATALOGUE)
+                           row=cache.CATALOGUE, store=cache.pages)
     return render_template("catalogue/index.html", query=query, results=results)
 
 
