@@ -18,7 +18,8 @@ shared Redis can serve several installations or test runs.
 
 On PostgreSQL every write to ``data_version`` is **announced** at its commit (a trigger,
 :data:`CREATE_ANNOUNCEMENT`, sends ``NOTIFY`` on :data:`CHANNEL`), so that a process may keep
-the versions it read until it hears of a change (``pagecache.py``) instead of asking each time.
+the versions it read until it hears of a change (``pagecache.py``) instead of asking each time:
+an anonymous visitor's page may then lag another process's commit by the announcement's way there.
 
 The cache is Flask-Caching: ``SimpleCache`` (per process) by default, Redis when
 ``EIS_REDIS_URL`` is set (shared by all workers). Entries are keyed ``eis:<version>:<format>:<name>``

@@ -1,22 +1,22 @@
 """Whole rendered pages, kept for the reader who saw them (docs/page-cache.md).
 
 A GET view decorated with :func:`cached_page` keeps its HTML in the page store of ``cache.py``
-(``cache.pages``: per process, or Redis when ``EIS_REDIS_URL`` is set), keyed by the page's address (host, path,
-sorted query), the language shown, today's date, the reader and the data versions: every
-anonymous visitor shares one entry; a logged-in person has one per log-in (the hash of its
-token), and their key holds all three versions, since their page also depends on their roles,
-region and name (the :data:`~eis_toolkit.cache.PEOPLE` version). A write makes new keys;
-nothing is removed by hand.
+(``cache.pages``: per process, or Redis when ``EIS_REDIS_URL`` is set), keyed by the page's address
+(host, path, sorted query), the language shown, today's date, the reader and the data versions:
+every anonymous visitor shares one entry; a logged-in person has one per log-in (the hash of its
+token), and their key holds all three versions, since their page also depends on their roles, region
+and name (the :data:`~eis_toolkit.cache.PEOPLE` version). A write makes new keys; nothing is removed
+by hand.
 
 A hit costs one query (the versions and, for a logged-in reader, whether the log-in is still valid
-and the person's language; on PostgreSQL an anonymous visitor's hit asks nothing while no write
-has been announced since the versions were read, :class:`_KeptConnection`) and no ORM, permission check or template: the entry was rendered for
-this log-in at these versions, so the view's checks passed for the same inputs. Whatever the fast
-path cannot answer exactly as the view would goes to the view: pending flash messages, a
-remember-me cookie without a session user, a log-in that ended or expired. A page is stored only
-when it is a 200 HTML page that showed no flash message, rendered for the reader its key names.
-The CSRF token of the request that rendered it is stored as a placeholder; a hit puts in the
-token of its own session.
+and the person's language; on PostgreSQL an anonymous visitor's hit asks nothing while no write has
+been announced since the versions were read, :class:`_KeptConnection`) and no ORM, permission check
+or template: the entry was rendered for this log-in at these versions, so the view's checks passed
+for the same inputs. Whatever the fast path cannot answer exactly as the view would goes to the
+view: pending flash messages, a remember-me cookie without a session user, a log-in that ended or
+expired. A page is stored only when it is a 200 HTML page that showed no flash message, rendered for
+the reader its key names. The CSRF token of the request that rendered it is stored as a placeholder;
+a hit puts in the token of its own session.
 """
 from __future__ import annotations
 
@@ -24,9 +24,9 @@ import hashlib
 import hmac
 import os
 import threading
-from time import monotonic
 from datetime import date
 from functools import lru_cache, wraps
+from time import monotonic
 from typing import NamedTuple
 from urllib.parse import urlencode
 
